@@ -1,0 +1,181 @@
+// Package wavenet is the WaveNet model of ../shared/spec/model-format.md: its
+// configuration, its parameters in one float32 allocation with named views, the
+// teacher-forced forward and backward passes, cached generation, and model files.
+//
+// Shapes use these letters: N streams or batch items, T time steps, Q μ-law
+// classes, R residual, G gate, S skip and E end channels, K filter width, W0
+// input width.
+package wavenet
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/wavenet-go/wavenet-go/causal"
+)
+
+// Config is the model's hyper-parameters, with the spec's JSON keys.
+type Config struct {
+	SampleRate           int   `json:"sample_rate"`           // Hz
+	QuantizationChannels int   `json:"quantization_channels"` // Q, μ-law classes
+	InputWidth           int   `json:"input_width"`           // W0, taps of the input conv
+	FilterWidth          int   `json:"filter_width"`          // K, taps of each dilated conv
+	Dilations            []int `json:"dilations"`             // one entry per layer
+	ResidualChannels     int   `json:"residual_channels"`     // R
+	GateChannels         int   `json:"gate_channels"`         // G, each half of the gated unit
+	SkipChannels         int   `json:"skip_channels"`         // S
+	EndChannels          int   `json:"end_channels"`          // E
+
+	// Conditioning, optional; zero means none. This engine reads and
+	// validates these keys but runs only unconditioned models.
+	GlobalClasses  int `json:"global_classes,omitempty"`
+	GlobalChannels int `json:"global_channels,omitempty"`
+	LocalChannels  int `json:"local_channels,omitempty"`
+	LocalHop       int `json:"local_hop,omitempty"`
+}
+
+// Limits that keep a config, and so the allocation it implies, sane. A file
+// whose config exceeds them is refused before anything is allocated.
+const (
+	maxChannels  = 4096
+	maxLayers    = 1024
+	maxDilation  = 1 << 20
+	maxWidth     = 1024
+	maxRate      = 1 << 20
+	maxQuantized = 1 << 16
+)
+
+// defaultConfig holds the values that a key missing from a file takes.
+func defaultConfig() Config {
+	return Config{
+		SampleRate:           16000,
+		QuantizationChannels: 256,
+		InputWidth:           2,
+		FilterWidth:          2,
+		ResidualChannels:     32,
+		GateChannels:         32,
+		SkipChannels:         128,
+		EndChannels:          128,
+	}
+}
+
+// Presets are the named configurations, all at 16 kHz with Q = 256, K = 2, W0 = 2.
+var presetNames = []string{"small", "medium", "ibab"}
+
+// PresetNames lists the names Preset accepts.
+func PresetNames() []string { return slices.Clone(presetNames) }
+
+// Preset returns a named configuration:
+//
+//	small:  dilations 1..512 once,       R = G = 32, S = E = 128
+//	medium: dilations 1..512 twice,      R = G = 64, S = E = 256
+//	ibab:   dilations 1..512 five times, R = G = 32, S = E = 512 (ibab/tensorflow-wavenet's default)
+func Preset(name string) (Config, error) {
+	c := defaultConfig()
+	switch name {
+	case "small":
+		c.Dilations = powersOfTwo(10, 1)
+	case "medium":
+		c.Dilations = powersOfTwo(10, 2)
+		c.ResidualChannels, c.GateChannels, c.SkipChannels, c.EndChannels = 64, 64, 256, 256
+	case "ibab":
+		c.Dilations = powersOfTwo(10, 5)
+		c.SkipChannels, c.EndChannels = 512, 512
+	default:
+		return Config{}, fmt.Errorf("wavenet: unknown preset %q (want one of %s)", name, strings.Join(presetNames, ", "))
+	}
+	return c, nil
+}
+
+// powersOfTwo returns 1, 2, …, 2^(n−1), repeated stacks times.
+func powersOfTwo(n, stacks int) []int {
+	d := make([]int, 0, n*stacks)
+	for s := 0; s < stacks; s++ {
+		for i := 0; i < n; i++ {
+			d = append(d, 1<<i)
+		}
+	}
+	return d
+}
+
+// ParseConfig decodes a config from JSON: unknown keys are an error, missing
+// keys take the defaults of the small preset's shape (16 kHz, Q = 256, K = W0 = 2,
+// R = G = 32, S = E = 128), and the result is validated.
+func ParseConfig(data []byte) (Config, error) {
+	c := defaultConfig()
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return Config{}, fmt.Errorf("wavenet: config: %w", err)
+	}
+	if dec.More() {
+		return Config{}, fmt.Errorf("wavenet: config: trailing data after the JSON object")
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// Validate reports the first problem with c, or nil.
+func (c Config) Validate() error {
+	check := func(name string, v, lo, hi int) error {
+		if v < lo || v > hi {
+			return fmt.Errorf("wavenet: config: %s = %d, want %d..%d", name, v, lo, hi)
+		}
+		return nil
+	}
+	for _, e := range []error{
+		check("sample_rate", c.SampleRate, 1, maxRate),
+		check("quantization_channels", c.QuantizationChannels, 2, maxQuantized),
+		check("input_width", c.InputWidth, 1, maxWidth),
+		check("filter_width", c.FilterWidth, 1, maxWidth),
+		check("residual_channels", c.ResidualChannels, 1, maxChannels),
+		check("gate_channels", c.GateChannels, 1, maxChannels),
+		check("skip_channels", c.SkipChannels, 1, maxChannels),
+		check("end_channels", c.EndChannels, 1, maxChannels),
+		check("number of dilations", len(c.Dilations), 1, maxLayers),
+		check("global_classes", c.GlobalClasses, 0, maxChannels*16),
+		check("global_channels", c.GlobalChannels, 0, maxChannels),
+		check("local_channels", c.LocalChannels, 0, maxChannels),
+		check("local_hop", c.LocalHop, 0, maxRate),
+	} {
+		if e != nil {
+			return e
+		}
+	}
+	for i, d := range c.Dilations {
+		if err := check(fmt.Sprintf("dilations[%d]", i), d, 1, maxDilation); err != nil {
+			return err
+		}
+	}
+	if (c.GlobalClasses == 0) != (c.GlobalChannels == 0) {
+		return fmt.Errorf("wavenet: config: global_classes and global_channels must be set together")
+	}
+	if (c.LocalChannels == 0) != (c.LocalHop == 0) {
+		return fmt.Errorf("wavenet: config: local_channels and local_hop must be set together")
+	}
+	return nil
+}
+
+// Conditioned reports whether c asks for global or local conditioning.
+func (c Config) Conditioned() bool { return c.GlobalChannels > 0 || c.LocalChannels > 0 }
+
+// ReceptiveField is the number of past codes, the current one included, that
+// one output sees: (W0 − 1) + Σ d_i·(K − 1) + 1.
+func (c Config) ReceptiveField() int {
+	return causal.ReceptiveField(c.InputWidth, c.FilterWidth, c.Dilations)
+}
+
+// MarshalJSON-compatible encoding is the struct's own; JSON returns it as the
+// compact string stored in a model file's metadata.
+func (c Config) JSON() string {
+	b, err := json.Marshal(c)
+	if err != nil {
+		panic(err) // a struct of ints cannot fail to marshal
+	}
+	return string(b)
+}

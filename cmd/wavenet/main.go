@@ -1,0 +1,27 @@
+// Command wavenet trains, runs and inspects WaveNet models: raw-audio
+// generative models built from stacks of causal dilated convolutions.
+//
+// Usage:
+//
+//	wavenet generate -o OUT.wav [--model M] [--seconds S | --samples N] [--temperature T] [--seed N] [--prime IN.wav] [-n K] [-q]
+//	wavenet eval [--model M] [--json] IN.wav...
+//	wavenet inspect (--model M | --preset P | --dilations 1,2,4 ...) [--json] [--png FILE]
+//	wavenet bench [--model M | --preset P] [-n K] [--json]
+//	wavenet train ...
+//
+// Run "wavenet COMMAND -h" for the flags of each command, with their units and
+// defaults. Usage errors exit with status 2, other failures with status 1.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

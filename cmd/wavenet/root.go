@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// Exit statuses of run.
+const (
+	exitOK    = 0
+	exitError = 1 // the command failed
+	exitUsage = 2 // the command line was wrong
+)
+
+// usageError marks an error in the command line itself (an unknown flag, a
+// bad value, a missing argument): run reports it with a pointer to -h and
+// exits with status 2.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// usagef returns a usageError with a formatted message.
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Errorf(format, args...)}
+}
+
+// run executes the command line args with the given output streams and
+// returns the process exit status. It is main without the exit, so tests can
+// run any command in-process with their own arguments and buffers.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRootCmd()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return exitOK
+	}
+	if cmd == nil {
+		cmd = root
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "%s: %v\nRun '%s -h' for usage.\n", cmd.CommandPath(), err, cmd.CommandPath())
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "%s: %v\n", cmd.CommandPath(), err)
+	return exitError
+}
+
+// newRootCmd builds the wavenet command and its subcommands. Nothing is
+// shared between two calls: each holds its own flag values.
+//
+// train and compare are defined in train.go and compare.go, which belong to
+// the training package's owner; this file only registers them.
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "wavenet",
+		Short: "Train, run and inspect WaveNet models of raw audio",
+		Long: `wavenet is a WaveNet audio engine in pure Go: a stack of causal dilated
+convolutions predicting the next μ-law code of a waveform. It generates audio
+with exact cached inference, evaluates clips in bits per sample, trains models
+and shows how a stack's receptive field grows with depth.
+
+The binary carries a small default model, so "wavenet generate -o out.wav"
+works with nothing else.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		// A runnable root sees stray words itself, so that an unknown
+		// command is a usage error rather than cobra's plain error.
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("unknown command %q", args[0])
+			}
+			cmd.SetOut(cmd.ErrOrStderr())
+			_ = cmd.Usage()
+			return usagef("no command given")
+		},
+	}
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &usageError{err}
+	})
+	root.AddCommand(
+		newTrainCmd(),
+		newCompareCmd(),
+	)
+	return root
+}
+
+// noArgs, exactArgs and minArgs are cobra's argument checks returning
+// usage errors.
+func noArgs(_ *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("unexpected argument %q", args[0])
+	}
+	return nil
+}
+
+func minArgs(n int, what string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) < n {
+			return usagef("missing %s", what)
+		}
+		return nil
+	}
+}
+
+// isTerminal reports whether w is a terminal, for progress output that must
+// stay silent in pipes, files and tests.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// checkContext returns ctx's error, if any, wrapped for the user.
+func checkContext(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("interrupted: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,106 @@
+package wavenet
+
+import "fmt"
+
+// Backward accumulates into grad (a model of m's config, see NewLike) the
+// gradient of a loss L with respect to every parameter, given dlogits =
+// ∂L/∂logits (N, t, Q) for the logits of the last Forward on ws. grad is
+// not zeroed first: clear(grad.Params) when you want a fresh gradient. ws
+// must come from NewWorkspace (not an evaluation workspace).
+//
+// The chain, from the top (⊙ is the elementwise product, 1[·] an indicator):
+//
+//	do1 = dlogits·W2 ⊙ 1[o1 > 0]          dW2 += dlogitsᵀ·o1
+//	dskip = do1·W1 ⊙ 1[skip > 0]          dW1 += do1ᵀ·relu(skip)
+//	per layer, last to first, with dx the gradient of its output x_i+1:
+//	  dz  = dskip·Wskip + dx·Wres         dWskip += dskipᵀ·z, dWres += dxᵀ·z
+//	  df  = dz ⊙ s ⊙ (1 − a²)             (a = tanh(filter), s = sigmoid(gate))
+//	  dg  = dz ⊙ a ⊙ s ⊙ (1 − s)
+//	  dx += col2im(df·Wf + dg·Wg)         dWf += dfᵀ·col, dWg += dgᵀ·col
+//	dWinput: scatter-add of dx into the columns of the codes read.
+func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
+	c := m.Config
+	if !ws.train {
+		panic("wavenet: Backward needs a workspace from NewWorkspace")
+	}
+	if len(grad.Params) != len(m.Params) || len(grad.Layers) != len(m.Layers) {
+		panic("wavenet: gradient model has another shape")
+	}
+	n, t := ws.N, ws.t
+	rows := n * t
+	R, G, S, E, Q := c.ResidualChannels, c.GateChannels, c.SkipChannels, c.EndChannels, c.QuantizationChannels
+	if t == 0 || len(dlogits) != rows*Q {
+		panic(fmt.Sprintf("wavenet: Backward with %d dlogits after a Forward of %d×%d×%d", len(dlogits), n, t, Q))
+	}
+	if ws.dx == nil {
+		nr := ws.N * ws.T
+		ws.dx = make([]float32, nr*R)
+		ws.dz = make([]float32, nr*G)
+		ws.df = make([]float32, nr*G)
+		ws.dg = make([]float32, nr*G)
+		ws.dh = make([]float32, nr*S)
+		ws.do1 = make([]float32, nr*E)
+	}
+	dx, dz, df, dg := ws.dx[:rows*R], ws.dz[:rows*G], ws.df[:rows*G], ws.dg[:rows*G]
+	dskip, do1 := ws.dh[:rows*S], ws.do1[:rows*E]
+
+	// Output head.
+	o1, h := ws.o1[:rows*E], ws.h[:rows*S]
+	m.Output2.WeightGrad(&grad.Output2, dlogits, o1, rows)
+	clear(do1)
+	m.Output2.InputGradCol(do1, dlogits, rows)
+	maskPositive(do1, o1)
+	m.Output1.WeightGrad(&grad.Output1, do1, h, rows)
+	clear(dskip)
+	m.Output1.InputGradCol(dskip, do1, rows)
+	maskPositive(dskip, h) // relu(skip) > 0 exactly where skip > 0
+
+	// Residual layers, last to first. dx is ∂L/∂x_{i+1}: zero above the
+	// last layer, whose residual output is unused.
+	clear(dx)
+	L := len(m.Layers)
+	for i := L - 1; i >= 0; i-- {
+		ly, gl := &m.Layers[i], &grad.Layers[i]
+		a, s, z := ws.a[i][:rows*G], ws.s[i][:rows*G], ws.z[:rows*G]
+		for j := range z {
+			z[j] = a[j] * s[j]
+		}
+		ly.Skip.WeightGrad(&gl.Skip, dskip, z, rows)
+		clear(dz)
+		ly.Skip.InputGradCol(dz, dskip, rows)
+		if i+1 < L {
+			ly.Residual.WeightGrad(&gl.Residual, dx, z, rows)
+			ly.Residual.InputGradCol(dz, dx, rows)
+		}
+		for j, g := range dz {
+			df[j] = g * s[j] * (1 - a[j]*a[j])
+			dg[j] = g * a[j] * s[j] * (1 - s[j])
+		}
+		// dx already holds ∂L/∂x_{i+1}, which flows unchanged to x_i
+		// through the residual connection; add the conv path.
+		x := ws.x[i][:rows*R]
+		col := ly.Filter.Im2Col(ws.col, x, n, t)
+		ly.Filter.WeightGrad(&gl.Filter, df, col, rows)
+		ly.Gate.WeightGrad(&gl.Gate, dg, col, rows)
+		if ly.Filter.Width == 1 {
+			ly.Filter.InputGradCol(dx, df, rows)
+			ly.Gate.InputGradCol(dx, dg, rows)
+			continue
+		}
+		dcol := ws.col[:rows*R*ly.Filter.Width] // col is no longer needed
+		clear(dcol)
+		ly.Filter.InputGradCol(dcol, df, rows)
+		ly.Gate.InputGradCol(dcol, dg, rows)
+		ly.Filter.Col2Im(dx, dcol, n, t)
+	}
+	m.Input.BackwardOneHot(&grad.Input, dx, ws.codes[:rows], n, t)
+}
+
+// maskPositive zeroes d where the forward activation v is not positive.
+func maskPositive(d, v []float32) {
+	for j, x := range v {
+		if x <= 0 {
+			d[j] = 0
+		}
+	}
+}

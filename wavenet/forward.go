@@ -1,0 +1,190 @@
+package wavenet
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/wavenet-go/wavenet-go/causal"
+)
+
+// Workspace holds the activations of a forward pass over a batch of N
+// sequences of up to T codes each, kept for the backward pass, and the
+// scratch both passes need. It is allocated once and reused; a Workspace
+// belongs to one goroutine at a time. Rows are r = n·T + t.
+type Workspace struct {
+	N, T  int // capacity: sequences, steps per sequence
+	t     int // steps of the last Forward (≤ T)
+	train bool
+
+	codes  []int32     // (N, T) the last Forward's input
+	x      [][]float32 // per layer i: its input x_i (N·T, R); in an eval workspace two buffers alternate
+	a, s   [][]float32 // per layer: tanh(filter) and sigmoid(gate) (N·T, G); shared in an eval workspace
+	z      []float32   // (N·T, G) a·s
+	col    []float32   // im2col scratch (N·T, R·K)
+	h      []float32   // (N·T, S) the skip sum, then relu of it
+	o1     []float32   // (N·T, E) relu(output1(h))
+	logits []float32   // (N·T, Q)
+	packed []float32   // the input conv's weight per tap (W0, Q, R)
+
+	// backward scratch, allocated by the first Backward
+	dx, dz, df, dg, dh, do1 []float32
+}
+
+// NewWorkspace returns a workspace for Forward and Backward of m over n
+// sequences of up to t codes. It keeps every layer's activations, about
+// n·t·(L·(R+2G) + S + E + Q + R·K) float32s, plus as much again for the
+// backward pass.
+func NewWorkspace(m *Model, n, t int) *Workspace { return newWorkspace(m, n, t, true) }
+
+// newWorkspace with train false keeps only what the forward pass needs at
+// once (two residual buffers, one pair of gate buffers): for evaluation.
+func newWorkspace(m *Model, n, t int, train bool) *Workspace {
+	if n < 1 || t < 1 {
+		panic(fmt.Sprintf("wavenet: NewWorkspace(%d, %d)", n, t))
+	}
+	c := m.Config
+	R, G, S, E, Q, K := c.ResidualChannels, c.GateChannels, c.SkipChannels, c.EndChannels, c.QuantizationChannels, c.FilterWidth
+	L := len(c.Dilations)
+	rows := n * t
+	ws := &Workspace{N: n, T: t, train: train}
+	ws.codes = make([]int32, rows)
+	ws.x = make([][]float32, L)
+	ws.a = make([][]float32, L)
+	ws.s = make([][]float32, L)
+	if train {
+		for i := range L {
+			ws.x[i] = make([]float32, rows*R)
+			ws.a[i] = make([]float32, rows*G)
+			ws.s[i] = make([]float32, rows*G)
+		}
+	} else {
+		x0, x1 := make([]float32, rows*R), make([]float32, rows*R)
+		a, s := make([]float32, rows*G), make([]float32, rows*G)
+		for i := range L {
+			ws.x[i] = x0
+			if i%2 == 1 {
+				ws.x[i] = x1
+			}
+			ws.a[i], ws.s[i] = a, s
+		}
+	}
+	ws.z = make([]float32, rows*G)
+	if K > 1 {
+		ws.col = make([]float32, rows*R*K)
+	}
+	ws.h = make([]float32, rows*S)
+	ws.o1 = make([]float32, rows*E)
+	ws.logits = make([]float32, rows*Q)
+	return ws
+}
+
+// Forward runs the model over codes (N, t), N = ws.N sequences of t ≤ ws.T
+// codes each, time-major, every sequence zero-padded before its t = 0, and
+// returns the logits (N, t, Q): logits[n, τ] is the unnormalised log
+// distribution of codes[n, τ+1]. The result is a view into ws, valid until
+// its next Forward. Forward panics if len(codes) is not N·t for some
+// 1 ≤ t ≤ T, or on a code outside [0, Q).
+func (m *Model) Forward(ws *Workspace, codes []int32) []float32 {
+	c := m.Config
+	if len(codes) == 0 || len(codes)%ws.N != 0 || len(codes)/ws.N > ws.T {
+		panic(fmt.Sprintf("wavenet: Forward of %d codes with a workspace of %d×%d", len(codes), ws.N, ws.T))
+	}
+	if len(ws.logits) != ws.N*ws.T*c.QuantizationChannels || len(ws.x) != len(c.Dilations) {
+		panic("wavenet: workspace made for another model's shape")
+	}
+	n, t := ws.N, len(codes)/ws.N
+	rows := n * t
+	ws.t = t
+	copy(ws.codes, codes)
+	R, G, S, E, Q := c.ResidualChannels, c.GateChannels, c.SkipChannels, c.EndChannels, c.QuantizationChannels
+	L := len(m.Layers)
+
+	ws.packed = m.Input.PackTaps(ws.packed)
+	m.Input.ForwardOneHot(ws.x[0], codes, n, t, ws.packed)
+
+	skip := ws.h[:rows*S]
+	clear(skip)
+	for i := range m.Layers {
+		ly := &m.Layers[i]
+		x := ws.x[i][:rows*R]
+		a, s, z := ws.a[i][:rows*G], ws.s[i][:rows*G], ws.z[:rows*G]
+		col := ly.Filter.Im2Col(ws.col, x, n, t)
+		ly.Filter.ForwardCol(a, col, rows)
+		ly.Gate.ForwardCol(s, col, rows)
+		gate(z, a, s)
+		ly.Skip.AddCol(skip, z, rows)
+		ly.Skip.AddBias(skip, rows)
+		if i+1 < L {
+			// The last layer's residual output feeds nothing, so it is
+			// not computed (and its gradient is zero).
+			next := ws.x[i+1][:rows*R]
+			copy(next, x)
+			ly.Residual.AddCol(next, z, rows)
+			ly.Residual.AddBias(next, rows)
+		}
+	}
+	h := skip
+	relu(h)
+	o1 := ws.o1[:rows*E]
+	m.Output1.ForwardCol(o1, h, rows)
+	relu(o1)
+	logits := ws.logits[:rows*Q]
+	m.Output2.ForwardCol(logits, o1, rows)
+	return logits
+}
+
+// gate turns the filter and gate pre-activations a and s into tanh(a) and
+// sigmoid(s) in place, and writes z = tanh(a)·sigmoid(s).
+func gate(z, a, s []float32) {
+	for j := range z {
+		ta := tanh32(a[j])
+		sg := sigmoid32(s[j])
+		a[j], s[j] = ta, sg
+		z[j] = ta * sg
+	}
+}
+
+func tanh32(v float32) float32 { return float32(math.Tanh(float64(v))) }
+
+func sigmoid32(v float32) float32 {
+	// 1/(1+e^−v), written so that neither branch overflows.
+	if v >= 0 {
+		return float32(1 / (1 + math.Exp(-float64(v))))
+	}
+	e := math.Exp(float64(v))
+	return float32(e / (1 + e))
+}
+
+func relu(v []float32) {
+	for j, x := range v {
+		if x < 0 {
+			v[j] = 0
+		}
+	}
+}
+
+// RandomInit fills m's parameters from rng: each conv weight ~ N(0, 1/fan_in)
+// with fan_in = In·Width (so activations keep unit scale), each bias
+// ~ N(0, 0.05²), small but non-zero so that tests exercise every bias.
+func RandomInit(m *Model, rng *rand.Rand) {
+	fill := func(c *causal.Conv) {
+		sd := 1 / math.Sqrt(float64(c.In*c.Width))
+		for j := range c.Weight {
+			c.Weight[j] = float32(rng.NormFloat64() * sd)
+		}
+		for j := range c.Bias {
+			c.Bias[j] = float32(rng.NormFloat64() * 0.05)
+		}
+	}
+	fill(&m.Input)
+	for i := range m.Layers {
+		ly := &m.Layers[i]
+		fill(&ly.Filter)
+		fill(&ly.Gate)
+		fill(&ly.Residual)
+		fill(&ly.Skip)
+	}
+	fill(&m.Output1)
+	fill(&m.Output2)
+}

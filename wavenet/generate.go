@@ -1,0 +1,277 @@
+package wavenet
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/wavenet-go/wavenet-go/causal"
+)
+
+// Generator runs a model one step at a time for N independent streams, with
+// a ring of each layer's last d_i·(K−1) inputs (and of the last W0−1 codes),
+// so that a step costs the same at any position: the spec's incremental
+// generation. Its logits equal Forward's over the same codes to float32
+// rounding.
+//
+// The generator keeps its own packed copy of the weights, made by
+// NewGenerator; later changes to the model are not seen. Per layer:
+//
+//	fg:  filter and gate fused into one conv of 2G outputs, packed per tap
+//	     (K, R, 2G): columns 0..G−1 filter, G..2G−1 gate
+//	rs:  residual and skip fused, (G, R+S): columns 0..R−1 residual,
+//	     R..R+S−1 skip (the last layer, whose residual output feeds
+//	     nothing, keeps only skip: (G, S))
+//
+// and the head: output1 (S, E), output2 (E, Q). A Generator belongs to one
+// goroutine at a time.
+type Generator struct {
+	m      *Model
+	N      int // streams
+	q      int
+	input  causal.Conv // a view of m.Input (bias and shape)
+	inPack []float32   // (W0, Q, R)
+	inRing *causal.CodeRing
+	layers []genLayer
+	out1   causal.Conv // view of m.Output1
+	out2   causal.Conv // view of m.Output2
+	w1, w2 []float32   // output1 (S, E), output2 (E, Q) packed
+
+	x, acc, z, rs, skip, o1, logits []float32 // (N, ·) activations of one step
+	pending, out, in                []int32   // (N) codes
+	probs                           []float64 // (Q) sampling scratch
+}
+
+type genLayer struct {
+	fg     causal.Conv // fused filter+gate: (2G, R, K), dilation d_i
+	fgPack []float32   // (K, R, 2G)
+	ring   *causal.Ring
+	rsW    []float32 // (G, rsOut)
+	rsB    []float32 // (rsOut)
+	rsOut  int       // R+S, or S for the last layer
+}
+
+// NewGenerator returns a generator of m for streams independent streams,
+// with an empty history: as if primed with no codes (next input Q/2).
+func NewGenerator(m *Model, streams int) *Generator {
+	if streams < 1 {
+		panic(fmt.Sprintf("wavenet: NewGenerator with %d streams", streams))
+	}
+	c := m.Config
+	R, G, S, E, Q := c.ResidualChannels, c.GateChannels, c.SkipChannels, c.EndChannels, c.QuantizationChannels
+	g := &Generator{m: m, N: streams, q: Q, input: m.Input, out1: m.Output1, out2: m.Output2}
+	g.inPack = m.Input.PackTaps(nil)
+	g.inRing = causal.NewCodeRing(streams, m.Input.History())
+	L := len(m.Layers)
+	g.layers = make([]genLayer, L)
+	for i := range m.Layers {
+		ly := &m.Layers[i]
+		gl := &g.layers[i]
+		gl.fg = causal.Conv{
+			In: R, Out: 2 * G, Width: ly.Filter.Width, Dilation: ly.Filter.Dilation,
+			// (Out, In, Width) layout: stacking along Out is appending.
+			Weight: append(append([]float32(nil), ly.Filter.Weight...), ly.Gate.Weight...),
+			Bias:   append(append([]float32(nil), ly.Filter.Bias...), ly.Gate.Bias...),
+		}
+		gl.fgPack = gl.fg.PackTaps(nil)
+		gl.ring = causal.NewRing(streams, R, gl.fg.History())
+		rs := causal.Conv{In: G, Out: R + S, Width: 1, Dilation: 1,
+			Weight: append(append([]float32(nil), ly.Residual.Weight...), ly.Skip.Weight...),
+			Bias:   append(append([]float32(nil), ly.Residual.Bias...), ly.Skip.Bias...),
+		}
+		if i == L-1 {
+			rs = ly.Skip
+		}
+		gl.rsW = rs.PackTaps(nil)
+		gl.rsB = append([]float32(nil), rs.Bias...)
+		gl.rsOut = rs.Out
+	}
+	g.w1 = m.Output1.PackTaps(nil)
+	g.w2 = m.Output2.PackTaps(nil)
+	g.out1.Bias = append([]float32(nil), m.Output1.Bias...)
+	g.out2.Bias = append([]float32(nil), m.Output2.Bias...)
+	g.input.Bias = append([]float32(nil), m.Input.Bias...)
+	g.input.Weight = nil // only inPack is used
+
+	n := streams
+	g.x = make([]float32, n*R)
+	g.acc = make([]float32, n*2*G)
+	g.z = make([]float32, n*G)
+	g.rs = make([]float32, n*(R+S))
+	g.skip = make([]float32, n*S)
+	g.o1 = make([]float32, n*E)
+	g.logits = make([]float32, n*Q)
+	g.pending = make([]int32, n)
+	g.out = make([]int32, n)
+	g.in = make([]int32, n)
+	g.probs = make([]float64, Q)
+	g.Prime(nil)
+	return g
+}
+
+// Prime resets every stream and feeds it the same prime codes, all but the
+// last: the last prime code is the next input, which the first step of
+// Generate feeds (so Generate's first code is the one that follows the
+// prime, exactly as the PyTorch reference's generate_incremental does). An
+// empty prime means the single code Q/2, μ-law's 0.0 (spec): nothing is fed
+// and Q/2 is the next input. It panics on a code outside [0, Q).
+func (g *Generator) Prime(codes []int32) {
+	g.inRing.Reset()
+	for i := range g.layers {
+		g.layers[i].ring.Reset()
+	}
+	last := int32(g.q / 2)
+	if len(codes) > 0 {
+		for _, c := range codes[:len(codes)-1] {
+			for s := range g.in {
+				g.in[s] = c
+			}
+			g.Step(g.in)
+		}
+		last = codes[len(codes)-1]
+	}
+	if last < 0 || int(last) >= g.q {
+		panic(fmt.Sprintf("wavenet: prime code %d outside [0, %d)", last, g.q))
+	}
+	for s := range g.pending {
+		g.pending[s] = last
+	}
+}
+
+// Step feeds one code per stream, codes (N), as the newest input and returns
+// the logits (N, Q) of each stream's next code. The logits are a view into
+// the generator, valid until the next Step. Step allocates nothing. It is
+// the low-level form: it does not change the next input that Generate
+// feeds (set by Prime or by Generate's last draw). It panics on a code
+// outside [0, Q).
+func (g *Generator) Step(codes []int32) []float32 {
+	c := g.m.Config
+	R, G, S, E, Q := c.ResidualChannels, c.GateChannels, c.SkipChannels, c.EndChannels, c.QuantizationChannels
+	n := g.N
+	if len(codes) != n {
+		panic(fmt.Sprintf("wavenet: Step with %d codes for %d streams", len(codes), n))
+	}
+	g.input.StepOneHot(g.x, codes, g.inRing, g.inPack)
+	clear(g.skip)
+	for i := range g.layers {
+		gl := &g.layers[i]
+		gl.fg.Step(g.acc, g.x, gl.ring, gl.fgPack)
+		for s := 0; s < n; s++ {
+			a := g.acc[s*2*G : (s+1)*2*G]
+			z := g.z[s*G : (s+1)*G]
+			for j := range z {
+				z[j] = tanh32(a[j]) * sigmoid32(a[G+j])
+			}
+		}
+		rsOut := gl.rsOut
+		rs := g.rs[:n*rsOut]
+		for s := 0; s < n; s++ {
+			copy(rs[s*rsOut:(s+1)*rsOut], gl.rsB)
+		}
+		causal.MulAdd(rs, g.z, gl.rsW, n, G, rsOut)
+		for s := 0; s < n; s++ {
+			r := rs[s*rsOut : (s+1)*rsOut]
+			sk := r[rsOut-S:]
+			for j, v := range sk {
+				g.skip[s*S+j] += v
+			}
+			if rsOut > S {
+				x := g.x[s*R : (s+1)*R]
+				for j, v := range r[:R] {
+					x[j] += v
+				}
+			}
+		}
+	}
+	relu(g.skip)
+	for s := 0; s < n; s++ {
+		copy(g.o1[s*E:(s+1)*E], g.out1.Bias)
+	}
+	causal.MulAdd(g.o1, g.skip, g.w1, n, S, E)
+	relu(g.o1)
+	for s := 0; s < n; s++ {
+		copy(g.logits[s*Q:(s+1)*Q], g.out2.Bias)
+	}
+	causal.MulAdd(g.logits, g.o1, g.w2, n, E, Q)
+	return g.logits
+}
+
+// Generate draws n codes per stream. Each step feeds the next input (the
+// last prime code, or the code drawn by the step before), draws each
+// stream's following code from the logits, makes it the next input, and
+// calls emit with the drawn codes (N). emit must not keep or change the
+// slice; an error from emit stops Generate, which returns it.
+//
+// temperature 0 takes the argmax (the first maximal class, as torch.argmax),
+// and needs no rng. A temperature T > 0 samples from softmax(logits/T):
+// the probabilities and their running sum are computed in float64 from
+// exp((l_j − max l)/T), and the class is the first whose cumulative sum
+// exceeds u·Σ for u = rng.Float64(); streams draw in order 0..N−1. Generate
+// allocates nothing per step.
+func (g *Generator) Generate(n int, temperature float64, rng *rand.Rand, emit func(codes []int32) error) error {
+	if n < 0 {
+		return fmt.Errorf("wavenet: generate %d codes", n)
+	}
+	if !(temperature >= 0) || math.IsInf(temperature, 1) {
+		return fmt.Errorf("wavenet: temperature %v, want a finite value ≥ 0", temperature)
+	}
+	if temperature > 0 && rng == nil {
+		return errors.New("wavenet: sampling at a temperature above 0 needs a random source")
+	}
+	Q := g.q
+	for range n {
+		logits := g.Step(g.pending)
+		for s := range g.pending {
+			row := logits[s*Q : (s+1)*Q]
+			if temperature == 0 {
+				g.pending[s] = int32(argmax(row))
+			} else {
+				g.pending[s] = int32(g.sample(row, temperature, rng))
+			}
+		}
+		copy(g.out, g.pending)
+		if err := emit(g.out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// argmax returns the index of the first maximal value; NaN is never chosen
+// unless every value is NaN (then 0).
+func argmax(v []float32) int {
+	best := 0
+	for j, x := range v {
+		if x > v[best] || (v[best] != v[best] && x == x) {
+			best = j
+		}
+	}
+	return best
+}
+
+// sample draws a class from softmax(logits/temperature) in float64.
+func (g *Generator) sample(logits []float32, temperature float64, rng *rand.Rand) int {
+	mx := math.Inf(-1)
+	for _, v := range logits {
+		mx = max(mx, float64(v))
+	}
+	var sum float64
+	for j, v := range logits {
+		p := math.Exp((float64(v) - mx) / temperature)
+		g.probs[j] = p
+		sum += p
+	}
+	u := rng.Float64() * sum
+	last := 0
+	for j, p := range g.probs {
+		if p > 0 {
+			last = j
+		}
+		u -= p
+		if u < 0 {
+			return j
+		}
+	}
+	return last // rounding left u ≥ 0: the last class with mass
+}

@@ -1,0 +1,301 @@
+package wavenet
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// oddConfig has every size different, an input conv wider than the filters,
+// K = 3 and mixed dilations, so that a mixed-up index cannot cancel out.
+func oddConfig() Config {
+	return Config{
+		SampleRate: 8000, QuantizationChannels: 37, InputWidth: 4, FilterWidth: 3,
+		Dilations:        []int{1, 3, 2, 7, 1, 5},
+		ResidualChannels: 6, GateChannels: 5, SkipChannels: 9, EndChannels: 11,
+	}
+}
+
+func randomModel(t testing.TB, cfg Config, seed uint64) *Model {
+	t.Helper()
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	RandomInit(m, rand.New(rand.NewPCG(seed, 99)))
+	return m
+}
+
+func randomCodes(rng *rand.Rand, n, q int) []int32 {
+	c := make([]int32, n)
+	for i := range c {
+		c[i] = int32(rng.IntN(q))
+	}
+	return c
+}
+
+// TestIncrementalMatchesForward: stepping the generator through codes gives
+// the logits of the full forward pass, for N streams with different codes,
+// on every preset and on the odd config, with random weights and biases.
+func TestIncrementalMatchesForward(t *testing.T) {
+	cases := []struct {
+		name    string
+		steps   int
+		streams int
+	}{
+		{"odd", 2000, 3},
+		{"small", 2000, 3},
+		{"medium", 2000, 3},
+		{"ibab", 2000, 3},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if testing.Short() && (tc.name == "medium" || tc.name == "ibab") {
+				t.Skip("long preset check; run without -short")
+			}
+			cfg := oddConfig()
+			if tc.name != "odd" {
+				var err error
+				if cfg, err = Preset(tc.name); err != nil {
+					t.Fatal(err)
+				}
+			}
+			m := randomModel(t, cfg, 1)
+			Q := cfg.QuantizationChannels
+			rng := rand.New(rand.NewPCG(2, 3))
+			N, T := tc.streams, tc.steps
+			codes := randomCodes(rng, N*T, Q) // (N, T), a different sequence per stream
+			ws := NewWorkspace(m, N, T)
+			full := m.Forward(ws, codes)
+
+			g := NewGenerator(m, N)
+			in := make([]int32, N)
+			var worst float64
+			worstAt := 0
+			var scale float64
+			for tt := 0; tt < T; tt++ {
+				for s := range N {
+					in[s] = codes[s*T+tt]
+				}
+				inc := g.Step(in)
+				for s := range N {
+					for j := range Q {
+						want := float64(full[(s*T+tt)*Q+j])
+						d := math.Abs(float64(inc[s*Q+j]) - want)
+						scale = max(scale, math.Abs(want))
+						if d > worst {
+							worst, worstAt = d, tt
+						}
+					}
+				}
+			}
+			t.Logf("%s: max |incremental − forward| = %.3g at step %d over %d steps × %d streams (max |logit| %.3g)", tc.name, worst, worstAt, T, N, scale)
+			if worst > 1e-4 {
+				t.Errorf("incremental logits differ from the forward pass by %g (> 1e-4)", worst)
+			}
+			if scale < 0.1 {
+				t.Errorf("logits are suspiciously small (max %g): the test would not see a bug", scale)
+			}
+		})
+	}
+}
+
+// TestPrimeAndGenerateGreedy checks the reference's generate_incremental
+// semantics: Prime feeds all but the last code, and greedy generation equals
+// the argmax of the full forward pass over prime+generated codes, code for
+// code.
+func TestPrimeAndGenerateGreedy(t *testing.T) {
+	m := randomModel(t, oddConfig(), 5)
+	Q := m.Config.QuantizationChannels
+	rng := rand.New(rand.NewPCG(6, 7))
+	prime := randomCodes(rng, 40, Q)
+	g := NewGenerator(m, 2)
+	g.Prime(prime)
+	var got [][]int32
+	err := g.Generate(60, 0, nil, func(c []int32) error {
+		got = append(got, slices.Clone(c))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq := slices.Clone(prime)
+	for i, c := range got {
+		if c[0] != c[1] {
+			t.Fatalf("step %d: greedy streams with the same prime differ: %v", i, c)
+		}
+		seq = append(seq, c[0])
+	}
+	// Naive greedy: the forward pass over the whole sequence so far.
+	ws := NewWorkspace(m, 1, len(seq))
+	for i := range got {
+		n := len(prime) + i
+		logits := m.Forward(ws, seq[:n])
+		want := argmax(logits[(n-1)*Q : n*Q])
+		if int32(want) != got[i][0] {
+			t.Fatalf("step %d: generator drew %d, forward argmax is %d", i, got[i][0], want)
+		}
+	}
+
+	// Empty prime: the history is the single code Q/2.
+	g.Prime(nil)
+	var first []int32
+	g.Generate(1, 0, nil, func(c []int32) error { first = slices.Clone(c); return nil })
+	ws1 := NewWorkspace(m, 1, 1)
+	if want := argmax(m.Forward(ws1, []int32{int32(Q / 2)})); first[0] != int32(want) {
+		t.Errorf("empty prime: first code %d, want %d (argmax after code Q/2)", first[0], want)
+	}
+}
+
+func TestGenerateSeeded(t *testing.T) {
+	m := randomModel(t, oddConfig(), 8)
+	run := func(seed uint64, temp float64) []int32 {
+		g := NewGenerator(m, 3)
+		g.Prime([]int32{1, 2, 3})
+		var out []int32
+		err := g.Generate(200, temp, rand.New(rand.NewPCG(seed, 1)), func(c []int32) error {
+			out = append(out, c...)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	a, b := run(1, 1), run(1, 1)
+	if !slices.Equal(a, b) {
+		t.Error("same seed, different output")
+	}
+	if c := run(2, 1); slices.Equal(a, c) {
+		t.Error("different seeds, same output")
+	}
+	// Streams draw independently.
+	if s0, s1 := stream(a, 3, 0), stream(a, 3, 1); slices.Equal(s0, s1) {
+		t.Error("sampled streams are identical")
+	}
+	if !slices.Equal(run(1, 0), run(9, 0)) {
+		t.Error("greedy output depends on the seed")
+	}
+	// A tiny temperature is nearly greedy; a huge one is nearly uniform.
+	greedy, cold := run(1, 0), run(3, 1e-4)
+	if !slices.Equal(greedy, cold) {
+		t.Error("temperature 1e-4 differs from greedy")
+	}
+	hot := run(4, 1e4)
+	distinct := map[int32]bool{}
+	for _, c := range hot {
+		distinct[c] = true
+	}
+	if len(distinct) < 30 {
+		t.Errorf("temperature 1e4 drew only %d distinct codes of 37 in 600 draws", len(distinct))
+	}
+}
+
+func stream(codes []int32, n, s int) []int32 {
+	var out []int32
+	for i := s; i < len(codes); i += n {
+		out = append(out, codes[i])
+	}
+	return out
+}
+
+// TestSampleDistribution: at temperature 1 the empirical class frequencies
+// follow softmax(logits).
+func TestSampleDistribution(t *testing.T) {
+	g := &Generator{probs: make([]float64, 4)}
+	logits := []float32{0, 1, 2, -1}
+	var z float64
+	for _, v := range logits {
+		z += math.Exp(float64(v))
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	const draws = 200000
+	var count [4]int
+	for range draws {
+		count[g.sample(logits, 1, rng)]++
+	}
+	for j, v := range logits {
+		p := math.Exp(float64(v)) / z
+		got := float64(count[j]) / draws
+		if math.Abs(got-p) > 5*math.Sqrt(p*(1-p)/draws) {
+			t.Errorf("class %d: frequency %.4f, want %.4f", j, got, p)
+		}
+	}
+	// Temperature 2 flattens: softmax(l/2).
+	count = [4]int{}
+	for range draws {
+		count[g.sample(logits, 2, rng)]++
+	}
+	z = 0
+	for _, v := range logits {
+		z += math.Exp(float64(v) / 2)
+	}
+	for j, v := range logits {
+		p := math.Exp(float64(v)/2) / z
+		got := float64(count[j]) / draws
+		if math.Abs(got-p) > 5*math.Sqrt(p*(1-p)/draws) {
+			t.Errorf("T=2 class %d: frequency %.4f, want %.4f", j, got, p)
+		}
+	}
+}
+
+func TestGenerateErrors(t *testing.T) {
+	m := randomModel(t, oddConfig(), 8)
+	g := NewGenerator(m, 1)
+	nop := func([]int32) error { return nil }
+	for _, temp := range []float64{-1, math.NaN(), math.Inf(1)} {
+		if err := g.Generate(1, temp, rand.New(rand.NewPCG(1, 1)), nop); err == nil {
+			t.Errorf("temperature %v accepted", temp)
+		}
+	}
+	if err := g.Generate(1, 1, nil, nop); err == nil {
+		t.Error("sampling without an rng accepted")
+	}
+	stop := errors.New("stop")
+	calls := 0
+	err := g.Generate(10, 0, nil, func([]int32) error { calls++; return stop })
+	if !errors.Is(err, stop) || calls != 1 {
+		t.Errorf("emit error: got %v after %d calls", err, calls)
+	}
+}
+
+func TestGeneratorNoAllocation(t *testing.T) {
+	for _, streams := range []int{1, 4} {
+		t.Run(fmt.Sprint(streams), func(t *testing.T) {
+			m := randomModel(t, oddConfig(), 10)
+			g := NewGenerator(m, streams)
+			g.Prime([]int32{3, 4, 5})
+			in := make([]int32, streams)
+			if a := testing.AllocsPerRun(100, func() { g.Step(in) }); a != 0 {
+				t.Errorf("Step allocates %v times", a)
+			}
+			rng := rand.New(rand.NewPCG(1, 1))
+			emit := func([]int32) error { return nil }
+			if a := testing.AllocsPerRun(20, func() { g.Generate(10, 1, rng, emit) }); a != 0 {
+				t.Errorf("Generate allocates %v times per 10 steps", a)
+			}
+			if a := testing.AllocsPerRun(20, func() { g.Generate(10, 0, nil, emit) }); a != 0 {
+				t.Errorf("greedy Generate allocates %v times per 10 steps", a)
+			}
+		})
+	}
+}
+
+// BenchmarkGenerate reports samples per second of the small preset, one
+// stream and eight, greedy.
+func BenchmarkGenerate(b *testing.B) {
+	cfg, _ := Preset("small")
+	m := randomModel(b, cfg, 1)
+	for _, streams := range []int{1, 8} {
+		b.Run(fmt.Sprintf("small/streams=%d", streams), func(b *testing.B) {
+			g := NewGenerator(m, streams)
+			emit := func([]int32) error { return nil }
+			b.ResetTimer()
+			g.Generate(b.N, 0, nil, emit)
+			b.ReportMetric(float64(b.N*streams)/b.Elapsed().Seconds(), "samples/s")
+		})
+	}
+}

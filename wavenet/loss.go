@@ -1,0 +1,110 @@
+package wavenet
+
+import (
+	"fmt"
+	"math"
+)
+
+// CrossEntropy returns the mean cross-entropy, in nats, of logits (rows, q)
+// against targets (rows), one class per row: the mean over counted rows of
+//
+//	log Σ_j exp(logits[r, j]) − logits[r, targets[r]]
+//
+// A negative target marks a row that is not counted (context only, as in
+// training that skips each chunk's first receptive field). If dlogits is
+// not nil it is overwritten with the gradient of that mean,
+// (softmax(logits[r]) − onehot(targets[r])) / count, and zero on rows not
+// counted. With no counted row the loss and the gradient are 0. Sums are in
+// float64. It panics on a target ≥ q or mismatched lengths.
+func CrossEntropy(dlogits, logits []float32, targets []int32, q int) (nats float64) {
+	rows := len(targets)
+	if q < 1 || len(logits) != rows*q || (dlogits != nil && len(dlogits) != rows*q) {
+		panic(fmt.Sprintf("wavenet: CrossEntropy with %d logits, %d targets, q = %d", len(logits), rows, q))
+	}
+	count := 0
+	for _, c := range targets {
+		if int(c) >= q {
+			panic(fmt.Sprintf("wavenet: CrossEntropy target %d ≥ q = %d", c, q))
+		}
+		if c >= 0 {
+			count++
+		}
+	}
+	var sum float64
+	for r, c := range targets {
+		lr := logits[r*q : (r+1)*q]
+		if c < 0 {
+			if dlogits != nil {
+				clear(dlogits[r*q : (r+1)*q])
+			}
+			continue
+		}
+		lse := logSumExp(lr)
+		sum += lse - float64(lr[c])
+		if dlogits != nil {
+			dr := dlogits[r*q : (r+1)*q]
+			inv := 1 / float64(count)
+			for j, v := range lr {
+				dr[j] = float32(math.Exp(float64(v)-lse) * inv)
+			}
+			dr[c] -= float32(inv)
+		}
+	}
+	if count == 0 {
+		return 0
+	}
+	return sum / float64(count)
+}
+
+// logSumExp is log Σ exp(v[j]) in float64, shifted by the maximum.
+func logSumExp(v []float32) float64 {
+	mx := math.Inf(-1)
+	for _, x := range v {
+		mx = max(mx, float64(x))
+	}
+	var s float64
+	for _, x := range v {
+		s += math.Exp(float64(x) - mx)
+	}
+	return mx + math.Log(s)
+}
+
+// evalChunk is the number of positions BitsPerSample scores per forward pass.
+const evalChunk = 8192
+
+// BitsPerSample returns the mean negative log-likelihood, in bits, of
+// codes[1..T−1], each given all codes before it, the context before
+// codes[0] being zeros: the spec's whole-clip evaluation, the same number as
+// one Forward over the clip followed by CrossEntropy/ln 2. It returns 0 for
+// fewer than two codes (nothing to predict).
+//
+// Memory stays bounded for any T: the positions are scored in chunks of
+// evalChunk, each chunk but the first preceded by its RF − 1 codes of left
+// context, which is exactly what one output sees (RF = receptive field), so
+// every logit equals the whole-clip forward pass up to float32 rounding.
+// Only two layers' activations are kept at a time.
+func (m *Model) BitsPerSample(codes []int32) float64 {
+	T := len(codes)
+	if T < 2 {
+		return 0
+	}
+	Q := m.Config.QuantizationChannels
+	ctx := m.Config.ReceptiveField() - 1
+	positions := T - 1 // logits at p = 0..T−2 predict codes[p+1]
+	ws := newWorkspace(m, 1, min(positions, evalChunk+ctx), false)
+	var sum float64
+	for s := 0; s < positions; s += evalChunk {
+		e := min(s+evalChunk, positions)
+		in0 := max(0, s-ctx)
+		logits := m.Forward(ws, codes[in0:e])
+		for p := s; p < e; p++ {
+			lr := logits[(p-in0)*Q : (p-in0+1)*Q]
+			c := codes[p+1]
+			if c < 0 || int(c) >= Q {
+				panic(fmt.Sprintf("wavenet: code %d outside [0, %d)", c, Q))
+			}
+			sum += logSumExp(lr) - float64(lr[c])
+		}
+	}
+	return sum / float64(positions) / math.Ln2
+}

@@ -1,0 +1,541 @@
+package wavenet
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Model files are safetensors files as ../shared/spec/model-format.md ("File
+// format") describes them:
+//
+//	[8 bytes]  header length n, little-endian uint64
+//	[n bytes]  JSON header: {"__metadata__": {"wavenet": CONFIG, "training": JSON},
+//	                         NAME: {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}, ...}
+//	[rest]     raw little-endian float32 data; offsets are relative to its start
+//
+// The reader is strict. Besides the cases the spec lists (a missing or extra
+// tensor, a wrong shape, a dtype other than F32, offsets outside the data, an
+// invalid config) it rejects a header that is not one JSON object (trailing
+// text other than the spaces safetensors pads with), duplicate keys, unknown
+// fields in a tensor entry, tensors that overlap, and data bytes that belong
+// to no tensor, be they a gap between tensors or trailing bytes after the last
+// one. Keys of __metadata__ other than "wavenet" and "training" are ignored
+// and are not written back by Save.
+//
+// The writer puts __metadata__ first and the tensors in layout order (the
+// order of Model.Tensors, which is the order of Model.Params), so the data
+// section is Params itself; offsets are contiguous from 0 and the header is
+// padded with spaces to a multiple of 8 bytes, as the PyTorch reference does.
+
+const (
+	// maxHeaderLen bounds the JSON header. A valid header needs about 110
+	// bytes per tensor, under 1 MiB for the largest config Validate allows
+	// in layers; the rest is room for the training metadata.
+	maxHeaderLen = 16 << 20
+	// maxFileSize bounds what Load will read: 1 Gi parameters. The presets
+	// are a few MB.
+	maxFileSize = 4 << 30
+
+	metadataKey = "__metadata__"
+	dtypeF32    = "F32"
+)
+
+// Metadata is what a model file carries besides the config and the weights.
+type Metadata struct {
+	// Training is the optional "training" JSON of the file's __metadata__
+	// (what produced the weights: steps, loss, data, seed), exactly as
+	// stored; nil when the file has none. The model never needs it.
+	Training json.RawMessage
+}
+
+// Load reads the model file at path. It refuses files that are not regular,
+// larger than 4 GiB or malformed, with an error that names the file and the
+// problem. It reads the header, checks it completely, then reads the tensor
+// data straight into the new model's Params: it allocates the header and the
+// model, never more than the file justifies.
+func Load(path string) (*Model, Metadata, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, Metadata{}, fmt.Errorf("wavenet: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, Metadata{}, fmt.Errorf("wavenet: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, Metadata{}, fmt.Errorf("wavenet: %s: not a regular file", path)
+	}
+	if fi.Size() > maxFileSize {
+		return nil, Metadata{}, fmt.Errorf("wavenet: %s: %d bytes, more than the %d a model file may have", path, fi.Size(), int64(maxFileSize))
+	}
+	m, md, err := decode(f, fi.Size())
+	if err != nil {
+		return nil, Metadata{}, fmt.Errorf("wavenet: %s: %w", path, err)
+	}
+	return m, md, nil
+}
+
+// Decode reads a model file held in memory. Errors are those of Load, naming
+// "model data" instead of a file. It allocates the header and the model,
+// never more than len(data) besides data itself.
+func Decode(data []byte) (*Model, Metadata, error) {
+	m, md, err := decode(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, Metadata{}, fmt.Errorf("wavenet: model data: %w", err)
+	}
+	return m, md, nil
+}
+
+// entry is one tensor of a file's header.
+type entry struct {
+	name       string
+	dtype      string
+	shape      []int64
+	begin, end int64 // byte offsets into the data section
+}
+
+// header is a parsed file header.
+type header struct {
+	meta    map[string]string // nil when the file has no __metadata__
+	entries map[string]*entry
+	order   []*entry // as they appear in the header
+}
+
+// decode reads and checks a model file of size bytes from r. Errors are
+// unprefixed; the callers add "wavenet: FILE: ".
+func decode(r io.ReaderAt, size int64) (*Model, Metadata, error) {
+	if size < 8 {
+		return nil, Metadata{}, fmt.Errorf("%d bytes, too short for a safetensors file (at least 8)", size)
+	}
+	var lenBuf [8]byte
+	if _, err := r.ReadAt(lenBuf[:], 0); err != nil {
+		return nil, Metadata{}, fmt.Errorf("reading the header length: %w", err)
+	}
+	n := binary.LittleEndian.Uint64(lenBuf[:])
+	if n > uint64(size-8) {
+		return nil, Metadata{}, fmt.Errorf("header length %d runs past the end of the file (%d bytes)", n, size)
+	}
+	if n > maxHeaderLen {
+		return nil, Metadata{}, fmt.Errorf("header length %d is more than the limit of %d", n, maxHeaderLen)
+	}
+	raw := make([]byte, n)
+	if _, err := r.ReadAt(raw, 8); err != nil {
+		return nil, Metadata{}, fmt.Errorf("reading the header: %w", err)
+	}
+	dataStart := 8 + int64(n)
+	dataLen := size - dataStart
+
+	h, err := parseHeader(raw)
+	if err != nil {
+		return nil, Metadata{}, err
+	}
+	for _, e := range h.order {
+		if err := e.check(dataLen); err != nil {
+			return nil, Metadata{}, err
+		}
+	}
+	cfg, md, err := h.metadata()
+	if err != nil {
+		return nil, Metadata{}, err
+	}
+	if err := h.matchLayout(cfg); err != nil {
+		return nil, Metadata{}, err
+	}
+	if err := h.checkCoverage(dataLen); err != nil {
+		return nil, Metadata{}, err
+	}
+	// Every tensor has the shape the config asks for and the tensors tile
+	// the data exactly, so the model is the data's size. Check it anyway
+	// before allocating: this is the line that keeps a small file from
+	// making a large model.
+	if want := int64(ParamCount(cfg)) * 4; want != dataLen {
+		return nil, Metadata{}, fmt.Errorf("the config needs %d bytes of tensor data, the file has %d", want, dataLen)
+	}
+	m, err := New(cfg)
+	if err != nil {
+		return nil, Metadata{}, errors.New(strings.TrimPrefix(err.Error(), "wavenet: "))
+	}
+	buf := make([]byte, min(64<<10, dataLen))
+	for _, t := range m.Tensors() {
+		e := h.entries[t.Name]
+		if e == nil || e.end-e.begin != int64(len(t.Data))*4 {
+			panic("wavenet: the file layout disagrees with Model.Tensors") // matchLayout checked both
+		}
+		if err := readFloats(r, t.Data, dataStart+e.begin, buf); err != nil {
+			return nil, Metadata{}, fmt.Errorf("reading tensor %q: %w", t.Name, err)
+		}
+	}
+	return m, md, nil
+}
+
+// parseHeader decodes the JSON header. It walks the top-level object token by
+// token so that it can refuse duplicate keys, which a map would silently merge.
+func parseHeader(raw []byte) (*header, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	bad := func(err error) error { return fmt.Errorf("header is not valid JSON: %w", err) }
+	// within wraps an error from decoding the value of key: a syntax error
+	// is the header's, a type error the value's.
+	within := func(key string, err error) error {
+		var se *json.SyntaxError
+		if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return bad(err)
+		}
+		if key == metadataKey {
+			return fmt.Errorf("header: %s: %w", key, err)
+		}
+		return fmt.Errorf("header: tensor %q: %w", key, err)
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, bad(err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, errors.New("header is not a JSON object")
+	}
+	h := &header{entries: make(map[string]*entry)}
+	seen := make(map[string]bool)
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, bad(err)
+		}
+		key := tok.(string) // inside an object, the decoder yields keys as strings
+		if seen[key] {
+			return nil, fmt.Errorf("header has the key %q twice", key)
+		}
+		seen[key] = true
+		if key == metadataKey {
+			var meta map[string]string
+			if err := dec.Decode(&meta); err != nil {
+				return nil, within(key, err)
+			}
+			if meta == nil {
+				meta = map[string]string{} // "null": present but empty
+			}
+			h.meta = meta
+			continue
+		}
+		var ti struct {
+			Dtype       string  `json:"dtype"`
+			Shape       []int64 `json:"shape"`
+			DataOffsets []int64 `json:"data_offsets"`
+		}
+		if err := dec.Decode(&ti); err != nil {
+			return nil, within(key, err)
+		}
+		e := &entry{name: key, dtype: ti.Dtype, shape: ti.Shape}
+		for _, v := range ti.Shape {
+			if v < 0 {
+				return nil, fmt.Errorf("tensor %q: shape %v has a negative dimension", key, ti.Shape)
+			}
+		}
+		if len(ti.DataOffsets) != 2 {
+			return nil, fmt.Errorf("tensor %q: data_offsets has %d values, want 2", key, len(ti.DataOffsets))
+		}
+		off := ti.DataOffsets
+		if off[0] < 0 || off[1] < 0 {
+			return nil, fmt.Errorf("tensor %q: data_offsets %v has a negative offset", key, off)
+		}
+		e.begin, e.end = off[0], off[1]
+		h.entries[key] = e
+		h.order = append(h.order, e)
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return nil, bad(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("header has data after its JSON object (only space padding may follow)")
+	}
+	return h, nil
+}
+
+// check checks one tensor entry on its own: its dtype, and that its offsets
+// lie inside the data and hold exactly its shape.
+func (e *entry) check(dataLen int64) error {
+	if e.dtype != dtypeF32 {
+		return fmt.Errorf("tensor %q: dtype %q, want %q", e.name, e.dtype, dtypeF32)
+	}
+	if e.begin > e.end {
+		return fmt.Errorf("tensor %q: data_offsets [%d, %d] end before they begin", e.name, e.begin, e.end)
+	}
+	if e.end > dataLen {
+		return fmt.Errorf("tensor %q: data_offsets [%d, %d] are outside the %d bytes of data", e.name, e.begin, e.end, dataLen)
+	}
+	n := int64(1)
+	for _, d := range e.shape {
+		if d != 0 && n > dataLen/d {
+			return fmt.Errorf("tensor %q: shape %v is larger than the %d bytes of data", e.name, e.shape, dataLen)
+		}
+		n *= d
+	}
+	if e.end-e.begin != 4*n {
+		return fmt.Errorf("tensor %q: data_offsets [%d, %d] hold %d bytes, shape %v needs %d", e.name, e.begin, e.end, e.end-e.begin, e.shape, 4*n)
+	}
+	return nil
+}
+
+// metadata reads the config and the training JSON from __metadata__.
+func (h *header) metadata() (Config, Metadata, error) {
+	if h.meta == nil {
+		return Config{}, Metadata{}, fmt.Errorf("header has no %s", metadataKey)
+	}
+	js, ok := h.meta["wavenet"]
+	if !ok {
+		return Config{}, Metadata{}, fmt.Errorf("%s has no \"wavenet\" config", metadataKey)
+	}
+	cfg, err := ParseConfig([]byte(js))
+	if err != nil {
+		return Config{}, Metadata{}, fmt.Errorf("%s \"wavenet\": %s", metadataKey, strings.TrimPrefix(err.Error(), "wavenet: "))
+	}
+	if cfg.Conditioned() {
+		return Config{}, Metadata{}, errors.New("the model is conditioned (global or local); this engine runs only unconditioned models")
+	}
+	var md Metadata
+	if tr, ok := h.meta["training"]; ok {
+		if !json.Valid([]byte(tr)) {
+			return Config{}, Metadata{}, fmt.Errorf("%s \"training\" is not valid JSON", metadataKey)
+		}
+		md.Training = json.RawMessage(tr)
+	}
+	return cfg, md, nil
+}
+
+// matchLayout checks that the header holds exactly the tensors cfg asks for,
+// with the right shapes. It walks the layout without storing it, so a short
+// header that names a huge config costs no memory here.
+func (h *header) matchLayout(cfg Config) error {
+	want := 0
+	var err error
+	walkLayout(cfg, func(name string, shape []int) bool {
+		want++
+		e := h.entries[name]
+		if e == nil {
+			err = fmt.Errorf("missing tensor %q", name)
+			return false
+		}
+		if !slices.EqualFunc(e.shape, shape, func(a int64, b int) bool { return a == int64(b) }) {
+			err = fmt.Errorf("tensor %q: shape %v, want %v", name, e.shape, shape)
+			return false
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	if len(h.order) != want {
+		// Every wanted name is present, so some other name is extra.
+		wanted := make(map[string]bool, want) // want ≤ len(h.order): bounded by the header
+		walkLayout(cfg, func(name string, _ []int) bool { wanted[name] = true; return true })
+		for _, e := range h.order {
+			if !wanted[e.name] {
+				return fmt.Errorf("unexpected tensor %q (not part of the model the config describes)", e.name)
+			}
+		}
+	}
+	return nil
+}
+
+// checkCoverage checks that the tensors tile the data section: no overlaps,
+// no gaps, no bytes after the last one.
+func (h *header) checkCoverage(dataLen int64) error {
+	es := slices.Clone(h.order)
+	slices.SortFunc(es, func(a, b *entry) int {
+		if a.begin != b.begin {
+			return int(min(max(a.begin-b.begin, -1), 1))
+		}
+		return int(min(max(a.end-b.end, -1), 1))
+	})
+	var at int64
+	var prev *entry
+	for _, e := range es {
+		if e.begin < at {
+			return fmt.Errorf("tensors %q [%d, %d] and %q [%d, %d] overlap", prev.name, prev.begin, prev.end, e.name, e.begin, e.end)
+		}
+		if e.begin > at {
+			return fmt.Errorf("data bytes [%d, %d] belong to no tensor", at, e.begin)
+		}
+		at, prev = e.end, e
+	}
+	if at != dataLen {
+		return fmt.Errorf("%d bytes of data after the last tensor", dataLen-at)
+	}
+	return nil
+}
+
+// walkLayout calls fn with the name and shape of each tensor a model of cfg
+// has, in the order of New's layout, until fn returns false. It must agree
+// with New (TestWalkLayoutMatchesNew checks that); it exists so that a file
+// can be checked against its config before the model is allocated.
+func walkLayout(cfg Config, fn func(name string, shape []int) bool) {
+	conv := func(name string, out, in, width int) bool {
+		return fn(name+".weight", []int{out, in, width}) && fn(name+".bias", []int{out})
+	}
+	Q, R, G, S, E, K := cfg.QuantizationChannels, cfg.ResidualChannels, cfg.GateChannels, cfg.SkipChannels, cfg.EndChannels, cfg.FilterWidth
+	if !conv("input", R, Q, cfg.InputWidth) {
+		return
+	}
+	for i := range cfg.Dilations {
+		p := "layers." + strconv.Itoa(i) + "."
+		if !conv(p+"filter", G, R, K) || !conv(p+"gate", G, R, K) ||
+			!conv(p+"residual", R, G, 1) || !conv(p+"skip", S, G, 1) {
+			return
+		}
+	}
+	_ = conv("output1", E, S, 1) && conv("output2", Q, E, 1)
+}
+
+// readFloats fills dst with little-endian float32s read from r at off, through buf.
+func readFloats(r io.ReaderAt, dst []float32, off int64, buf []byte) error {
+	chunk := len(buf) / 4
+	for len(dst) > 0 {
+		k := min(chunk, len(dst))
+		b := buf[:4*k]
+		if _, err := r.ReadAt(b, off); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF // the file shrank since it was measured
+			}
+			return err
+		}
+		for i := range k {
+			dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+		}
+		dst, off = dst[k:], off+int64(4*k)
+	}
+	return nil
+}
+
+// Encode writes m as a model file to w: the config and, when training is not
+// empty, the training JSON (compacted) in __metadata__, then the tensors in
+// layout order. It fails if training is not valid JSON or w fails.
+func (m *Model) Encode(w io.Writer, training json.RawMessage) error {
+	if err := m.encode(w, training); err != nil {
+		return fmt.Errorf("wavenet: encoding a model: %w", err)
+	}
+	return nil
+}
+
+func (m *Model) encode(w io.Writer, training json.RawMessage) error {
+	hdr, err := m.header(training)
+	if err != nil {
+		return err
+	}
+	var lenBuf [8]byte
+	binary.LittleEndian.PutUint64(lenBuf[:], uint64(len(hdr)))
+	if _, err := w.Write(lenBuf[:]); err != nil {
+		return err
+	}
+	if _, err := w.Write(hdr); err != nil {
+		return err
+	}
+	buf := make([]byte, 64<<10)
+	for _, t := range m.Tensors() {
+		for d := t.Data; len(d) > 0; {
+			k := min(len(buf)/4, len(d))
+			for i, v := range d[:k] {
+				binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(v))
+			}
+			if _, err := w.Write(buf[:4*k]); err != nil {
+				return err
+			}
+			d = d[k:]
+		}
+	}
+	return nil
+}
+
+// header returns the JSON header of m's file, padded with spaces to a
+// multiple of 8 bytes.
+func (m *Model) header(training json.RawMessage) ([]byte, error) {
+	str := func(s string) []byte {
+		b, err := json.Marshal(s)
+		if err != nil {
+			panic(err) // a string always marshals
+		}
+		return b
+	}
+	var b bytes.Buffer
+	b.WriteString(`{"` + metadataKey + `":{"wavenet":`)
+	b.Write(str(m.Config.JSON()))
+	if len(training) > 0 {
+		var c bytes.Buffer
+		if err := json.Compact(&c, training); err != nil {
+			return nil, fmt.Errorf("training metadata is not valid JSON: %w", err)
+		}
+		b.WriteString(`,"training":`)
+		b.Write(str(c.String()))
+	}
+	b.WriteString("}")
+	var off int64
+	for _, t := range m.Tensors() {
+		b.WriteString(",")
+		b.Write(str(t.Name))
+		b.WriteString(`:{"dtype":"` + dtypeF32 + `","shape":[`)
+		for i, d := range t.Shape {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString(strconv.Itoa(d))
+		}
+		end := off + 4*int64(len(t.Data))
+		fmt.Fprintf(&b, `],"data_offsets":[%d,%d]}`, off, end)
+		off = end
+	}
+	b.WriteString("}")
+	for b.Len()%8 != 0 {
+		b.WriteByte(' ')
+	}
+	return b.Bytes(), nil
+}
+
+// Save writes m to path atomically: it encodes into a temporary file in the
+// same directory, syncs it and renames it over path, so path holds either
+// its old content or the whole new model. On error the temporary file is
+// removed. training is as for Encode.
+func (m *Model) Save(path string, training json.RawMessage) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("wavenet: saving %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+			err = fmt.Errorf("wavenet: saving %s: %w", path, err)
+		}
+	}()
+	w := bufio.NewWriterSize(f, 1<<16)
+	if err := m.encode(w, training); err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if err := f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

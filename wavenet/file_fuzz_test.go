@@ -1,0 +1,56 @@
+package wavenet
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+// FuzzDecode feeds arbitrary bytes to Decode. It must never panic, a model it
+// accepts must not be larger than the input, and an accepted file must
+// survive Encode and Decode unchanged.
+func FuzzDecode(f *testing.F) {
+	m := filledModel(f, tinyConfig(), 11)
+	valid := encodeModel(f, m, nil)
+	f.Add(valid)
+	f.Add(encodeModel(f, m, json.RawMessage(`{"steps":3,"data":["a.wav"]}`)))
+	one := tinyConfig()
+	one.Dilations, one.FilterWidth, one.InputWidth = []int{4}, 1, 1
+	f.Add(encodeModel(f, filledModel(f, one, 12), nil))
+	f.Add(valid[:len(valid)-3])
+	f.Add(append(bytes.Clone(valid), 0, 0, 0, 0))
+	f.Add(bytes.Replace(valid, []byte(`"F32"`), []byte(`"F16"`), 1))
+	f.Add(bytes.Replace(valid, []byte(`"filter_width":3`), []byte(`"filter_width":2`), 1))
+	f.Add(bytes.Replace(valid, []byte(`[1,2]`), []byte(`[1,2,4096,4096,4096]`), 1))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, md, err := Decode(data)
+		if err != nil {
+			if m != nil {
+				t.Fatal("Decode returned a model with an error")
+			}
+			return
+		}
+		if 4*len(m.Params) > len(data) {
+			t.Fatalf("Decode made %d params from %d bytes", len(m.Params), len(data))
+		}
+		var b bytes.Buffer
+		if err := m.Encode(&b, md.Training); err != nil {
+			t.Fatalf("Encode of a decoded model: %v", err)
+		}
+		m2, md2, err := Decode(b.Bytes())
+		if err != nil {
+			t.Fatalf("Decode of a re-encoded model: %v", err)
+		}
+		if !sameBits(m.Params, m2.Params) || m.Config.JSON() != m2.Config.JSON() {
+			t.Fatal("re-encoding changed the model")
+		}
+		var c bytes.Buffer
+		if md.Training != nil {
+			json.Compact(&c, md.Training)
+		}
+		if !bytes.Equal(c.Bytes(), md2.Training) && !(md.Training != nil && len(md.Training) == 0 && md2.Training == nil) {
+			t.Fatalf("re-encoding changed the training metadata from %q to %q", md.Training, md2.Training)
+		}
+	})
+}

@@ -1,0 +1,413 @@
+package wavenet
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// tinyConfig is a small config with every width different, so that a
+// transposed shape cannot pass for the right one.
+func tinyConfig() Config {
+	return Config{
+		SampleRate: 8000, QuantizationChannels: 5, InputWidth: 2, FilterWidth: 3,
+		Dilations: []int{1, 2}, ResidualChannels: 2, GateChannels: 3, SkipChannels: 4, EndChannels: 6,
+	}
+}
+
+// filledModel returns a model of cfg with every parameter drawn from a seeded RNG.
+func filledModel(t testing.TB, cfg Config, seed uint64) *Model {
+	t.Helper()
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(seed, 1))
+	for i := range m.Params {
+		m.Params[i] = float32(rng.NormFloat64())
+	}
+	return m
+}
+
+func encodeModel(t testing.TB, m *Model, training json.RawMessage) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := m.Encode(&b, training); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// splitFile returns the header of a model file as a generic JSON object and its data section.
+func splitFile(t *testing.T, file []byte) (map[string]any, []byte) {
+	t.Helper()
+	n := binary.LittleEndian.Uint64(file)
+	var h map[string]any
+	if err := json.Unmarshal(file[8:8+n], &h); err != nil {
+		t.Fatal(err)
+	}
+	return h, slices.Clone(file[8+n:])
+}
+
+// joinFile assembles a model file from a raw header and a data section.
+func joinFile(hdr, data []byte) []byte {
+	out := binary.LittleEndian.AppendUint64(nil, uint64(len(hdr)))
+	return append(append(out, hdr...), data...)
+}
+
+func joinJSON(t *testing.T, h map[string]any, data []byte) []byte {
+	t.Helper()
+	hdr, err := json.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return joinFile(hdr, data)
+}
+
+func sameBits(a, b []float32) bool {
+	return slices.EqualFunc(a, b, func(x, y float32) bool { return math.Float32bits(x) == math.Float32bits(y) })
+}
+
+func TestEncodeDecodeRoundTrip(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		cfg      Config
+		training json.RawMessage
+	}{
+		{"tiny", tinyConfig(), nil},
+		{"tiny+training", tinyConfig(), json.RawMessage(`{"steps":12,"loss_bits":3.25,"data":"a \"quoted\" name.wav","seed":7}`)},
+		{"small", mustPreset(t, "small"), json.RawMessage(`[1,2,3]`)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := filledModel(t, tc.cfg, 3)
+			file := encodeModel(t, m, tc.training)
+			hdrLen := binary.LittleEndian.Uint64(file)
+			if hdrLen%8 != 0 {
+				t.Errorf("header length %d is not a multiple of 8", hdrLen)
+			}
+			if got, want := len(file), 8+int(hdrLen)+4*len(m.Params); got != want {
+				t.Errorf("file is %d bytes, want %d", got, want)
+			}
+			got, md, err := Decode(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Config.JSON() != m.Config.JSON() {
+				t.Errorf("config %s, want %s", got.Config.JSON(), m.Config.JSON())
+			}
+			if !sameBits(got.Params, m.Params) {
+				t.Error("params differ after the round trip")
+			}
+			if !bytes.Equal(md.Training, tc.training) {
+				t.Errorf("training %q, want %q", md.Training, tc.training)
+			}
+			if tc.training == nil && md.Training != nil {
+				t.Errorf("training %q for a file without one, want nil", md.Training)
+			}
+			// Writing back what was read gives the same bytes.
+			if again := encodeModel(t, got, md.Training); !bytes.Equal(again, file) {
+				t.Error("re-encoding a decoded model changed the file")
+			}
+		})
+	}
+}
+
+func mustPreset(t testing.TB, name string) Config {
+	t.Helper()
+	c, err := Preset(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestEncodeCompactsTraining(t *testing.T) {
+	m := filledModel(t, tinyConfig(), 1)
+	file := encodeModel(t, m, json.RawMessage("{\n  \"steps\": 3,\n  \"seed\": [1, 2]\n}\n"))
+	_, md, err := Decode(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(md.Training) != `{"steps":3,"seed":[1,2]}` {
+		t.Errorf("training %s, want it compacted", md.Training)
+	}
+	if err := m.Encode(&bytes.Buffer{}, json.RawMessage(`{"steps":`)); err == nil || !strings.Contains(err.Error(), "not valid JSON") {
+		t.Errorf("Encode with broken training JSON: %v, want an error saying so", err)
+	}
+}
+
+func TestEncodeLayout(t *testing.T) {
+	// The writer's promises: __metadata__ first, then the tensors in layout
+	// order with contiguous offsets from 0, header padded with spaces.
+	m := filledModel(t, tinyConfig(), 2)
+	file := encodeModel(t, m, nil)
+	n := binary.LittleEndian.Uint64(file)
+	hdr := file[8 : 8+n]
+	trimmed := bytes.TrimRight(hdr, " ")
+	if len(hdr)-len(trimmed) >= 8 || trimmed[len(trimmed)-1] != '}' {
+		t.Errorf("header padding is wrong: %q", hdr[len(trimmed)-1:])
+	}
+	dec := json.NewDecoder(bytes.NewReader(hdr))
+	dec.Token() // {
+	var keys []string
+	var offsets [][2]int64
+	for dec.More() {
+		k, _ := dec.Token()
+		var v struct {
+			DataOffsets [2]int64 `json:"data_offsets"`
+		}
+		if err := dec.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, k.(string))
+		offsets = append(offsets, v.DataOffsets)
+	}
+	if keys[0] != "__metadata__" {
+		t.Errorf("first key %q, want __metadata__", keys[0])
+	}
+	var at int64
+	for i, tn := range m.Tensors() {
+		if keys[i+1] != tn.Name {
+			t.Fatalf("key %d is %q, want %q", i+1, keys[i+1], tn.Name)
+		}
+		if want := [2]int64{at, at + 4*int64(len(tn.Data))}; offsets[i+1] != want {
+			t.Errorf("%s: offsets %v, want %v", tn.Name, offsets[i+1], want)
+		}
+		at += 4 * int64(len(tn.Data))
+	}
+	if len(keys) != len(m.Tensors())+1 {
+		t.Errorf("%d keys, want %d", len(keys), len(m.Tensors())+1)
+	}
+}
+
+func TestWalkLayoutMatchesNew(t *testing.T) {
+	odd := Config{SampleRate: 8000, QuantizationChannels: 256, InputWidth: 4, FilterWidth: 3,
+		Dilations: []int{1, 3, 2, 7}, ResidualChannels: 5, GateChannels: 7, SkipChannels: 11, EndChannels: 13}
+	cfgs := []Config{tinyConfig(), odd}
+	for _, name := range PresetNames() {
+		cfgs = append(cfgs, mustPreset(t, name))
+	}
+	for _, cfg := range cfgs {
+		m, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []Tensor
+		walkLayout(cfg, func(name string, shape []int) bool {
+			got = append(got, Tensor{Name: name, Shape: shape})
+			return true
+		})
+		ts := m.Tensors()
+		if len(got) != len(ts) {
+			t.Fatalf("walkLayout gives %d tensors, New %d", len(got), len(ts))
+		}
+		for i := range ts {
+			if got[i].Name != ts[i].Name || !slices.Equal(got[i].Shape, ts[i].Shape) {
+				t.Errorf("tensor %d: walkLayout %s %v, New %s %v", i, got[i].Name, got[i].Shape, ts[i].Name, ts[i].Shape)
+			}
+		}
+	}
+}
+
+// TestDecodeRejects checks that each kind of malformed file is refused with
+// an error that names the problem.
+func TestDecodeRejects(t *testing.T) {
+	m := filledModel(t, tinyConfig(), 5)
+	valid := encodeModel(t, m, json.RawMessage(`{"steps":1}`))
+
+	// edit returns the valid file with its header changed by f (and its data by g).
+	edit := func(f func(h map[string]any), g func(d []byte) []byte) []byte {
+		h, d := splitFile(t, valid)
+		if f != nil {
+			f(h)
+		}
+		if g != nil {
+			d = g(d)
+		}
+		return joinJSON(t, h, d)
+	}
+	tensor := func(h map[string]any, name string) map[string]any { return h[name].(map[string]any) }
+	meta := func(h map[string]any) map[string]any { return h["__metadata__"].(map[string]any) }
+	setConfig := func(js string) []byte {
+		return edit(func(h map[string]any) { meta(h)["wavenet"] = js }, nil)
+	}
+	dataLen := int64(4 * len(m.Params))
+
+	cases := []struct {
+		name string
+		file []byte
+		want string
+	}{
+		{"empty", nil, "too short"},
+		{"short", valid[:5], "too short"},
+		{"header length beyond file", binary.LittleEndian.AppendUint64(nil, 1<<40), "runs past the end"},
+		{"truncated header", valid[:40], "runs past the end"},
+		{"bad JSON", joinFile([]byte(`{"a": tru`), nil), "not valid JSON"},
+		{"not an object", joinFile([]byte(`[1, 2, 3]`), nil), "not a JSON object"},
+		{"trailing header data", joinFile([]byte(`{} {}    `), nil), "data after its JSON object"},
+		{"duplicate key", joinFile([]byte(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{}}`), nil), `key "a" twice`},
+		{"no metadata", edit(func(h map[string]any) { delete(h, "__metadata__") }, nil), "no __metadata__"},
+		{"metadata not strings", edit(func(h map[string]any) { meta(h)["wavenet"] = 3 }, nil), "__metadata__"},
+		{"no config", edit(func(h map[string]any) { delete(meta(h), "wavenet") }, nil), `no "wavenet" config`},
+		{"config not JSON", setConfig(`{"dilations": [1, 2`), `"wavenet"`},
+		{"config unknown key", setConfig(`{"dilations": [1, 2], "colour": 3}`), `unknown field "colour"`},
+		{"config invalid", setConfig(`{"dilations": [1, 0]}`), "dilations[1] = 0"},
+		{"config conditioned", setConfig(`{"dilations": [1], "global_classes": 4, "global_channels": 2}`), "conditioned"},
+		{"training not JSON", edit(func(h map[string]any) { meta(h)["training"] = "{steps" }, nil), `"training" is not valid JSON`},
+		{"missing tensor", edit(func(h map[string]any) { delete(h, "layers.1.skip.bias") }, nil), `missing tensor "layers.1.skip.bias"`},
+		{"extra tensor", edit(func(h map[string]any) {
+			h["layers.2.skip.bias"] = map[string]any{"dtype": "F32", "shape": []int{1}, "data_offsets": []int64{dataLen, dataLen + 4}}
+		}, func(d []byte) []byte { return append(d, 0, 0, 0, 0) }), `unexpected tensor "layers.2.skip.bias"`},
+		{"wrong shape", edit(func(h map[string]any) {
+			tensor(h, "layers.0.gate.weight")["shape"] = []int{3, 3, 2} // G, K, R: the right size, transposed
+		}, nil), `tensor "layers.0.gate.weight": shape [3 3 2], want [3 2 3]`},
+		{"wrong rank", edit(func(h map[string]any) { tensor(h, "output2.bias")["shape"] = []int{5, 1} }, nil), `"output2.bias": shape [5 1], want [5]`},
+		{"negative dimension", edit(func(h map[string]any) { tensor(h, "output2.bias")["shape"] = []int{-5} }, nil), "negative"},
+		{"fractional dimension", edit(func(h map[string]any) { tensor(h, "output2.bias")["shape"] = []float64{2.5} }, nil), "output2.bias"},
+		{"dtype", edit(func(h map[string]any) { tensor(h, "input.bias")["dtype"] = "F16" }, nil), `"input.bias": dtype "F16", want "F32"`},
+		{"no dtype", edit(func(h map[string]any) { delete(tensor(h, "input.bias"), "dtype") }, nil), `dtype ""`},
+		{"unknown field", edit(func(h map[string]any) { tensor(h, "input.bias")["offsets"] = 1 }, nil), `unknown field "offsets"`},
+		{"three offsets", edit(func(h map[string]any) { tensor(h, "input.bias")["data_offsets"] = []int{0, 1, 2} }, nil), "3 values, want 2"},
+		{"negative offset", edit(func(h map[string]any) { tensor(h, "input.bias")["data_offsets"] = []int{-8, 0} }, nil), "negative offset"},
+		{"offsets past data", edit(func(h map[string]any) {
+			tensor(h, "output2.bias")["data_offsets"] = []int64{dataLen, dataLen + 20}
+		}, nil), `"output2.bias": data_offsets`},
+		{"offsets reversed", edit(func(h map[string]any) { tensor(h, "input.bias")["data_offsets"] = []int{8, 0} }, nil), "end before they begin"},
+		{"offsets not matching shape", edit(func(h map[string]any) {
+			o := tensor(h, "output2.bias")["data_offsets"].([]any)
+			tensor(h, "output2.bias")["data_offsets"] = []any{o[0], o[1].(float64) - 4}
+		}, nil), "hold 16 bytes, shape [5] needs 20"},
+		{"overlap", edit(func(h map[string]any) {
+			tensor(h, "layers.1.gate.weight")["data_offsets"] = tensor(h, "layers.1.filter.weight")["data_offsets"]
+		}, nil), "overlap"},
+		{"gap", edit(func(h map[string]any) {
+			o := tensor(h, "output2.bias")["data_offsets"].([]any)
+			tensor(h, "output2.bias")["data_offsets"] = []any{o[0].(float64) + 4, o[1].(float64) + 4}
+		}, func(d []byte) []byte { return append(d, 1, 2, 3, 4) }), "belong to no tensor"},
+		{"trailing data", append(slices.Clone(valid), 0, 0, 0, 0), "4 bytes of data after the last tensor"},
+		{"truncated data", valid[:len(valid)-4], "output2.bias"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, _, err := Decode(tc.file)
+			if err == nil {
+				t.Fatalf("Decode succeeded (%d params), want an error containing %q", len(got.Params), tc.want)
+			}
+			t.Log(err)
+			if !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "wavenet: model data: ") {
+				t.Errorf("error %q, want it to start with \"wavenet: model data: \" and contain %q", err, tc.want)
+			}
+			if strings.Count(err.Error(), "wavenet:") != 1 {
+				t.Errorf("error %q repeats the package prefix", err)
+			}
+		})
+	}
+}
+
+func TestDecodeRejectsLongHeader(t *testing.T) {
+	file := make([]byte, 8+maxHeaderLen+8)
+	binary.LittleEndian.PutUint64(file, maxHeaderLen+1)
+	_, _, err := Decode(file)
+	if err == nil || !strings.Contains(err.Error(), "more than the limit") {
+		t.Errorf("Decode of a %d-byte header: %v, want a limit error", maxHeaderLen+1, err)
+	}
+}
+
+// TestDecodeSmallFileHugeConfig: a header of a few hundred bytes naming the
+// largest config Validate allows must be refused without the allocation
+// that config implies (over 10^13 parameters), whatever tensors it lists.
+func TestDecodeSmallFileHugeConfig(t *testing.T) {
+	huge := Config{SampleRate: 16000, QuantizationChannels: 1 << 16, InputWidth: 1024, FilterWidth: 1024,
+		ResidualChannels: 4096, GateChannels: 4096, SkipChannels: 4096, EndChannels: 4096}
+	for range 1024 {
+		huge.Dilations = append(huge.Dilations, 1<<20)
+	}
+	if err := huge.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	hdr := func(tensors string) []byte {
+		h, _ := json.Marshal(map[string]map[string]string{"__metadata__": {"wavenet": huge.JSON()}})
+		h = append(h[:len(h)-1], tensors+"}"...)
+		return h
+	}
+	for name, file := range map[string][]byte{
+		"no tensors":    joinFile(hdr(""), nil),
+		"right shape":   joinFile(hdr(`,"input.weight":{"dtype":"F32","shape":[4096,65536,1024],"data_offsets":[0,1099511627776]}`), make([]byte, 64)),
+		"lying offsets": joinFile(hdr(`,"input.weight":{"dtype":"F32","shape":[4096,65536,1024],"data_offsets":[0,64]}`), make([]byte, 64)),
+	} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, _, err := Decode(file)
+		runtime.ReadMemStats(&after)
+		if err == nil {
+			t.Fatalf("%s: Decode succeeded", name)
+		}
+		if n := after.TotalAlloc - before.TotalAlloc; n > 4<<20 {
+			t.Errorf("%s: Decode of a %d-byte file allocated %d bytes before failing (%v)", name, len(file), n, err)
+		}
+	}
+}
+
+func TestSaveLoad(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.safetensors")
+	m := filledModel(t, tinyConfig(), 9)
+	training := json.RawMessage(`{"steps":100}`)
+	if err := m.Save(path, training); err != nil {
+		t.Fatal(err)
+	}
+	got, md, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sameBits(got.Params, m.Params) || string(md.Training) != string(training) {
+		t.Error("Load does not give back what Save wrote")
+	}
+	fileBytes, _ := os.ReadFile(path)
+	if !bytes.Equal(fileBytes, encodeModel(t, m, training)) {
+		t.Error("Save and Encode write different bytes")
+	}
+
+	// A failed Save leaves the old file alone and no temporary file behind.
+	if err := m.Save(path, json.RawMessage(`{broken`)); err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("Save with broken training: %v, want an error naming %s", err, path)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(after, fileBytes) {
+		t.Error("a failed Save changed the existing file")
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("directory holds %d entries after a failed Save, want 1", len(ents))
+	}
+	if err := m.Save(filepath.Join(dir, "no", "such", "dir.safetensors"), nil); err == nil {
+		t.Error("Save into a missing directory succeeded")
+	}
+}
+
+func TestLoadErrorsNameTheFile(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.safetensors")
+	m := filledModel(t, tinyConfig(), 4)
+	file := encodeModel(t, m, nil)
+	if err := os.WriteFile(bad, file[:len(file)-1], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{bad, filepath.Join(dir, "missing.safetensors"), dir} {
+		_, _, err := Load(p)
+		if err == nil || !strings.Contains(err.Error(), p) || !strings.HasPrefix(err.Error(), "wavenet: ") {
+			t.Errorf("Load(%s): %v, want an error naming the file", p, err)
+		}
+	}
+	_, _, err := Load(filepath.Join(dir, "missing.safetensors"))
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Load of a missing file: %v, want it to wrap os.ErrNotExist", err)
+	}
+}

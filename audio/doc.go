@@ -1,0 +1,20 @@
+// Package audio moves sound between WAV files and the float32 samples the
+// engine works on.
+//
+// Reading ([ReadFile], [Decode]) accepts PCM at 8 (unsigned), 16, 24 and 32
+// bits, IEEE float at 32 and 64 bits, and WAVE_FORMAT_EXTENSIBLE with a PCM or
+// float sub-format; any number of channels is averaged to mono and any sample
+// rate is resampled to the requested one by a band-limited (Kaiser-windowed
+// sinc) resampler ([Resample]). Malformed files are refused with an error that
+// names the file, and nothing in a file can make the reader allocate more than
+// a small multiple of the file's own size.
+//
+// Writing ([Create], [NewWriter]) streams 16-bit PCM or 32-bit float; a file
+// appears complete or not at all. [MuLawEncode] and [MuLawDecode] implement
+// the μ-law companding of the model format spec, and [TrimSilence] cuts quiet
+// lead-in and tail.
+//
+// Samples are float32 in [-1, 1): PCM is scaled by 2^(bits-1) (8-bit PCM is
+// unsigned, so 128 is subtracted first). Float files and the resampler's
+// ringing can put values slightly outside that range; [MuLawEncode] clips.
+package audio

@@ -1,0 +1,307 @@
+package audio
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+)
+
+// Format is the sample format a [Writer] writes.
+type Format int
+
+const (
+	PCM16   Format = iota + 1 // 16-bit signed PCM, clipped to [-1, 1)
+	Float32                   // 32-bit IEEE float (format tag 3)
+)
+
+func (f Format) String() string {
+	switch f {
+	case PCM16:
+		return "PCM16"
+	case Float32:
+		return "Float32"
+	}
+	return fmt.Sprintf("Format(%d)", int(f))
+}
+
+// Writer streams mono samples into a WAV file or stream, so a long generation
+// need not sit in memory. Make one with [Create] or [NewWriter]; end it with
+// Close (keep the output) or Abort (drop it).
+//
+// The header is written by hand rather than by go-audio/wav's Encoder: that
+// Encoder needs an io.WriteSeeker (stdout is often a pipe), wraps int16 on
+// overflow instead of clipping, has no float32 path (only raw bit patterns
+// passed as ints) and encodes each sample with a binary.Write call.
+type Writer struct {
+	name   string
+	format Format
+	rate   int
+
+	bw     *bufio.Writer
+	seeker io.WriteSeeker // where sizes are patched at Close; nil if not seekable
+	start  int64          // offset of the header in seeker
+	file   *os.File       // temp file of an atomic write, or nil
+	final  string         // path the temp file is renamed to
+
+	frames int64
+	buf    []byte
+	err    error // first error; sticky
+	done   bool
+}
+
+// Header sizes and the offsets of the fields patched at Close.
+const (
+	pcmHeaderLen   = 44 // RIFF(12) fmt(8+16) data(8)
+	floatHeaderLen = 58 // RIFF(12) fmt(8+18) fact(8+4) data(8)
+	maxDataBytes   = math.MaxUint32 - floatHeaderLen
+)
+
+// Create starts a WAV file at path holding mono samples at rate Hz in format.
+// The samples go to a temporary file in the same directory, which Close syncs
+// and renames to path, so path holds either the complete file or whatever was
+// there before. A path of "-" streams to standard output (see [NewWriter]).
+func Create(path string, rate int, format Format) (*Writer, error) {
+	if path == "-" {
+		w, err := NewWriter(os.Stdout, rate, format)
+		if w != nil {
+			w.name = "stdout"
+		}
+		return w, err
+	}
+	if err := checkWriterArgs(path, rate, format); err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("audio: %w", err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("audio: %w", err)
+	}
+	w := newWriter(f, path, rate, format)
+	w.file, w.final = f, path
+	w.seeker, w.start = f, 0
+	return w, nil
+}
+
+// NewWriter starts a WAV stream of mono samples at rate Hz in format on out.
+// If out is an io.WriteSeeker that can seek (a regular file), Close goes back
+// and fills in the sizes; otherwise (a pipe) the sizes stay 0xFFFFFFFF, the
+// placeholder streaming writers use, which readers such as sox, ffmpeg and
+// [ReadFile] accept. Close does not close out.
+func NewWriter(out io.Writer, rate int, format Format) (*Writer, error) {
+	if err := checkWriterArgs("output", rate, format); err != nil {
+		return nil, err
+	}
+	w := newWriter(out, "output", rate, format)
+	if s, ok := out.(io.WriteSeeker); ok {
+		if pos, err := s.Seek(0, io.SeekCurrent); err == nil {
+			w.seeker, w.start = s, pos
+		}
+	}
+	return w, nil
+}
+
+func checkWriterArgs(name string, rate int, format Format) error {
+	if rate < MinRate || rate > MaxRate {
+		return fmt.Errorf("audio: %s: cannot write at %d Hz (supported: %d to %d)", name, rate, MinRate, MaxRate)
+	}
+	if format != PCM16 && format != Float32 {
+		return fmt.Errorf("audio: %s: unknown format %v", name, format)
+	}
+	return nil
+}
+
+func newWriter(out io.Writer, name string, rate int, format Format) *Writer {
+	w := &Writer{name: name, format: format, rate: rate, bw: bufio.NewWriterSize(out, 1<<16)}
+	w.bw.Write(w.header(math.MaxUint32))
+	return w
+}
+
+// header returns the WAV header for dataBytes of samples (math.MaxUint32:
+// unknown, the streaming placeholder).
+func (w *Writer) header(dataBytes uint32) []byte {
+	le := binary.LittleEndian
+	tag, bits, hlen := uint16(tagPCM), uint16(16), uint32(pcmHeaderLen)
+	if w.format == Float32 {
+		tag, bits, hlen = tagFloat, 32, floatHeaderLen
+	}
+	riff := uint32(math.MaxUint32)
+	if dataBytes != math.MaxUint32 {
+		riff = hlen - 8 + dataBytes
+	}
+	align := bits / 8
+	h := make([]byte, 0, hlen)
+	h = append(h, "RIFF"...)
+	h = le.AppendUint32(h, riff)
+	h = append(h, "WAVEfmt "...)
+	if w.format == Float32 {
+		h = le.AppendUint32(h, 18)
+	} else {
+		h = le.AppendUint32(h, 16)
+	}
+	h = le.AppendUint16(h, tag)
+	h = le.AppendUint16(h, 1) // channels
+	h = le.AppendUint32(h, uint32(w.rate))
+	h = le.AppendUint32(h, uint32(w.rate)*uint32(align))
+	h = le.AppendUint16(h, align)
+	h = le.AppendUint16(h, bits)
+	if w.format == Float32 {
+		h = le.AppendUint16(h, 0) // cbSize
+		h = append(h, "fact"...)
+		h = le.AppendUint32(h, 4)
+		frames := dataBytes / 4
+		if dataBytes == math.MaxUint32 {
+			frames = math.MaxUint32
+		}
+		h = le.AppendUint32(h, frames)
+	}
+	h = append(h, "data"...)
+	h = le.AppendUint32(h, dataBytes)
+	return h
+}
+
+func (w *Writer) bytesPerSample() int64 {
+	if w.format == Float32 {
+		return 4
+	}
+	return 2
+}
+
+// Frames returns the number of samples written so far.
+func (w *Writer) Frames() int64 { return w.frames }
+
+// Write appends samples. PCM16 rounds x·32768 to the nearest integer and
+// clips it to [-32768, 32767] (never wraps); Float32 stores x as is. NaN is
+// written as 0 in both. After an error, every call returns that error.
+func (w *Writer) Write(samples []float32) error {
+	if w.done {
+		return fmt.Errorf("audio: %s: write after Close or Abort", w.name)
+	}
+	if w.err != nil {
+		return w.err
+	}
+	bps := w.bytesPerSample()
+	if (w.frames+int64(len(samples)))*bps > maxDataBytes {
+		w.err = fmt.Errorf("audio: %s: more than %d bytes of samples do not fit a WAV file", w.name, int64(maxDataBytes))
+		return w.err
+	}
+	n := len(samples) * int(bps)
+	if cap(w.buf) < n {
+		w.buf = make([]byte, n)
+	}
+	b := w.buf[:n]
+	if w.format == Float32 {
+		for i, x := range samples {
+			if x != x {
+				x = 0
+			}
+			binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
+		}
+	} else {
+		for i, x := range samples {
+			binary.LittleEndian.PutUint16(b[2*i:], uint16(clip16(x)))
+		}
+	}
+	if _, err := w.bw.Write(b); err != nil {
+		w.err = fmt.Errorf("audio: %s: %w", w.name, err)
+		return w.err
+	}
+	w.frames += int64(len(samples))
+	return nil
+}
+
+// clip16 is x·32768 rounded to the nearest integer (halves away from zero)
+// and clipped to the int16 range; NaN gives 0.
+func clip16(x float32) int16 {
+	v := float64(x) * 32768
+	switch {
+	case v >= 32767:
+		return 32767
+	case v <= -32768:
+		return -32768
+	case v != v:
+		return 0
+	}
+	return int16(math.Round(v))
+}
+
+// Close finishes the output: it flushes the samples, fills in the header's
+// sizes where the output can seek, and for a file from [Create] syncs it and
+// renames it into place. If anything fails, the temporary file is removed and
+// the error returned; path is then left as it was. Calling Close again
+// returns the first result.
+func (w *Writer) Close() error {
+	if w.done {
+		return w.err
+	}
+	w.done = true
+	if w.err == nil {
+		w.err = w.finish()
+	}
+	if w.file != nil && w.err != nil {
+		w.file.Close()
+		os.Remove(w.file.Name())
+	}
+	return w.err
+}
+
+func (w *Writer) finish() error {
+	wrap := func(err error) error { return fmt.Errorf("audio: %s: %w", w.name, err) }
+	if err := w.bw.Flush(); err != nil {
+		return wrap(err)
+	}
+	if w.seeker != nil {
+		if _, err := w.seeker.Seek(w.start, io.SeekStart); err != nil {
+			return wrap(err)
+		}
+		if _, err := w.seeker.Write(w.header(uint32(w.frames * w.bytesPerSample()))); err != nil {
+			return wrap(err)
+		}
+		if _, err := w.seeker.Seek(0, io.SeekEnd); err != nil {
+			return wrap(err)
+		}
+	}
+	if w.file == nil {
+		return nil
+	}
+	if err := w.file.Sync(); err != nil {
+		return wrap(err)
+	}
+	if err := w.file.Close(); err != nil {
+		return wrap(err)
+	}
+	if err := os.Rename(w.file.Name(), w.final); err != nil {
+		os.Remove(w.file.Name())
+		return wrap(err)
+	}
+	// Make the rename itself durable; a directory that cannot be synced
+	// (some filesystems) does not undo the write.
+	if d, err := os.Open(filepath.Dir(w.final)); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// Abort drops the output: a file from [Create] is removed and path is left
+// as it was. Bytes already streamed to a non-file output cannot be taken
+// back. Abort after Close does nothing.
+func (w *Writer) Abort() {
+	if w.done {
+		return
+	}
+	w.done = true
+	w.err = errors.New("audio: " + w.name + ": aborted")
+	if w.file != nil {
+		w.file.Close()
+		os.Remove(w.file.Name())
+	}
+}

@@ -1,0 +1,342 @@
+package causal
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func randomConv(rng *rand.Rand, in, out, width, dilation int) *Conv {
+	c := &Conv{In: in, Out: out, Width: width, Dilation: dilation,
+		Weight: make([]float32, out*in*width), Bias: make([]float32, out)}
+	fillRandom(rng, c.Weight)
+	fillRandom(rng, c.Bias)
+	return c
+}
+
+func zeroLike(c *Conv) *Conv {
+	return &Conv{In: c.In, Out: c.Out, Width: c.Width, Dilation: c.Dilation,
+		Weight: make([]float32, len(c.Weight)), Bias: make([]float32, len(c.Bias))}
+}
+
+func fillRandom(rng *rand.Rand, v []float32) []float32 {
+	for i := range v {
+		v[i] = float32(rng.NormFloat64())
+	}
+	return v
+}
+
+// reference is the conv's definition as a direct loop, in float64:
+// y[t, o] = b[o] + Σ_i Σ_k W[o, i, k]·x[t − d·(K−1−k), i], zero before t = 0.
+func reference(c *Conv, x []float32, n, t int) []float64 {
+	y := make([]float64, n*t*c.Out)
+	for s := range n {
+		for tt := range t {
+			for o := range c.Out {
+				acc := float64(c.Bias[o])
+				for i := range c.In {
+					for k := range c.Width {
+						src := tt - c.Dilation*(c.Width-1-k)
+						if src >= 0 {
+							acc += float64(c.Weight[(o*c.In+i)*c.Width+k]) * float64(x[(s*t+src)*c.In+i])
+						}
+					}
+				}
+				y[(s*t+tt)*c.Out+o] = acc
+			}
+		}
+	}
+	return y
+}
+
+type convCase struct{ in, out, width, dilation, n, t int }
+
+func randomCases(rng *rand.Rand, count int) []convCase {
+	cases := []convCase{{1, 1, 1, 1, 1, 1}, {3, 2, 2, 1, 1, 5}, {2, 3, 3, 4, 2, 6}, {4, 5, 2, 9, 1, 7}}
+	for range count {
+		cases = append(cases, convCase{
+			in: 1 + rng.IntN(6), out: 1 + rng.IntN(6), width: 1 + rng.IntN(4),
+			dilation: 1 + rng.IntN(5), n: 1 + rng.IntN(3), t: 1 + rng.IntN(25),
+		})
+	}
+	return cases
+}
+
+func (cc convCase) String() string {
+	return fmt.Sprintf("in%d_out%d_K%d_d%d_n%d_t%d", cc.in, cc.out, cc.width, cc.dilation, cc.n, cc.t)
+}
+
+func TestForwardMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, cc := range randomCases(rng, 40) {
+		c := randomConv(rng, cc.in, cc.out, cc.width, cc.dilation)
+		x := fillRandom(rng, make([]float32, cc.n*cc.t*cc.in))
+		y := make([]float32, cc.n*cc.t*cc.out)
+		c.Forward(y, x, cc.n, cc.t, nil)
+		want := reference(c, x, cc.n, cc.t)
+		for j := range y {
+			if math.Abs(float64(y[j])-want[j]) > 1e-5*(1+math.Abs(want[j])) {
+				t.Fatalf("%v: y[%d] = %g, want %g", cc, j, y[j], want[j])
+			}
+		}
+		// A reused, over-long col buffer gives the same result.
+		col := fillRandom(rng, make([]float32, c.ColSize(cc.n, cc.t)+7))
+		y2 := fillRandom(rng, make([]float32, len(y)))
+		c.Forward(y2, x, cc.n, cc.t, col)
+		for j := range y {
+			if y2[j] != y[j] {
+				t.Fatalf("%v: result depends on the col buffer's old contents", cc)
+			}
+		}
+	}
+}
+
+// TestCausality: changing x at time t0 changes no output before t0, in its
+// own sequence or any other, and does change the output at t0 (tap K−1).
+func TestCausality(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	c := randomConv(rng, 3, 4, 3, 2)
+	n, T := 2, 12
+	x := fillRandom(rng, make([]float32, n*T*3))
+	y0 := make([]float32, n*T*4)
+	c.Forward(y0, x, n, T, nil)
+	for _, t0 := range []int{0, 1, 4, 7, 11} {
+		x2 := append([]float32(nil), x...)
+		for i := range 3 {
+			x2[(1*T+t0)*3+i] += 1 // sequence 1
+		}
+		y := make([]float32, len(y0))
+		c.Forward(y, x2, n, T, nil)
+		for tt := range T {
+			for o := range 4 {
+				j0, j1 := (0*T+tt)*4+o, (1*T+tt)*4+o
+				if y[j0] != y0[j0] {
+					t.Errorf("t0=%d: sequence 0 changed at t=%d", t0, tt)
+				}
+				if tt < t0 && y[j1] != y0[j1] {
+					t.Errorf("t0=%d: output at t=%d < t0 changed", t0, tt)
+				}
+			}
+		}
+		if same := y[(T+t0)*4] == y0[(T+t0)*4]; same {
+			t.Errorf("t0=%d: the output at t0 did not change", t0)
+		}
+	}
+}
+
+// TestBackwardFiniteDifferences checks dx, dW and dB of the loss
+// L = Σ r ⊙ y (so dy = r) against central differences, every element.
+func TestBackwardFiniteDifferences(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, cc := range randomCases(rng, 15) {
+		c := randomConv(rng, cc.in, cc.out, cc.width, cc.dilation)
+		x := fillRandom(rng, make([]float32, cc.n*cc.t*cc.in))
+		r := fillRandom(rng, make([]float32, cc.n*cc.t*cc.out))
+		loss := func() float64 {
+			y := make([]float32, len(r))
+			c.Forward(y, x, cc.n, cc.t, nil)
+			var s float64
+			for j := range y {
+				s += float64(y[j]) * float64(r[j])
+			}
+			return s
+		}
+		grad := zeroLike(c)
+		dx := make([]float32, len(x))
+		// Accumulation: start from non-zero values and subtract them after.
+		fillRandom(rng, grad.Weight)
+		fillRandom(rng, grad.Bias)
+		fillRandom(rng, dx)
+		w0 := append([]float32(nil), grad.Weight...)
+		b0 := append([]float32(nil), grad.Bias...)
+		x0 := append([]float32(nil), dx...)
+		c.Backward(dx, grad, r, x, cc.n, cc.t, nil)
+		check := func(name string, p []float32, g, g0 []float32) {
+			const eps = 1e-2
+			for j := range p {
+				old := p[j]
+				p[j] = old + eps
+				up := loss()
+				p[j] = old - eps
+				down := loss()
+				p[j] = old
+				fd := (up - down) / (2 * eps)
+				an := float64(g[j] - g0[j])
+				if math.Abs(fd-an) > 2e-3*(1+math.Abs(fd)) {
+					t.Fatalf("%v: %s[%d]: backward %g, finite difference %g", cc, name, j, an, fd)
+				}
+			}
+		}
+		check("x", x, dx, x0)
+		check("W", c.Weight, grad.Weight, w0)
+		check("b", c.Bias, grad.Bias, b0)
+
+		// dx == nil skips the input gradient but still accumulates W and b.
+		g2 := zeroLike(c)
+		c.Backward(nil, g2, r, x, cc.n, cc.t, nil)
+		for j := range g2.Weight {
+			if math.Abs(float64(g2.Weight[j]-(grad.Weight[j]-w0[j]))) > 1e-4 {
+				t.Fatalf("%v: Backward(nil, …) weight gradient differs", cc)
+			}
+		}
+	}
+}
+
+// TestStepMatchesForward: the ring-based per-step form gives Forward's
+// outputs for N streams with different inputs.
+func TestStepMatchesForward(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, cc := range randomCases(rng, 30) {
+		c := randomConv(rng, cc.in, cc.out, cc.width, cc.dilation)
+		T := cc.t + 2*c.History() // run past a full turn of the ring
+		x := fillRandom(rng, make([]float32, cc.n*T*cc.in))
+		want := make([]float32, cc.n*T*cc.out)
+		c.Forward(want, x, cc.n, T, nil)
+		r := NewRing(cc.n, cc.in, c.History())
+		packed := c.PackTaps(nil)
+		xs := make([]float32, cc.n*cc.in)
+		y := make([]float32, cc.n*cc.out)
+		for tt := range T {
+			for s := range cc.n {
+				copy(xs[s*cc.in:(s+1)*cc.in], x[(s*T+tt)*cc.in:])
+			}
+			c.Step(y, xs, r, packed)
+			for s := range cc.n {
+				for o := range cc.out {
+					w := want[(s*T+tt)*cc.out+o]
+					if g := y[s*cc.out+o]; math.Abs(float64(g-w)) > 1e-5*(1+math.Abs(float64(w))) {
+						t.Fatalf("%v: step %d stream %d: %g, forward %g", cc, tt, s, g, w)
+					}
+				}
+			}
+		}
+		r.Reset()
+		for s := range cc.n {
+			copy(xs[s*cc.in:(s+1)*cc.in], x[s*T*cc.in:])
+		}
+		c.Step(y, xs, r, packed)
+		if math.Abs(float64(y[0]-want[0])) > 1e-5*(1+math.Abs(float64(want[0]))) {
+			t.Fatalf("%v: after Reset the first step differs from t = 0", cc)
+		}
+	}
+}
+
+func TestStepNoAllocation(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	c := randomConv(rng, 8, 16, 2, 64)
+	r := NewRing(3, 8, c.History())
+	packed := c.PackTaps(nil)
+	x, y := make([]float32, 3*8), make([]float32, 3*16)
+	if a := testing.AllocsPerRun(200, func() { c.Step(y, x, r, packed) }); a != 0 {
+		t.Errorf("Step allocates %v times", a)
+	}
+}
+
+func TestRingPast(t *testing.T) {
+	r := NewRing(1, 1, 3)
+	for tt := range 10 {
+		for lag := 1; lag <= 3; lag++ {
+			want := float32(tt - lag)
+			if tt-lag < 0 {
+				want = 0
+			}
+			if got := r.Past(lag)[0]; got != want {
+				t.Fatalf("t=%d lag %d: %g, want %g", tt, lag, got, want)
+			}
+		}
+		r.Push([]float32{float32(tt)})
+	}
+}
+
+func oneHot(codes []int32, q int) []float32 {
+	x := make([]float32, len(codes)*q)
+	for r, c := range codes {
+		x[r*q+int(c)] = 1
+	}
+	return x
+}
+
+// TestOneHot: the gather forms equal Forward/Backward on the explicit one-hot
+// input, and StepOneHot equals ForwardOneHot.
+func TestOneHot(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, cc := range randomCases(rng, 20) {
+		q := cc.in + 1
+		c := randomConv(rng, q, cc.out, cc.width, cc.dilation)
+		codes := make([]int32, cc.n*cc.t)
+		for j := range codes {
+			codes[j] = int32(rng.IntN(q))
+		}
+		x := oneHot(codes, q)
+		want := make([]float32, cc.n*cc.t*cc.out)
+		c.Forward(want, x, cc.n, cc.t, nil)
+		got := make([]float32, len(want))
+		c.ForwardOneHot(got, codes, cc.n, cc.t, nil)
+		for j := range got {
+			if math.Abs(float64(got[j]-want[j])) > 1e-5*(1+math.Abs(float64(want[j]))) {
+				t.Fatalf("%v: ForwardOneHot[%d] = %g, want %g", cc, j, got[j], want[j])
+			}
+		}
+		dy := fillRandom(rng, make([]float32, len(want)))
+		g1, g2 := zeroLike(c), zeroLike(c)
+		c.Backward(nil, g1, dy, x, cc.n, cc.t, nil)
+		c.BackwardOneHot(g2, dy, codes, cc.n, cc.t)
+		for j := range g1.Weight {
+			if math.Abs(float64(g1.Weight[j]-g2.Weight[j])) > 1e-4 {
+				t.Fatalf("%v: BackwardOneHot weight[%d] = %g, want %g", cc, j, g2.Weight[j], g1.Weight[j])
+			}
+		}
+		for j := range g1.Bias {
+			if math.Abs(float64(g1.Bias[j]-g2.Bias[j])) > 1e-4 {
+				t.Fatalf("%v: BackwardOneHot bias[%d] = %g, want %g", cc, j, g2.Bias[j], g1.Bias[j])
+			}
+		}
+		r := NewCodeRing(cc.n, c.History())
+		packed := c.PackTaps(nil)
+		in := make([]int32, cc.n)
+		y := make([]float32, cc.n*cc.out)
+		for tt := range cc.t {
+			for s := range cc.n {
+				in[s] = codes[s*cc.t+tt]
+			}
+			c.StepOneHot(y, in, r, packed)
+			for s := range cc.n {
+				for o := range cc.out {
+					w := want[(s*cc.t+tt)*cc.out+o]
+					if math.Abs(float64(y[s*cc.out+o]-w)) > 1e-5*(1+math.Abs(float64(w))) {
+						t.Fatalf("%v: StepOneHot at %d stream %d: %g, want %g", cc, tt, s, y[s*cc.out+o], w)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestOneHotRejectsBadCodes(t *testing.T) {
+	c := randomConv(rand.New(rand.NewPCG(1, 1)), 4, 2, 2, 1)
+	for _, bad := range []int32{-1, 4} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("code %d accepted", bad)
+				}
+			}()
+			c.ForwardOneHot(make([]float32, 4), []int32{0, bad}, 1, 2, nil)
+		}()
+	}
+}
+
+func BenchmarkForward(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	c := randomConv(rng, 32, 32, 2, 64)
+	n, T := 4, 4000
+	x := fillRandom(rng, make([]float32, n*T*32))
+	y := make([]float32, n*T*32)
+	col := make([]float32, c.ColSize(n, T))
+	b.ResetTimer()
+	for b.Loop() {
+		c.Forward(y, x, n, T, col)
+	}
+	b.ReportMetric(float64(b.N*n*T)/b.Elapsed().Seconds(), "samples/s")
+}

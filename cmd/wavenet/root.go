@@ -90,6 +90,7 @@ works with nothing else.`,
 		return &usageError{err}
 	})
 	root.AddCommand(
+		newInspectCmd(),
 		newTrainCmd(),
 		newCompareCmd(),
 	)

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wavenet-go/wavenet-go/causal"
+	"github.com/wavenet-go/wavenet-go/wavenet"
+)
+
+// layerStats describes one stage of a stack as inspect reports it. All counts
+// are per stream.
+type layerStats struct {
+	Name           string  `json:"name"`               // "input", "layers.0", …, "output"
+	Dilation       int     `json:"dilation"`           // d
+	Width          int     `json:"width"`              // taps: W0, K, or 1 for the 1×1 output head
+	ReceptiveField int     `json:"receptive_field"`    // samples one output of this stage sees
+	FieldMS        float64 `json:"receptive_field_ms"` // the same in milliseconds
+	Parameters     int     `json:"parameters"`         // weights and biases
+	MACs           int     `json:"macs_per_sample"`    // multiply-adds per generated sample, biases not counted
+	CacheValues    int     `json:"cache_values"`       // past inputs kept for cached generation: codes (input) or floats
+	CacheBytes     int     `json:"cache_bytes"`        // the same in bytes (4 per code or float)
+}
+
+// stackStats is what inspect prints: the config, one row per stage and the
+// totals.
+type stackStats struct {
+	Source         string          `json:"source"` // where the config came from
+	Config         wavenet.Config  `json:"config"`
+	Layers         []layerStats    `json:"layers"`
+	ReceptiveField int             `json:"receptive_field"` // samples
+	FieldMS        float64         `json:"receptive_field_ms"`
+	Parameters     int             `json:"parameters"`
+	MACs           int             `json:"macs_per_sample"`
+	CacheValues    int             `json:"cache_values"`
+	CacheBytes     int             `json:"cache_bytes"`
+	Training       json.RawMessage `json:"training,omitempty"` // a model file's training metadata
+}
+
+// computeStats fills a stackStats for cfg.
+//
+// The input conv sees one-hot codes, so its product is a gather: W0·R adds
+// per sample, and its cache holds W0−1 codes. Each dilated layer multiplies
+// R inputs at K taps into the filter and gate halves (2·G·R·K), then G into
+// the residual (R·G) and skip (S·G) 1×1 convs, and caches d·(K−1) past
+// R-channel inputs. The output head is two 1×1 convs, S→E→Q.
+func computeStats(source string, cfg wavenet.Config) stackStats {
+	Q, R, G, S, E, K, W0 := cfg.QuantizationChannels, cfg.ResidualChannels, cfg.GateChannels, cfg.SkipChannels, cfg.EndChannels, cfg.FilterWidth, cfg.InputWidth
+	ms := func(samples int) float64 { return float64(samples) * 1000 / float64(cfg.SampleRate) }
+	st := stackStats{Source: source, Config: cfg}
+	add := func(l layerStats) {
+		l.FieldMS = ms(l.ReceptiveField)
+		l.CacheBytes = 4 * l.CacheValues
+		st.Layers = append(st.Layers, l)
+		st.Parameters += l.Parameters
+		st.MACs += l.MACs
+		st.CacheValues += l.CacheValues
+		st.CacheBytes += l.CacheBytes
+	}
+	add(layerStats{Name: "input", Dilation: 1, Width: W0, ReceptiveField: W0,
+		Parameters: R*Q*W0 + R, MACs: W0 * R, CacheValues: W0 - 1})
+	fields := causal.LayerFields(W0, K, cfg.Dilations)
+	for i, d := range cfg.Dilations {
+		add(layerStats{Name: fmt.Sprintf("layers.%d", i), Dilation: d, Width: K, ReceptiveField: fields[i],
+			Parameters: 2*(G*R*K+G) + (R*G + R) + (S*G + S),
+			MACs:       2*G*R*K + R*G + S*G, CacheValues: d * (K - 1) * R})
+	}
+	st.ReceptiveField = cfg.ReceptiveField()
+	add(layerStats{Name: "output", Dilation: 1, Width: 1, ReceptiveField: st.ReceptiveField,
+		Parameters: E*S + E + Q*E + Q, MACs: E*S + Q*E})
+	st.FieldMS = ms(st.ReceptiveField)
+	return st
+}
+
+// writeTable prints st as an aligned table with totals.
+func writeTable(w io.Writer, st stackStats) error {
+	c := st.Config
+	fmt.Fprintf(w, "%s: %d layers, Q=%d R=%d G=%d S=%d E=%d K=%d W0=%d, %d Hz\n",
+		st.Source, len(c.Dilations), c.QuantizationChannels, c.ResidualChannels, c.GateChannels,
+		c.SkipChannels, c.EndChannels, c.FilterWidth, c.InputWidth, c.SampleRate)
+	if len(st.Training) > 0 {
+		fmt.Fprintf(w, "training: %s\n", st.Training)
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "layer\tdilation\twidth\tfield (samples)\tfield (ms)\tparameters\tmult-adds/sample\tcache (values)\tcache (bytes)\t")
+	for _, l := range st.Layers {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.2f\t%d\t%d\t%d\t%d\t\n", l.Name, l.Dilation, l.Width,
+			l.ReceptiveField, l.FieldMS, l.Parameters, l.MACs, l.CacheValues, l.CacheBytes)
+	}
+	fmt.Fprintf(tw, "total\t\t\t%d\t%.2f\t%d\t%d\t%d\t%d\t\n", st.ReceptiveField, st.FieldMS,
+		st.Parameters, st.MACs, st.CacheValues, st.CacheBytes)
+	return tw.Flush()
+}
+
+// inspectOptions are inspect's flag values.
+type inspectOptions struct {
+	model, preset, png string
+	asJSON             bool
+	dilations          []int
+	cfg                wavenet.Config // filled with the flags' values
+}
+
+func newInspectCmd() *cobra.Command {
+	var o inspectOptions
+	def, err := wavenet.Preset("small")
+	if err != nil {
+		panic(err) // the small preset always exists
+	}
+	cmd := &cobra.Command{
+		Use:   "inspect [--model M | --preset P | --dilations 1,2,4 ...] [--json] [--png FILE]",
+		Short: "Show a stack's receptive field, parameters, cost and cache, layer by layer",
+		Long: `inspect describes a WaveNet stack layer by layer: dilation, width, the
+receptive field after the layer in samples and milliseconds, parameters,
+multiply-adds per generated sample and the size of the generation cache
+(per stream), with totals.
+
+The stack comes from a model file (--model, whose training metadata is shown
+too), a preset (--preset), or the shape flags (--dilations and the rest).
+With none of these it describes the built-in default model.
+
+--png draws the stack in the manner of Figure 3 of the WaveNet paper: which
+inputs one output depends on, layer by layer. For stacks deeper than 6 layers
+it draws the first layers and, beside them, the receptive field against depth
+for the stack and for the same stack undilated.`,
+		Example: `  wavenet inspect --preset small
+  wavenet inspect --dilations 1,2,4 --filter-width 3 --input-width 1 --json
+  wavenet inspect --dilations 1,2,4,8 --png stack.png`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runInspect(cmd, &o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.model, "model", "", "model file (.safetensors) to describe")
+	f.StringVar(&o.preset, "preset", "", "named stack to describe: "+strings.Join(wavenet.PresetNames(), ", "))
+	f.IntSliceVar(&o.dilations, "dilations", nil, "dilation of each layer, comma-separated, e.g. 1,2,4,8")
+	f.IntVar(&o.cfg.FilterWidth, "filter-width", def.FilterWidth, "taps K of each dilated conv")
+	f.IntVar(&o.cfg.InputWidth, "input-width", def.InputWidth, "taps W0 of the input conv")
+	f.IntVar(&o.cfg.SampleRate, "sample-rate", def.SampleRate, "sample rate in Hz (for the field in ms)")
+	f.IntVar(&o.cfg.QuantizationChannels, "quantization-channels", def.QuantizationChannels, "μ-law classes Q")
+	f.IntVar(&o.cfg.ResidualChannels, "residual-channels", def.ResidualChannels, "residual channels R")
+	f.IntVar(&o.cfg.GateChannels, "gate-channels", def.GateChannels, "channels G of each half of the gated unit")
+	f.IntVar(&o.cfg.SkipChannels, "skip-channels", def.SkipChannels, "skip channels S")
+	f.IntVar(&o.cfg.EndChannels, "end-channels", def.EndChannels, "channels E of the hidden output layer")
+	f.BoolVar(&o.asJSON, "json", false, "print one JSON object instead of the table")
+	f.StringVar(&o.png, "png", "", "also draw the stack to this PNG file")
+	return cmd
+}
+
+// shapeFlags are the flags that describe a stack without a model or preset.
+var shapeFlags = []string{"filter-width", "input-width", "sample-rate", "quantization-channels",
+	"residual-channels", "gate-channels", "skip-channels", "end-channels"}
+
+func runInspect(cmd *cobra.Command, o *inspectOptions) error {
+	f := cmd.Flags()
+	sources := 0
+	for _, name := range []string{"model", "preset", "dilations"} {
+		if f.Changed(name) {
+			sources++
+		}
+	}
+	if sources > 1 {
+		return usagef("give only one of --model, --preset and --dilations")
+	}
+	if !f.Changed("dilations") {
+		for _, name := range shapeFlags {
+			if f.Changed(name) {
+				return usagef("--%s describes a stack given by --dilations", name)
+			}
+		}
+	}
+	var st stackStats
+	switch {
+	case f.Changed("preset"):
+		cfg, err := wavenet.Preset(o.preset)
+		if err != nil {
+			return &usageError{err}
+		}
+		st = computeStats("preset "+o.preset, cfg)
+	case f.Changed("dilations"):
+		cfg := o.cfg
+		cfg.Dilations = o.dilations
+		if err := cfg.Validate(); err != nil {
+			return &usageError{err}
+		}
+		st = computeStats("stack", cfg)
+	default:
+		m, meta, name, err := loadModel(o.model)
+		if err != nil {
+			return err
+		}
+		st = computeStats(name, m.Config)
+		st.Training = meta.Training
+	}
+	if o.png != "" {
+		if err := writeStackPNG(o.png, st.Config); err != nil {
+			return err
+		}
+	}
+	out := cmd.OutOrStdout()
+	if o.asJSON {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(st)
+	}
+	return writeTable(out, st)
+}

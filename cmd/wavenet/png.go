@@ -1,0 +1,323 @@
+package main
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/wavenet-go/wavenet-go/causal"
+	"github.com/wavenet-go/wavenet-go/wavenet"
+)
+
+// Drawing limits: a stack of more than maxDiagramLayers layers gets the
+// receptive-field plot beside its diagram, and the diagram shows only the
+// first layers whose field fits in about maxDiagramField columns.
+const (
+	maxDiagramLayers = 6
+	maxDiagramField  = 48
+)
+
+// Colours of the diagram.
+var (
+	colInk    = color.RGBA{0x33, 0x33, 0x33, 0xff}
+	colFaint  = color.RGBA{0xbb, 0xbb, 0xbb, 0xff}
+	colInput  = color.RGBA{0x1f, 0x77, 0xb4, 0xff} // blue: inputs the output sees
+	colHidden = color.RGBA{0x4c, 0xa0, 0x6b, 0xff} // green: hidden units on the path
+	colOutput = color.RGBA{0xd6, 0x4b, 0x2c, 0xff} // red: the output
+	colEdge   = color.RGBA{0x55, 0x77, 0x99, 0xff}
+)
+
+// writeStackPNG draws cfg's stack to a PNG file at path, written atomically.
+func writeStackPNG(path string, cfg wavenet.Config) error {
+	deep := len(cfg.Dilations) > maxDiagramLayers
+	shown := len(cfg.Dilations)
+	if deep {
+		fields := causal.LayerFields(cfg.InputWidth, cfg.FilterWidth, cfg.Dilations)
+		shown = 1
+		for shown < maxDiagramLayers && fields[shown] <= maxDiagramField {
+			shown++
+		}
+	}
+	rf := causal.ReceptiveField(cfg.InputWidth, cfg.FilterWidth, cfg.Dilations[:shown])
+	cols := max(rf+(rf+3)/4, 8) // some nodes outside the field, greyed
+	spacing := vg.Length(math.Max(11, math.Min(28, 640/float64(cols))))
+	rows := shown + 2 // codes, input conv, layers
+	diagramH := vg.Length(rows)*52 + 70
+
+	title := fmt.Sprintf("dilations %s, K=%d, W0=%d: receptive field %d samples (%.2f ms at %d Hz)",
+		joinInts(cfg.Dilations[:shown]), cfg.FilterWidth, cfg.InputWidth, rf,
+		float64(rf)*1000/float64(cfg.SampleRate), cfg.SampleRate)
+	if shown < len(cfg.Dilations) {
+		title = fmt.Sprintf("first %d of %d layers, %s", shown, len(cfg.Dilations), title)
+	}
+	diagramW := max(150+spacing*vg.Length(cols)+20, textStyle(11, 0, 0).Width(title)+40)
+
+	w, h := diagramW, diagramH
+	if deep {
+		w += 480
+		h = vg.Length(math.Max(float64(h), 380))
+	}
+	img := vgimg.New(w, h)
+	dc := draw.New(img)
+	dc.SetColor(color.White)
+	dc.Fill(dc.Rectangle.Path())
+
+	left := draw.Crop(dc, 0, -(w - diagramW), 0, 0)
+	drawDiagram(left, cfg, shown, cols, spacing, title)
+	if deep {
+		right := draw.Crop(dc, diagramW, -20, 10, -10)
+		p, err := fieldPlot(cfg)
+		if err != nil {
+			return err
+		}
+		p.Draw(right)
+	}
+	return writeAtomic(path, func(f *os.File) error {
+		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(f)
+		return err
+	})
+}
+
+// drawDiagram draws the first `shown` layers of cfg as rows of nodes, in the
+// manner of Figure 3 of the WaveNet paper: the bottom row is the input codes,
+// then the input conv and each dilated layer; the edges are those by which
+// the rightmost output depends on its receptive field.
+func drawDiagram(c draw.Canvas, cfg wavenet.Config, shown, cols int, spacing vg.Length, title string) {
+	label := textStyle(10, text.XLeft, text.YCenter)
+	heading := textStyle(11, text.XLeft, text.YTop)
+	c.FillText(heading, vg.Point{X: c.Min.X + 12, Y: c.Max.Y - 12}, title)
+
+	// Stage s (1..shown+1) maps row s−1 to row s with width[s], dilation[s].
+	width := []int{0, cfg.InputWidth}
+	dil := []int{0, 1}
+	names := []string{"input codes", fmt.Sprintf("input conv, W0=%d", cfg.InputWidth)}
+	for i := 0; i < shown; i++ {
+		width = append(width, cfg.FilterWidth)
+		dil = append(dil, cfg.Dilations[i])
+		names = append(names, fmt.Sprintf("layer %d, dilation %d", i, cfg.Dilations[i]))
+	}
+	rows := len(names)
+	top := rows - 1
+
+	// on[r][t]: node t of row r is on the rightmost output's path.
+	on := make([][]bool, rows)
+	for r := range on {
+		on[r] = make([]bool, cols)
+	}
+	on[top][cols-1] = true
+	type edge struct{ r, from, to int }
+	var edges []edge
+	for r := top; r >= 1; r-- {
+		for t := 0; t < cols; t++ {
+			if !on[r][t] {
+				continue
+			}
+			for k := 0; k < width[r]; k++ {
+				src := t - dil[r]*(width[r]-1-k)
+				if src >= 0 {
+					on[r-1][src] = true
+					edges = append(edges, edge{r, src, t})
+				}
+			}
+		}
+	}
+
+	x0 := c.Min.X + 150
+	y0 := c.Min.Y + 28
+	rowH := (c.Max.Y - 50 - y0) / vg.Length(max(rows-1, 1))
+	at := func(r, t int) vg.Point {
+		return vg.Point{X: x0 + spacing*(vg.Length(t)+0.5), Y: y0 + rowH*vg.Length(r)}
+	}
+	edgeStyle := draw.LineStyle{Color: colEdge, Width: vg.Points(1.1)}
+	for _, e := range edges {
+		c.StrokeLines(edgeStyle, []vg.Point{at(e.r-1, e.from), at(e.r, e.to)})
+	}
+	radius := vg.Length(math.Min(float64(spacing)*0.3, 6))
+	for r := 0; r < rows; r++ {
+		c.FillText(label, vg.Point{X: c.Min.X + 12, Y: at(r, 0).Y}, names[r])
+		fill := colHidden
+		switch r {
+		case 0:
+			fill = colInput
+		case top:
+			fill = colOutput
+		}
+		for t := 0; t < cols; t++ {
+			if on[r][t] {
+				disc(c, at(r, t), radius, fill, fill)
+			} else {
+				disc(c, at(r, t), radius, color.White, colFaint)
+			}
+		}
+	}
+	// A bracket under the input row marks the receptive field.
+	first := 0
+	for !on[0][first] {
+		first++
+	}
+	a, b := at(0, first), at(0, cols-1)
+	yb := a.Y - radius - 6
+	c.StrokeLines(draw.LineStyle{Color: colInk, Width: vg.Points(0.8)},
+		[]vg.Point{{X: a.X, Y: yb + 3}, {X: a.X, Y: yb}, {X: b.X, Y: yb}, {X: b.X, Y: yb + 3}})
+	note := fmt.Sprintf("receptive field: %d samples", cols-first)
+	sty := textStyle(9, text.XCenter, text.YTop)
+	at0 := vg.Point{X: (a.X + b.X) / 2, Y: yb - 2}
+	if sty.Width(note) > b.X-a.X {
+		sty.XAlign, at0.X = text.XRight, b.X+radius
+	}
+	c.FillText(sty, at0, note)
+}
+
+// disc draws a filled circle with an outline.
+func disc(c draw.Canvas, pt vg.Point, r vg.Length, fill, line color.Color) {
+	var p vg.Path
+	p.Move(vg.Point{X: pt.X + r, Y: pt.Y})
+	p.Arc(pt, r, 0, 2*math.Pi)
+	p.Close()
+	c.SetColor(fill)
+	c.Fill(p)
+	c.SetLineWidth(vg.Points(1))
+	c.SetColor(line)
+	c.Stroke(p)
+}
+
+// fieldPlot plots the receptive field after each layer of cfg against depth,
+// beside the same stack with every dilation 1.
+func fieldPlot(cfg wavenet.Config) (*plot.Plot, error) {
+	flat := make([]int, len(cfg.Dilations))
+	for i := range flat {
+		flat[i] = 1
+	}
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("receptive field against depth (K=%d, W0=%d)", cfg.FilterWidth, cfg.InputWidth)
+	p.X.Label.Text = "layers"
+	p.Y.Label.Text = "receptive field (samples, log scale)"
+	p.X.Tick.Marker = layerTicks{}
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.Add(plotter.NewGrid())
+	for _, s := range []struct {
+		name string
+		d    []int
+		col  color.Color
+	}{
+		{"dilated: " + shortDilations(cfg.Dilations), cfg.Dilations, colOutput},
+		{"undilated: every dilation 1", flat, colInput},
+	} {
+		fields := causal.LayerFields(cfg.InputWidth, cfg.FilterWidth, s.d)
+		xy := make(plotter.XYs, len(fields)+1)
+		xy[0] = plotter.XY{X: 0, Y: float64(cfg.InputWidth)}
+		for i, f := range fields {
+			xy[i+1] = plotter.XY{X: float64(i + 1), Y: float64(f)}
+		}
+		l, pts, err := plotter.NewLinePoints(xy)
+		if err != nil {
+			return nil, err
+		}
+		l.Color, pts.Color = s.col, s.col
+		l.Width = vg.Points(1.5)
+		pts.Radius = vg.Points(2)
+		pts.Shape = draw.CircleGlyph{}
+		p.Add(l, pts)
+		p.Legend.Add(fmt.Sprintf("%s (%d)", s.name, fields[len(fields)-1]), l, pts)
+	}
+	p.Legend.Top = true
+	p.Legend.Left = true
+	p.Legend.XOffs = vg.Points(12)
+	p.Legend.YOffs = -vg.Points(28)
+	return p, nil
+}
+
+// textStyle is the default font at size points with the given alignment.
+func textStyle(size vg.Length, x text.XAlignment, y text.YAlignment) draw.TextStyle {
+	return draw.TextStyle{Color: colInk, Font: font.From(plot.DefaultFont, size),
+		XAlign: x, YAlign: y, Handler: plot.DefaultTextHandler}
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = fmt.Sprint(x)
+	}
+	return strings.Join(s, ",")
+}
+
+// shortDilations abbreviates a repeated 1,2,…,2^k stack as "1..512 ×5".
+func shortDilations(d []int) string {
+	n := 0
+	for n < len(d) && d[n] == 1<<n {
+		n++
+	}
+	if n > 2 && len(d)%n == 0 {
+		ok := true
+		for i, x := range d {
+			if x != d[i%n] {
+				ok = false
+				break
+			}
+		}
+		if ok && len(d) == n {
+			return fmt.Sprintf("%d..%d", d[0], d[n-1])
+		}
+		if ok {
+			return fmt.Sprintf("%d..%d ×%d", d[0], d[n-1], len(d)/n)
+		}
+	}
+	if len(d) > 8 {
+		return joinInts(d[:8]) + ",…"
+	}
+	return joinInts(d)
+}
+
+// writeAtomic writes a file through fill: a temporary file in the same
+// directory, synced and renamed over path, so a failure leaves nothing
+// behind and never a partial file.
+func writeAtomic(path string, fill func(*os.File) error) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err = fill(f); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// layerTicks marks whole layer counts at a step of 1, 2 or 5 times a power
+// of ten, about five to ten of them.
+type layerTicks struct{}
+
+func (layerTicks) Ticks(lo, hi float64) []plot.Tick {
+	step := 1.0
+	for i := 0; (hi-lo)/step > 10; i++ {
+		step *= []float64{2, 2.5, 2}[i%3]
+	}
+	var ticks []plot.Tick
+	for x := math.Ceil(lo/step) * step; x <= hi; x += step {
+		ticks = append(ticks, plot.Tick{Value: x, Label: fmt.Sprint(x)})
+	}
+	return ticks
+}

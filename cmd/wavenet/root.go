@@ -90,7 +90,10 @@ works with nothing else.`,
 		return &usageError{err}
 	})
 	root.AddCommand(
+		newGenerateCmd(),
+		newEvalCmd(),
 		newInspectCmd(),
+		newBenchCmd(),
 		newTrainCmd(),
 		newCompareCmd(),
 	)

@@ -1,0 +1,278 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wavenet-go/wavenet-go/audio"
+	"github.com/wavenet-go/wavenet-go/wavenet"
+)
+
+// generateOptions are generate's flag values.
+type generateOptions struct {
+	model, output, prime string
+	samples              int
+	seconds, temperature float64
+	seed                 uint64
+	streams              int
+	quiet, float         bool
+}
+
+// defaultSeconds is how much generate makes without --samples or --seconds.
+const defaultSeconds = 2.0
+
+func newGenerateCmd() *cobra.Command {
+	var o generateOptions
+	cmd := &cobra.Command{
+		Use:   "generate -o OUT.wav [--model M] [--seconds S | --samples N] [--temperature T] [--seed N] [--prime IN.wav] [-n K]",
+		Short: "Generate audio from a model, one sample at a time",
+		Long: `generate runs a model one sample at a time, with each layer's past inputs
+cached so that every sample costs the same, feeding each drawn μ-law code back
+in. It writes mono WAV at the model's sample rate (16-bit PCM unless --float).
+
+Without --model it uses the small model built into the binary. With --prime,
+the model first hears the prime (read as mono at the model's rate; only its
+last receptive field matters), and the output holds the prime followed by the
+generated samples.
+
+The same model, flags and --seed give a byte-identical file. With -n K, K
+independent streams are generated at once (one draw per stream per step) into
+OUT-0.wav … OUT-(K-1).wav, named from OUT.wav.
+
+On a terminal, a progress bar on standard error shows samples per second and
+the real-time factor (seconds of audio made per second, all streams
+together); it is silent off a terminal or with -q.`,
+		Example: `  wavenet generate -o out.wav
+  wavenet generate --seconds 5 --temperature 0.9 --seed 7 -o tone.wav
+  wavenet generate -n 4 -o take.wav        # take-0.wav … take-3.wav
+  wavenet generate --samples 16000 -o - | sox -t wav - -n stat`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runGenerate(cmd, &o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.model, "model", "", "model file (.safetensors) (default: the built-in model)")
+	f.StringVarP(&o.output, "output", "o", "", `output WAV file, or "-" for standard output (required)`)
+	f.IntVar(&o.samples, "samples", 0, "samples to generate per stream (default: --seconds)")
+	f.Float64Var(&o.seconds, "seconds", defaultSeconds, "seconds of audio to generate per stream, at the model's rate")
+	f.Float64Var(&o.temperature, "temperature", 1, "sampling temperature: 0 takes the most likely code, 1 samples the model's distribution")
+	f.Uint64Var(&o.seed, "seed", 1, "seed of the random draws; the same seed gives the same output")
+	f.StringVar(&o.prime, "prime", "", "WAV file the model hears before generating (default: silence)")
+	f.IntVarP(&o.streams, "streams", "n", 1, "independent streams generated at once, one file each")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress bar")
+	f.BoolVar(&o.float, "float", false, "write 32-bit float WAV instead of 16-bit PCM")
+	return cmd
+}
+
+// outputNames returns the file of each stream: out itself for one stream,
+// else out with "-i" before its extension.
+func outputNames(out string, streams int) []string {
+	if streams == 1 {
+		return []string{out}
+	}
+	ext := filepath.Ext(out)
+	base := strings.TrimSuffix(out, ext)
+	if ext == "" {
+		ext = ".wav"
+	}
+	names := make([]string, streams)
+	for i := range names {
+		names[i] = fmt.Sprintf("%s-%d%s", base, i, ext)
+	}
+	return names
+}
+
+func runGenerate(cmd *cobra.Command, o *generateOptions) error {
+	f := cmd.Flags()
+	if o.output == "" {
+		return usagef("no output given (-o FILE, or -o - for standard output)")
+	}
+	if f.Changed("samples") && f.Changed("seconds") {
+		return usagef("give --samples or --seconds, not both")
+	}
+	if o.streams < 1 {
+		return usagef("-n %d: want at least 1 stream", o.streams)
+	}
+	if o.streams > 1 && o.output == "-" {
+		return usagef("-n %d writes one file per stream; -o - is a single stream", o.streams)
+	}
+	if o.temperature < 0 || o.temperature != o.temperature {
+		return usagef("--temperature %v: want 0 or more", o.temperature)
+	}
+	if f.Changed("samples") && o.samples < 1 {
+		return usagef("--samples %d: want at least 1", o.samples)
+	}
+	if !f.Changed("samples") && !(o.seconds > 0 && o.seconds < 1e6) {
+		return usagef("--seconds %v: want more than 0", o.seconds)
+	}
+
+	m, _, _, err := loadModel(o.model)
+	if err != nil {
+		return err
+	}
+	cfg := m.Config
+	n := o.samples
+	if !f.Changed("samples") {
+		n = max(1, int(o.seconds*float64(cfg.SampleRate)+0.5))
+	}
+
+	var prime []float32
+	var primeCodes []int32
+	if o.prime != "" {
+		prime, _, err = audio.ReadFile(o.prime, cfg.SampleRate, cmd.ErrOrStderr())
+		if err != nil {
+			return err
+		}
+		// Only the last receptive field of the prime reaches the first
+		// generated sample; the rest need not be stepped through.
+		primeCodes = audio.MuLawEncode(nil, prime[max(0, len(prime)-cfg.ReceptiveField()):], cfg.QuantizationChannels)
+	}
+
+	format := audio.PCM16
+	if o.float {
+		format = audio.Float32
+	}
+	names := outputNames(o.output, o.streams)
+	writers := make([]*audio.Writer, len(names))
+	abort := func() {
+		for _, w := range writers {
+			if w != nil {
+				w.Abort()
+			}
+		}
+	}
+	for i, name := range names {
+		if name == "-" {
+			writers[i], err = audio.NewWriter(cmd.OutOrStdout(), cfg.SampleRate, format)
+		} else {
+			writers[i], err = audio.Create(name, cfg.SampleRate, format)
+		}
+		if err != nil {
+			abort()
+			return err
+		}
+		if err := writers[i].Write(prime); err != nil {
+			abort()
+			return err
+		}
+	}
+
+	var bar *progress
+	if !o.quiet && isTerminal(cmd.ErrOrStderr()) {
+		bar = newProgress(cmd.ErrOrStderr(), n, o.streams, cfg.SampleRate)
+	}
+	err = generate(cmd, m, primeCodes, n, o, writers, bar)
+	if err != nil {
+		abort()
+		return err
+	}
+	for _, w := range writers {
+		if err := w.Close(); err != nil {
+			abort()
+			return err
+		}
+	}
+	return nil
+}
+
+// chunk is how many samples per stream generate decodes and writes at once.
+const chunk = 1024
+
+// generate draws n codes per stream after priming with primeCodes, and
+// writes them, decoded, to writers[i] for stream i.
+func generate(cmd *cobra.Command, m *wavenet.Model, primeCodes []int32, n int, o *generateOptions,
+	writers []*audio.Writer, bar *progress) error {
+	ctx := cmd.Context()
+	q := m.Config.QuantizationChannels
+	streams := len(writers)
+	g := wavenet.NewGenerator(m, streams)
+	g.Prime(primeCodes)
+	rng := rand.New(rand.NewPCG(o.seed, 0x9e3779b97f4a7c15))
+
+	codes := make([][]int32, streams) // per stream, the codes not yet written
+	for i := range codes {
+		codes[i] = make([]int32, 0, chunk)
+	}
+	samples := make([]float32, chunk)
+	done := 0
+	flush := func() error {
+		for i, w := range writers {
+			x := audio.MuLawDecode(samples, codes[i], q)
+			if err := w.Write(x); err != nil {
+				return err
+			}
+			codes[i] = codes[i][:0]
+		}
+		if bar != nil {
+			bar.update(done)
+		}
+		return checkContext(ctx)
+	}
+	err := g.Generate(n, o.temperature, rng, func(c []int32) error {
+		for i, v := range c {
+			codes[i] = append(codes[i], v)
+		}
+		done++
+		if len(codes[0]) == chunk {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil && len(codes[0]) > 0 {
+		err = flush()
+	}
+	if bar != nil {
+		bar.finish(err == nil)
+	}
+	return err
+}
+
+// progress draws a one-line progress bar with the speed of generation.
+type progress struct {
+	w             io.Writer
+	total         int // samples per stream
+	streams, rate int
+	start, last   time.Time
+}
+
+func newProgress(w io.Writer, total, streams, rate int) *progress {
+	now := time.Now()
+	p := &progress{w: w, total: total, streams: streams, rate: rate, start: now}
+	p.draw(0, now)
+	return p
+}
+
+// update redraws the bar for done samples per stream, at most ten times a
+// second.
+func (p *progress) update(done int) {
+	now := time.Now()
+	if now.Sub(p.last) < 100*time.Millisecond && done < p.total {
+		return
+	}
+	p.draw(done, now)
+}
+
+func (p *progress) draw(done int, now time.Time) {
+	p.last = now
+	const width = 30
+	filled := width * done / max(p.total, 1)
+	perSec := float64(done*p.streams) / max(now.Sub(p.start).Seconds(), 1e-9)
+	fmt.Fprintf(p.w, "\r[%s%s] %d/%d samples  %.0f samples/s  %.2f× real time ",
+		strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, p.total,
+		perSec, perSec/float64(p.rate))
+}
+
+// finish ends the bar's line; on failure it leaves the last state visible.
+func (p *progress) finish(ok bool) {
+	if ok {
+		p.draw(p.total, time.Now())
+	}
+	fmt.Fprintln(p.w)
+}

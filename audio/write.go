@@ -179,8 +179,9 @@ func (w *Writer) bytesPerSample() int64 {
 func (w *Writer) Frames() int64 { return w.frames }
 
 // Write appends samples. PCM16 rounds x·32768 to the nearest integer and
-// clips it to [-32768, 32767] (never wraps); Float32 stores x as is. NaN is
-// written as 0 in both. After an error, every call returns that error.
+// clips it to [-32768, 32767] (never wraps); Float32 stores x as is, except
+// that ±Inf becomes ±1 (so [ReadFile] accepts the file). NaN is written as 0
+// in both. After an error, every call returns that error.
 func (w *Writer) Write(samples []float32) error {
 	if w.done {
 		return fmt.Errorf("audio: %s: write after Close or Abort", w.name)
@@ -200,8 +201,13 @@ func (w *Writer) Write(samples []float32) error {
 	b := w.buf[:n]
 	if w.format == Float32 {
 		for i, x := range samples {
-			if x != x {
+			switch {
+			case x != x:
 				x = 0
+			case x > math.MaxFloat32:
+				x = 1
+			case x < -math.MaxFloat32:
+				x = -1
 			}
 			binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
 		}

@@ -1,0 +1,342 @@
+package audio
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/go-audio/wav"
+)
+
+// noise returns n seeded samples spread over [-1.2, 1.2], plus the edge
+// values the writers must handle.
+func noise(n int) []float32 {
+	rng := rand.New(rand.NewPCG(3, 4))
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(rng.Float64()*2.4 - 1.2)
+	}
+	return append(x, 0, 1, -1, 32767.0/32768, -32768.0/32768, 0.99999, -0.99999, 1e-9, float32(math.Inf(1)), float32(math.Inf(-1)))
+}
+
+// writeFile writes x in chunks of 1000 to path with Create and Close.
+func writeFile(t *testing.T, path string, rate int, format Format, x []float32) {
+	t.Helper()
+	w, err := Create(path, rate, format)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lo := 0; lo < len(x); lo += 1000 {
+		if err := w.Write(x[lo:min(lo+1000, len(x))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w.Frames() != int64(len(x)) {
+		t.Errorf("Frames() = %d, want %d", w.Frames(), len(x))
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// want16 is what a PCM16 round trip must give back: x·32768 rounded and
+// clipped, then scaled back.
+func want16(x float32) float32 {
+	v := math.Round(float64(x) * 32768)
+	return float32(max(-32768, min(32767, v)) / 32768)
+}
+
+// TestWriteRoundTrip writes noise (with out-of-range values and infinities)
+// in both formats and reads it back: PCM16 gives the clipped, rounded values
+// exactly; Float32 gives the samples bit for bit.
+func TestWriteRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	x := noise(4321)
+	for _, format := range []Format{PCM16, Float32} {
+		path := filepath.Join(dir, format.String()+".wav")
+		writeFile(t, path, 22050, format, x)
+		var warn strings.Builder
+		y, info, err := ReadFile(path, 0, &warn)
+		if err != nil || warn.Len() != 0 {
+			t.Fatalf("%v: err %v, warning %q", format, err, warn.String())
+		}
+		if info.SampleRate != 22050 || info.Channels != 1 || info.Frames != len(x) || info.Float != (format == Float32) {
+			t.Errorf("%v: info %+v", format, info)
+		}
+		for i := range x {
+			want := x[i]
+			if format == PCM16 {
+				want = want16(x[i])
+			}
+			if math.IsInf(float64(want), 0) && format == Float32 {
+				want = float32(math.Copysign(1, float64(want)))
+			}
+			if y[i] != want {
+				t.Fatalf("%v: sample %d: wrote %v, read %v, want %v", format, i, x[i], y[i], want)
+			}
+		}
+	}
+}
+
+// TestWriteClips checks the PCM16 values themselves: clipped at the rails,
+// never wrapped (go-audio's encoder wraps 1.0 to -32768), NaN as 0.
+func TestWriteClips(t *testing.T) {
+	var buf bytes.Buffer
+	w, err := NewWriter(&buf, 16000, PCM16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := []float32{1, 1.5, float32(math.Inf(1)), 0.99999, -1, -1.5, float32(math.Inf(-1)), float32(math.NaN()), 0.5, -0.5 / 32768, 0.5 / 32768}
+	want := []int16{32767, 32767, 32767, 32767, -32768, -32768, -32768, 0, 16384, -1, 1}
+	if err := w.Write(in); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()[pcmHeaderLen:]
+	for i, v := range want {
+		if got := int16(binary.LittleEndian.Uint16(data[2*i:])); got != v {
+			t.Errorf("%v -> %d, want %d", in[i], got, v)
+		}
+	}
+}
+
+// TestWriteGoAudioReads: go-audio's decoder (an independent reader) sees the
+// same 16-bit values in a file we wrote, and the header it reports.
+func TestWriteGoAudioReads(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.wav")
+	x := noise(1001)
+	writeFile(t, path, 16000, PCM16, x)
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	d := wav.NewDecoder(f)
+	buf, err := d.FullPCMBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.SampleRate != 16000 || d.NumChans != 1 || d.BitDepth != 16 || len(buf.Data) != len(x) {
+		t.Fatalf("go-audio: %d Hz, %d ch, %d bits, %d samples", d.SampleRate, d.NumChans, d.BitDepth, len(buf.Data))
+	}
+	for i, v := range buf.Data {
+		if float32(v)/32768 != want16(x[i]) {
+			t.Fatalf("sample %d: go-audio %d, want %v", i, v, want16(x[i]))
+		}
+	}
+}
+
+// TestWriteSoxReads: sox reads our files back to the same samples (skipped
+// where sox is not installed; the CI needs only Go).
+func TestWriteSoxReads(t *testing.T) {
+	sox, err := exec.LookPath("sox")
+	if err != nil {
+		t.Skip("sox not installed")
+	}
+	dir := t.TempDir()
+	x := noise(999)
+	for _, format := range []Format{PCM16, Float32} {
+		path := filepath.Join(dir, format.String()+".wav")
+		writeFile(t, path, 16000, format, x)
+		out, err := exec.Command(sox, "-D", path, "-t", "f32", "-").Output()
+		if err != nil {
+			t.Fatalf("%v: sox: %v", format, err)
+		}
+		if len(out) != 4*len(x) {
+			t.Fatalf("%v: sox read %d samples, want %d", format, len(out)/4, len(x))
+		}
+		for i := range x {
+			got := math.Float32frombits(binary.LittleEndian.Uint32(out[4*i:]))
+			want := x[i]
+			if format == PCM16 {
+				want = want16(x[i])
+			} else {
+				want = max(-1, min(1, want)) // sox clips float to ±1 on its way through
+			}
+			if math.Abs(float64(got-want)) > 1e-7 {
+				t.Fatalf("%v: sample %d: sox %v, want %v", format, i, got, want)
+			}
+		}
+	}
+}
+
+// TestWriteAtomic: nothing appears at path before Close; Abort leaves a
+// previous file untouched and no temporary file behind.
+func TestWriteAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out.wav")
+	w, err := Create(path, 16000, PCM16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(make([]float32, 100000)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("path exists before Close: %v", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	w, err = Create(path, 16000, Float32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(noise(5000)); err != nil {
+		t.Fatal(err)
+	}
+	w.Abort()
+	w.Abort() // a second Abort is harmless
+	if err := w.Write([]float32{0}); err == nil {
+		t.Error("Write after Abort succeeded")
+	}
+	if err := w.Close(); err == nil {
+		t.Error("Close after Abort succeeded")
+	}
+	after, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(before, after) {
+		t.Errorf("Abort changed the previous file (err %v)", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("directory holds %v, want only out.wav", names)
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, want 0644", st.Mode().Perm())
+	}
+}
+
+// TestWriteErrors: bad arguments and an unwritable directory are errors
+// naming the problem; a failed Create leaves nothing behind.
+func TestWriteErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		path   string
+		rate   int
+		format Format
+		says   string
+	}{
+		{filepath.Join(dir, "a.wav"), 0, PCM16, "cannot write at 0 Hz"},
+		{filepath.Join(dir, "a.wav"), 16000, Format(9), "unknown format Format(9)"},
+		{filepath.Join(dir, "missing", "a.wav"), 16000, PCM16, "no such file"},
+	} {
+		if _, err := Create(tc.path, tc.rate, tc.format); err == nil || !strings.HasPrefix(err.Error(), "audio: ") || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("Create(%s, %d, %v): %v, want an error saying %q", tc.path, tc.rate, tc.format, err, tc.says)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("failed Creates left %d files", len(entries))
+	}
+}
+
+// TestWriteStream: to a writer that cannot seek, the sizes stay placeholders
+// and ReadFile warns but reads every sample; to one that can (a file opened
+// by the caller, at an offset), Close fills them in.
+func TestWriteStream(t *testing.T) {
+	x := noise(777)
+	var buf bytes.Buffer
+	w, err := NewWriter(&buf, 16000, Float32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(x)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var warn strings.Builder
+	y, _, err := Decode(bytes.NewReader(buf.Bytes()), int64(buf.Len()), "pipe.wav", 0, &warn)
+	if err != nil || len(y) != len(x) || !strings.Contains(warn.String(), "placeholder") {
+		t.Errorf("stream: %d samples, err %v, warning %q", len(y), err, warn.String())
+	}
+
+	path := filepath.Join(t.TempDir(), "seek.wav")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte("junk")) // the header goes at the current offset
+	w, err = NewWriter(f, 16000, PCM16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(x)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	b, _ := os.ReadFile(path)
+	warn.Reset()
+	y, _, err = Decode(bytes.NewReader(b[4:]), int64(len(b)-4), "seek.wav", 0, &warn)
+	if err != nil || len(y) != len(x) || warn.Len() != 0 {
+		t.Errorf("seekable: %d samples, err %v, warning %q", len(y), err, warn.String())
+	}
+}
+
+// TestCreateStdout: "-" writes to standard output.
+func TestCreateStdout(t *testing.T) {
+	r, wpipe, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stdout
+	os.Stdout = wpipe
+	w, err := Create("-", 16000, PCM16)
+	os.Stdout = saved
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan []byte)
+	go func() {
+		var b bytes.Buffer
+		b.ReadFrom(r)
+		done <- b.Bytes()
+	}()
+	w.Write([]float32{0.5, -0.5})
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wpipe.Close()
+	b := <-done
+	if len(b) != pcmHeaderLen+4 || string(b[:4]) != "RIFF" || int16(binary.LittleEndian.Uint16(b[pcmHeaderLen:])) != 16384 {
+		t.Errorf("stdout got %d bytes: % x", len(b), b)
+	}
+}
+
+// BenchmarkWrite measures streaming 60 s at 16 kHz in 4096-sample writes.
+func BenchmarkWrite(b *testing.B) {
+	x := tone(440, 16000, 4096, 0.5)
+	dir := b.TempDir()
+	for _, format := range []Format{PCM16, Float32} {
+		b.Run(format.String(), func(b *testing.B) {
+			for b.Loop() {
+				w, err := Create(filepath.Join(dir, "b.wav"), 16000, format)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for range 60 * 16000 / 4096 {
+					w.Write(x)
+				}
+				if err := w.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -39,3 +39,34 @@ func TestRootHelp(t *testing.T) {
 		t.Fatalf("wavenet -h: exit %d, stdout %q", code, stdout)
 	}
 }
+
+func TestProgressLine(t *testing.T) {
+	var b bytes.Buffer
+	p := newProgress(&b, 1000, 2, 16000)
+	p.update(1000)
+	p.finish(true)
+	s := b.String()
+	for _, want := range []string{"[", "1000/1000 samples", "samples/s", "× real time", "\n"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("progress output %q lacks %q", s, want)
+		}
+	}
+	if !strings.Contains(s, "\r[##############################]") {
+		t.Errorf("finished bar not full: %q", s)
+	}
+}
+
+func TestEveryCommandHelp(t *testing.T) {
+	for _, name := range []string{"generate", "eval", "inspect", "bench"} {
+		code, stdout, _ := runCmd(t, name, "-h")
+		if code != exitOK || !strings.Contains(stdout, "Usage:") || !strings.Contains(stdout, "-h, --help") {
+			t.Errorf("%s -h: exit %d\n%s", name, code, stdout)
+		}
+	}
+	_, stdout, _ := runCmd(t, "generate", "-h")
+	for _, want := range []string{"-o, --output", "-n, --streams", "-q, --quiet", "(default 2)", "seconds", "--seed", "--prime", "--temperature"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("generate -h lacks %q", want)
+		}
+	}
+}

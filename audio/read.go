@@ -101,7 +101,7 @@ func Decode(r io.ReaderAt, size int64, name string, rate int, warn io.Writer) ([
 			return nil, info, fmt.Errorf("audio: %s: reading %d bytes at byte %d: %w", name, len(b), off, err)
 		}
 		if bad := dec(x[done:done+n], b, h.channels); bad >= 0 {
-			return nil, info, fmt.Errorf("audio: %s: %w: frame %d holds a NaN or infinite sample", name, ErrMalformed, done+int64(bad))
+			return nil, info, fmt.Errorf("audio: %s: %w: frame %d holds a NaN, an infinity or a value beyond float32 range", name, ErrMalformed, done+int64(bad))
 		}
 		done += n
 	}
@@ -141,6 +141,10 @@ func readHeader(r io.ReaderAt, size int64, name string, warn io.Writer) (header,
 	}
 	if _, err := r.ReadAt(b[:12], 0); err != nil {
 		return h, fmt.Errorf("audio: %s: %w", name, err)
+	}
+	if id := string(b[0:4]); (id == "RIFX" || id == "RF64") && string(b[8:12]) == "WAVE" {
+		what := map[string]string{"RIFX": "big-endian (RIFX) WAV", "RF64": "RF64 (WAV over 4 GiB)"}[id]
+		return h, fmt.Errorf("audio: %s: %w: %s; convert it to a RIFF WAV (e.g. with sox)", name, ErrUnsupported, what)
 	}
 	if string(b[0:4]) != "RIFF" || string(b[8:12]) != "WAVE" {
 		return h, fmt.Errorf("audio: %s: %w: it starts with %q, not \"RIFF....WAVE\"", name, ErrNotWAVE, printable(b[:]))
@@ -313,7 +317,8 @@ func printable(b []byte) string {
 
 // decodeFunc writes one mono sample per frame of src into dst (len(dst)
 // frames of ch channels each, the channel average) and returns the index of
-// the first frame holding a NaN or infinity, or -1.
+// the first frame holding a NaN, an infinity or (float64) a value beyond
+// float32 range, or -1.
 type decodeFunc func(dst []float32, src []byte, ch int) int
 
 // decoder returns the sample decoder for h's format. Samples are decoded here

@@ -279,7 +279,8 @@ func TestReadRefuses(t *testing.T) {
 	}{
 		{"empty file", nil, ErrNotWAVE, "too short"},
 		{"text", []byte("hello, this is not a wav file"), ErrNotWAVE, `starts with "hello, this "`},
-		{"RIFX", append([]byte("RIFX"), wavFile(pcm, two)[4:]...), ErrNotWAVE, "RIFX"},
+		{"RIFX", append([]byte("RIFX"), wavFile(pcm, two)[4:]...), ErrUnsupported, "big-endian (RIFX) WAV"},
+		{"RF64", append([]byte("RF64"), wavFile(pcm, two)[4:]...), ErrUnsupported, "RF64 (WAV over 4 GiB)"},
 		{"AVI", append(append([]byte("RIFF\x04\x00\x00\x00"), "AVI "...), make([]byte, 8)...), ErrNotWAVE, "AVI"},
 		{"huge fmt chunk", hugeFmt, ErrMalformed, "fmt chunk claims 2147483632 bytes"},
 		{"short fmt chunk", riff(chunk("fmt ", 14, pcm[:14]), chunk("data", 4, two)), ErrMalformed, "fmt chunk claims 14 bytes"},

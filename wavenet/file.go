@@ -41,11 +41,26 @@ import (
 const (
 	// maxHeaderLen bounds the JSON header. A valid header needs about 110
 	// bytes per tensor, under 1 MiB for the largest config Validate allows
-	// in layers; the rest is room for the training metadata.
-	maxHeaderLen = 16 << 20
+	// in layers; the rest is room for the training metadata. Parsing makes
+	// transient garbage of a few tens of times the header's size at worst
+	// (encoding/json's token API), so this bound matters.
+	maxHeaderLen = 4 << 20
 	// maxFileSize bounds what Load will read: 1 Gi parameters. The presets
 	// are a few MB.
 	maxFileSize = 4 << 30
+
+	// maxTensors is the most tensors a model can have (4 + 8 per layer).
+	// The parser stops at it, so the parsed header stays a bounded multiple
+	// of the raw one whatever the file lists.
+	maxTensors = 4 + 8*maxLayers
+
+	// maxShapeJSON bounds the JSON text of one shape or data_offsets
+	// array: 8 numbers of 20 digits and their commas, with room for spaces.
+	maxShapeJSON = 256
+
+	// maxMetadataKeys bounds the keys of __metadata__; this engine uses two
+	// and other writers add a few ("format", say).
+	maxMetadataKeys = 64
 
 	metadataKey = "__metadata__"
 	dtypeF32    = "F32"
@@ -181,23 +196,12 @@ func decode(r io.ReaderAt, size int64) (*Model, Metadata, error) {
 }
 
 // parseHeader decodes the JSON header. It walks the top-level object token by
-// token so that it can refuse duplicate keys, which a map would silently merge.
+// token so that it can refuse duplicate keys, which a map would silently
+// merge, and stop at maxTensors entries.
 func parseHeader(raw []byte) (*header, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	bad := func(err error) error { return fmt.Errorf("header is not valid JSON: %w", err) }
-	// within wraps an error from decoding the value of key: a syntax error
-	// is the header's, a type error the value's.
-	within := func(key string, err error) error {
-		var se *json.SyntaxError
-		if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return bad(err)
-		}
-		if key == metadataKey {
-			return fmt.Errorf("header: %s: %w", key, err)
-		}
-		return fmt.Errorf("header: tensor %q: %w", key, err)
-	}
 	tok, err := dec.Token()
 	if err != nil {
 		return nil, bad(err)
@@ -206,48 +210,64 @@ func parseHeader(raw []byte) (*header, error) {
 		return nil, errors.New("header is not a JSON object")
 	}
 	h := &header{entries: make(map[string]*entry)}
-	seen := make(map[string]bool)
+	hasMeta := false
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
 			return nil, bad(err)
 		}
 		key := tok.(string) // inside an object, the decoder yields keys as strings
-		if seen[key] {
-			return nil, fmt.Errorf("header has the key %q twice", key)
+		if h.entries[key] != nil || (key == metadataKey && hasMeta) {
+			return nil, fmt.Errorf("header has the key %q twice", short(key))
 		}
-		seen[key] = true
 		if key == metadataKey {
-			var meta map[string]string
-			if err := dec.Decode(&meta); err != nil {
-				return nil, within(key, err)
+			if h.meta, err = parseMetadata(dec); err != nil {
+				return nil, err
 			}
-			if meta == nil {
-				meta = map[string]string{} // "null": present but empty
-			}
-			h.meta = meta
+			hasMeta = true
 			continue
 		}
+		if len(h.order) == maxTensors {
+			return nil, fmt.Errorf("header lists more than %d tensors, the most a model can have", maxTensors)
+		}
 		var ti struct {
-			Dtype       string  `json:"dtype"`
-			Shape       []int64 `json:"shape"`
-			DataOffsets []int64 `json:"data_offsets"`
+			Dtype       string          `json:"dtype"`
+			Shape       json.RawMessage `json:"shape"`
+			DataOffsets json.RawMessage `json:"data_offsets"`
 		}
 		if err := dec.Decode(&ti); err != nil {
-			return nil, within(key, err)
+			var se *json.SyntaxError
+			if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, bad(err)
+			}
+			return nil, fmt.Errorf("header: tensor %q: %w", short(key), err)
 		}
-		e := &entry{name: key, dtype: ti.Dtype, shape: ti.Shape}
-		for _, v := range ti.Shape {
+		e := &entry{name: key, dtype: ti.Dtype}
+		// A model's tensors have rank 1 or 3; refuse long arrays before
+		// decoding them, so that their size is bounded whatever the header.
+		if len(ti.Shape) > maxShapeJSON {
+			return nil, fmt.Errorf("tensor %q: shape is %d bytes of JSON, more than a tensor's shape needs", short(key), len(ti.Shape))
+		}
+		if err := json.Unmarshal(ti.Shape, &e.shape); err != nil {
+			return nil, fmt.Errorf("tensor %q: shape %s: %w", short(key), ti.Shape, err)
+		}
+		for _, v := range e.shape {
 			if v < 0 {
-				return nil, fmt.Errorf("tensor %q: shape %v has a negative dimension", key, ti.Shape)
+				return nil, fmt.Errorf("tensor %q: shape %v has a negative dimension", short(key), e.shape)
 			}
 		}
-		if len(ti.DataOffsets) != 2 {
-			return nil, fmt.Errorf("tensor %q: data_offsets has %d values, want 2", key, len(ti.DataOffsets))
+		var off []int64
+		if len(ti.DataOffsets) > maxShapeJSON {
+			return nil, fmt.Errorf("tensor %q: data_offsets is %d bytes of JSON, more than two offsets need", short(key), len(ti.DataOffsets))
 		}
-		off := ti.DataOffsets
+		if err := json.Unmarshal(ti.DataOffsets, &off); err != nil {
+			return nil, fmt.Errorf("tensor %q: data_offsets %s: %w", short(key), ti.DataOffsets, err)
+		}
+		if len(off) != 2 {
+			return nil, fmt.Errorf("tensor %q: data_offsets has %d values, want 2", short(key), len(off))
+		}
 		if off[0] < 0 || off[1] < 0 {
-			return nil, fmt.Errorf("tensor %q: data_offsets %v has a negative offset", key, off)
+			return nil, fmt.Errorf("tensor %q: data_offsets %v has a negative offset", short(key), off)
 		}
 		e.begin, e.end = off[0], off[1]
 		h.entries[key] = e
@@ -262,27 +282,75 @@ func parseHeader(raw []byte) (*header, error) {
 	return h, nil
 }
 
+// parseMetadata reads the value of __metadata__, an object of strings (or
+// null), from dec. It keeps only the keys this engine uses, so that a header
+// full of other keys costs no memory, and refuses duplicate keys.
+func parseMetadata(dec *json.Decoder) (map[string]string, error) {
+	bad := func(err error) error { return fmt.Errorf("header is not valid JSON: %w", err) }
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, bad(err)
+	}
+	meta := make(map[string]string)
+	if tok == nil { // null: present but empty
+		return meta, nil
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, fmt.Errorf("%s is not a JSON object", metadataKey)
+	}
+	seen := make(map[string]bool)
+	for keys := 0; dec.More(); keys++ {
+		if keys == maxMetadataKeys {
+			return nil, fmt.Errorf("%s has more than %d keys", metadataKey, maxMetadataKeys)
+		}
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, bad(err)
+		}
+		key := tok.(string)
+		if tok, err = dec.Token(); err != nil {
+			return nil, bad(err)
+		}
+		val, ok := tok.(string)
+		if !ok {
+			return nil, fmt.Errorf("%s: the value of %q is not a string", metadataKey, short(key))
+		}
+		if key != "wavenet" && key != "training" {
+			continue
+		}
+		if seen[key] {
+			return nil, fmt.Errorf("%s has the key %q twice", metadataKey, short(key))
+		}
+		seen[key] = true
+		meta[key] = val
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return nil, bad(err)
+	}
+	return meta, nil
+}
+
 // check checks one tensor entry on its own: its dtype, and that its offsets
 // lie inside the data and hold exactly its shape.
 func (e *entry) check(dataLen int64) error {
 	if e.dtype != dtypeF32 {
-		return fmt.Errorf("tensor %q: dtype %q, want %q", e.name, e.dtype, dtypeF32)
+		return fmt.Errorf("tensor %q: dtype %q, want %q", short(e.name), short(e.dtype), dtypeF32)
 	}
 	if e.begin > e.end {
-		return fmt.Errorf("tensor %q: data_offsets [%d, %d] end before they begin", e.name, e.begin, e.end)
+		return fmt.Errorf("tensor %q: data_offsets [%d, %d] end before they begin", short(e.name), e.begin, e.end)
 	}
 	if e.end > dataLen {
-		return fmt.Errorf("tensor %q: data_offsets [%d, %d] are outside the %d bytes of data", e.name, e.begin, e.end, dataLen)
+		return fmt.Errorf("tensor %q: data_offsets [%d, %d] are outside the %d bytes of data", short(e.name), e.begin, e.end, dataLen)
 	}
 	n := int64(1)
 	for _, d := range e.shape {
 		if d != 0 && n > dataLen/d {
-			return fmt.Errorf("tensor %q: shape %v is larger than the %d bytes of data", e.name, e.shape, dataLen)
+			return fmt.Errorf("tensor %q: shape %v is larger than the %d bytes of data", short(e.name), e.shape, dataLen)
 		}
 		n *= d
 	}
 	if e.end-e.begin != 4*n {
-		return fmt.Errorf("tensor %q: data_offsets [%d, %d] hold %d bytes, shape %v needs %d", e.name, e.begin, e.end, e.end-e.begin, e.shape, 4*n)
+		return fmt.Errorf("tensor %q: data_offsets [%d, %d] hold %d bytes, shape %v needs %d", short(e.name), e.begin, e.end, e.end-e.begin, e.shape, 4*n)
 	}
 	return nil
 }
@@ -341,7 +409,7 @@ func (h *header) matchLayout(cfg Config) error {
 		walkLayout(cfg, func(name string, _ []int) bool { wanted[name] = true; return true })
 		for _, e := range h.order {
 			if !wanted[e.name] {
-				return fmt.Errorf("unexpected tensor %q (not part of the model the config describes)", e.name)
+				return fmt.Errorf("unexpected tensor %q (not part of the model the config describes)", short(e.name))
 			}
 		}
 	}
@@ -362,7 +430,7 @@ func (h *header) checkCoverage(dataLen int64) error {
 	var prev *entry
 	for _, e := range es {
 		if e.begin < at {
-			return fmt.Errorf("tensors %q [%d, %d] and %q [%d, %d] overlap", prev.name, prev.begin, prev.end, e.name, e.begin, e.end)
+			return fmt.Errorf("tensors %q [%d, %d] and %q [%d, %d] overlap", short(prev.name), prev.begin, prev.end, short(e.name), e.begin, e.end)
 		}
 		if e.begin > at {
 			return fmt.Errorf("data bytes [%d, %d] belong to no tensor", at, e.begin)
@@ -395,6 +463,15 @@ func walkLayout(cfg Config, fn func(name string, shape []int) bool) {
 		}
 	}
 	_ = conv("output1", E, S, 1) && conv("output2", Q, E, 1)
+}
+
+// short returns s, cut to at most 64 bytes, for an error message: a file
+// may hold names of any length.
+func short(s string) string {
+	if len(s) <= 64 {
+		return s
+	}
+	return s[:64] + "…"
 }
 
 // readFloats fills dst with little-endian float32s read from r at off, through buf.

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -273,6 +274,15 @@ func TestDecodeRejects(t *testing.T) {
 		{"wrong rank", edit(func(h map[string]any) { tensor(h, "output2.bias")["shape"] = []int{5, 1} }, nil), `"output2.bias": shape [5 1], want [5]`},
 		{"negative dimension", edit(func(h map[string]any) { tensor(h, "output2.bias")["shape"] = []int{-5} }, nil), "negative"},
 		{"fractional dimension", edit(func(h map[string]any) { tensor(h, "output2.bias")["shape"] = []float64{2.5} }, nil), "output2.bias"},
+		{"long shape", edit(func(h map[string]any) { tensor(h, "output2.bias")["shape"] = make([]int, 200) }, nil), "bytes of JSON"},
+		{"long name", edit(func(h map[string]any) {
+			h[strings.Repeat("x", 1e5)] = map[string]any{"dtype": "F32", "shape": []int{1}, "data_offsets": []int64{dataLen, dataLen + 4}}
+		}, func(d []byte) []byte { return append(d, 0, 0, 0, 0) }), `unexpected tensor "xxxxxxxx`},
+		{"many metadata keys", edit(func(h map[string]any) {
+			for i := range 100 {
+				meta(h)[fmt.Sprint("k", i)] = ""
+			}
+		}, nil), "more than 64 keys"},
 		{"dtype", edit(func(h map[string]any) { tensor(h, "input.bias")["dtype"] = "F16" }, nil), `"input.bias": dtype "F16", want "F32"`},
 		{"no dtype", edit(func(h map[string]any) { delete(tensor(h, "input.bias"), "dtype") }, nil), `dtype ""`},
 		{"unknown field", edit(func(h map[string]any) { tensor(h, "input.bias")["offsets"] = 1 }, nil), `unknown field "offsets"`},
@@ -306,10 +316,29 @@ func TestDecodeRejects(t *testing.T) {
 			if !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "wavenet: model data: ") {
 				t.Errorf("error %q, want it to start with \"wavenet: model data: \" and contain %q", err, tc.want)
 			}
+			if len(err.Error()) > 400 {
+				t.Errorf("error of %d bytes: messages must stay short whatever the file holds", len(err.Error()))
+			}
 			if strings.Count(err.Error(), "wavenet:") != 1 {
 				t.Errorf("error %q repeats the package prefix", err)
 			}
 		})
+	}
+}
+
+func TestDecodeRejectsTooManyTensors(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("{")
+	for i := range maxTensors + 1 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `"t%d":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}`, i)
+	}
+	b.WriteString("}")
+	_, _, err := Decode(joinFile(b.Bytes(), nil))
+	if err == nil || !strings.Contains(err.Error(), "more than 8196 tensors") {
+		t.Errorf("Decode of a header with %d tensors: %v, want a limit error", maxTensors+1, err)
 	}
 }
 

@@ -85,6 +85,9 @@ func newWorkspace(m *Model, n, t int, train bool) *Workspace {
 // distribution of codes[n, τ+1]. The result is a view into ws, valid until
 // its next Forward. Forward panics if len(codes) is not N·t for some
 // 1 ≤ t ≤ T, or on a code outside [0, Q).
+//
+// Forward and Backward only read m, so goroutines may run them at once on
+// one model, each with its own Workspace (and its own gradient model).
 func (m *Model) Forward(ws *Workspace, codes []int32) []float32 {
 	c := m.Config
 	if len(codes) == 0 || len(codes)%ws.N != 0 || len(codes)/ws.N > ws.T {

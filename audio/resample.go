@@ -22,10 +22,12 @@ const (
 	kaiserBeta    = 9.0
 	rolloff       = 0.912
 
-	// maxTable bounds the polyphase table (floats) built for a ratio; ratios
-	// needing more (an L/M in lowest terms with large L, e.g. 44101 -> 16000)
-	// interpolate coefficients from a finely sampled prototype instead.
-	maxTable = 1 << 16
+	// maxTable bounds the polyphase table (floats, 1 MiB) built for a ratio;
+	// ratios needing more (an L/M in lowest terms with large L, e.g. 44101 ->
+	// 16000) interpolate coefficients from a finely sampled prototype instead,
+	// about three times slower. So do outputs shorter than L, which would not
+	// use every phase. Common rates fit: 176.4 kHz -> 16 kHz needs 112,800.
+	maxTable = 1 << 18
 	// protoRes is the prototype's samples per zero crossing for that path;
 	// linear interpolation then errs by about (π/protoRes)²/8 ≈ 1e-6.
 	protoRes = 1024
@@ -46,7 +48,7 @@ func Resample(x []float32, from, to int) []float32 {
 	if from == to {
 		return x
 	}
-	rs := newResampler(from, to, maxTable)
+	rs := newResampler(from, to, len(x), maxTable)
 	y := make([]float32, rs.outLen(len(x)))
 	rs.run(y, x)
 	return y
@@ -65,20 +67,24 @@ type resampler struct {
 	proto []float32 // hp(v) at v = i/protoRes, i in [0, zeroCrossings·protoRes+1]
 }
 
-func newResampler(from, to int, tableLimit int) *resampler {
+// newResampler builds the filter for n samples from -> to Hz, with a
+// polyphase table if it needs at most tableLimit floats and every phase is
+// used (L <= the output length).
+func newResampler(from, to, n int, tableLimit int) *resampler {
 	g := gcd(from, to)
 	rs := &resampler{l: int64(to / g), m: int64(from / g)}
 	rs.scale = min(1, float64(rs.l)/float64(rs.m))
 	w := zeroCrossings / rs.scale // half-width in input samples
 	rs.jLo = -int(math.Floor(w))
 	rs.taps = int(math.Floor(w)) + int(math.Ceil(w)) + 1
-	if rs.l*int64(rs.taps) <= int64(tableLimit) {
+	i0beta := besselI0(kaiserBeta)
+	if rs.l*int64(rs.taps) <= int64(tableLimit) && rs.l <= int64(rs.outLen(n)) {
 		rs.table = make([]float32, rs.l*int64(rs.taps))
 		row := make([]float64, rs.taps)
 		for p := range rs.l {
 			frac := float64(p) / float64(rs.l)
 			for j := range row {
-				row[j] = rs.scale * prototype((frac-float64(rs.jLo+j))*rs.scale)
+				row[j] = rs.scale * prototype((frac-float64(rs.jLo+j))*rs.scale, i0beta)
 			}
 			normalize(rs.table[p*int64(rs.taps):(p+1)*int64(rs.taps)], row)
 		}
@@ -86,22 +92,22 @@ func newResampler(from, to int, tableLimit int) *resampler {
 	}
 	rs.proto = make([]float32, zeroCrossings*protoRes+2)
 	for i := range rs.proto {
-		rs.proto[i] = float32(prototype(float64(i) / protoRes))
+		rs.proto[i] = float32(prototype(float64(i)/protoRes, i0beta))
 	}
 	return rs
 }
 
 // prototype is the windowed sinc at v zero crossings (of the lower rate)
-// from its centre:
+// from its centre (i0beta is I0(β)):
 //
 //	hp(v) = rolloff · sinc(rolloff · v) · I0(β·sqrt(1 - (v/Z)²)) / I0(β),  |v| < Z
-func prototype(v float64) float64 {
+func prototype(v, i0beta float64) float64 {
 	v = math.Abs(v)
 	if v >= zeroCrossings {
 		return 0
 	}
 	u := v / zeroCrossings
-	win := besselI0(kaiserBeta*math.Sqrt(1-u*u)) / besselI0(kaiserBeta)
+	win := besselI0(kaiserBeta*math.Sqrt(1-u*u)) / i0beta
 	s := 1.0
 	if v != 0 {
 		a := math.Pi * rolloff * v

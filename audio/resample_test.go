@@ -147,8 +147,8 @@ func TestResampleInterpolatedMatchesTable(t *testing.T) {
 		x[i] = float32(rng.Float64()*2 - 1)
 	}
 	for _, tc := range [][2]int{{44100, 16000}, {16000, 22050}} {
-		exact := newResampler(tc[0], tc[1], maxTable)
-		interp := newResampler(tc[0], tc[1], 0)
+		exact := newResampler(tc[0], tc[1], len(x), maxTable)
+		interp := newResampler(tc[0], tc[1], len(x), 0)
 		if exact.table == nil || interp.table != nil {
 			t.Fatal("wrong paths chosen")
 		}
@@ -170,7 +170,7 @@ func TestResampleInterpolatedMatchesTable(t *testing.T) {
 // TestResampleOddRate uses a ratio with no small table (44101 -> 16000, L =
 // 16000 phases) end to end: the 1 kHz amplitude and 10 kHz rejection hold.
 func TestResampleOddRate(t *testing.T) {
-	if newResampler(44101, 16000, maxTable).table != nil {
+	if newResampler(44101, 16000, 44101, maxTable).table != nil {
 		t.Fatal("44101 -> 16000 should use the interpolated path")
 	}
 	y := Resample(tone(1000, 44101, 44101, 0.5), 44101, 16000)

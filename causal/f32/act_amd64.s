@@ -1,0 +1,198 @@
+//go:build !noasm
+
+#include "textflag.h"
+
+// Constants; see act_generic.go for their meaning.
+DATA gateK<>+0(SB)/4, $0x3fb8aa3b  // log2 e
+DATA gateK<>+4(SB)/4, $0x3f318000  // ln2Hi
+DATA gateK<>+8(SB)/4, $0xb95e8083  // ln2Lo
+DATA gateK<>+12(SB)/4, $0x3f000000 // 1/2
+DATA gateK<>+16(SB)/4, $0x3e2aaaab // 1/6
+DATA gateK<>+20(SB)/4, $0x3d2aaaab // 1/24
+DATA gateK<>+24(SB)/4, $0x3c088889 // 1/120
+DATA gateK<>+28(SB)/4, $0x3ab60b61 // 1/720
+DATA gateK<>+32(SB)/4, $0x39500d01 // 1/5040
+DATA gateK<>+36(SB)/4, $0x3f800000 // 1
+DATA gateK<>+40(SB)/4, $0x42b00000 // expHi 88
+DATA gateK<>+44(SB)/4, $0xc2ae0000 // expLo -87
+DATA gateK<>+48(SB)/4, $0x41100000 // tanhBig 9
+DATA gateK<>+52(SB)/4, $0xc0000000 // -2
+DATA gateK<>+56(SB)/4, $0x3f200000 // tanhKnee 0.625
+DATA gateK<>+60(SB)/4, $0xbeaaaa93 // tanhT1
+DATA gateK<>+64(SB)/4, $0x3e0882cf // tanhT2
+DATA gateK<>+68(SB)/4, $0xbd5c0c50 // tanhT3
+DATA gateK<>+72(SB)/4, $0x3ca8b845 // tanhT4
+DATA gateK<>+76(SB)/4, $0xbbb99f94 // tanhT5
+DATA gateK<>+80(SB)/4, $0x7fffffff // |x| mask
+DATA gateK<>+84(SB)/4, $0x80000000 // sign mask
+GLOBL gateK<>(SB), RODATA|NOPTR, $88
+
+// LOADK fills Z10…Z31 with the constants above, in order.
+#define LOADK \
+	VBROADCASTSS gateK<>+0(SB), Z10;  \
+	VBROADCASTSS gateK<>+4(SB), Z11;  \
+	VBROADCASTSS gateK<>+8(SB), Z12;  \
+	VBROADCASTSS gateK<>+12(SB), Z13; \
+	VBROADCASTSS gateK<>+16(SB), Z14; \
+	VBROADCASTSS gateK<>+20(SB), Z15; \
+	VBROADCASTSS gateK<>+24(SB), Z16; \
+	VBROADCASTSS gateK<>+28(SB), Z17; \
+	VBROADCASTSS gateK<>+32(SB), Z18; \
+	VBROADCASTSS gateK<>+36(SB), Z19; \
+	VBROADCASTSS gateK<>+40(SB), Z20; \
+	VBROADCASTSS gateK<>+44(SB), Z21; \
+	VBROADCASTSS gateK<>+48(SB), Z22; \
+	VBROADCASTSS gateK<>+52(SB), Z23; \
+	VBROADCASTSS gateK<>+56(SB), Z24; \
+	VBROADCASTSS gateK<>+60(SB), Z25; \
+	VBROADCASTSS gateK<>+64(SB), Z26; \
+	VBROADCASTSS gateK<>+68(SB), Z27; \
+	VBROADCASTSS gateK<>+72(SB), Z28; \
+	VBROADCASTSS gateK<>+76(SB), Z29; \
+	VBROADCASTSS gateK<>+80(SB), Z30; \
+	VBROADCASTSS gateK<>+84(SB), Z31
+
+// EXP sets X = e^X for X already clamped to [expLo, expHi]; N and P are
+// scratch. As exp32: 2^n·p(r), n = round(x·log2 e), r = x − n·ln2Hi − n·ln2Lo.
+#define EXP(X, N, P) \
+	VMULPS       Z10, X, N;  \
+	VRNDSCALEPS  $0, N, N;   \
+	VFNMADD231PS Z11, N, X;  \
+	VFNMADD231PS Z12, N, X;  \
+	VMOVAPS      Z18, P;     \
+	VFMADD213PS  Z17, X, P;  \
+	VFMADD213PS  Z16, X, P;  \
+	VFMADD213PS  Z15, X, P;  \
+	VFMADD213PS  Z14, X, P;  \
+	VFMADD213PS  Z13, X, P;  \
+	VFMADD213PS  Z19, X, P;  \
+	VFMADD213PS  Z19, X, P;  \
+	VSCALEFPS    N, P, X
+
+// GATE computes, from a in Z0 and b in Z1: Z2 = tanh(a), Z3 = σ(b),
+// Z4 = Z2·Z3, as tanh32 and sigmoid32 do. Scratch Z5…Z9, K1.
+#define GATE \
+	VXORPS      Z31, Z1, Z5;  \
+	VMINPS      Z20, Z5, Z5;  \
+	VMAXPS      Z21, Z5, Z5;  \
+	EXP(Z5, Z6, Z7);          \
+	VADDPS      Z19, Z5, Z5;  \
+	VDIVPS      Z5, Z19, Z3;  \
+	VANDPS      Z30, Z0, Z5;  \
+	VCMPPS      $1, Z24, Z5, K1; \
+	VMINPS      Z22, Z5, Z6;  \
+	VMULPS      Z23, Z6, Z6;  \
+	EXP(Z6, Z7, Z8);          \
+	VSUBPS      Z6, Z19, Z7;  \
+	VADDPS      Z19, Z6, Z8;  \
+	VDIVPS      Z8, Z7, Z2;   \
+	VANDPS      Z31, Z0, Z9;  \
+	VORPS       Z9, Z2, Z2;   \
+	VMULPS      Z0, Z0, Z7;   \
+	VMOVAPS     Z29, Z8;      \
+	VFMADD213PS Z28, Z7, Z8;  \
+	VFMADD213PS Z27, Z7, Z8;  \
+	VFMADD213PS Z26, Z7, Z8;  \
+	VFMADD213PS Z25, Z7, Z8;  \
+	VFMADD213PS Z19, Z7, Z8;  \
+	VMULPS      Z0, Z8, Z8;   \
+	VMOVAPS     Z8, K1, Z2;   \
+	VMULPS      Z2, Z3, Z4
+
+// func gateAVX512(z, th, sg, a, b *float32, n int)
+// Twin: gateGo. th and sg may be nil.
+TEXT ·gateAVX512(SB), NOSPLIT, $0-48
+	MOVQ z+0(FP), DI
+	MOVQ th+8(FP), R8
+	MOVQ sg+16(FP), R9
+	MOVQ a+24(FP), SI
+	MOVQ b+32(FP), DX
+	MOVQ n+40(FP), CX
+	LOADK
+
+gateloop:
+	CMPQ    CX, $16
+	JLT     gatetail
+	VMOVUPS (SI), Z0
+	VMOVUPS (DX), Z1
+	GATE
+	VMOVUPS Z4, (DI)
+	TESTQ   R8, R8
+	JZ      gatenoth
+	VMOVUPS Z2, (R8)
+	ADDQ    $64, R8
+
+gatenoth:
+	TESTQ   R9, R9
+	JZ      gatenosg
+	VMOVUPS Z3, (R9)
+	ADDQ    $64, R9
+
+gatenosg:
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  gateloop
+
+gatetail:
+	TESTQ     CX, CX
+	JZ        gatedone
+	MOVQ      $1, AX
+	SHLQ      CX, AX
+	DECQ      AX
+	KMOVW     AX, K2
+	VMOVUPS.Z (SI), K2, Z0
+	VMOVUPS.Z (DX), K2, Z1
+	GATE
+	VMOVUPS   Z4, K2, (DI)
+	TESTQ     R8, R8
+	JZ        gatetailnoth
+	VMOVUPS   Z2, K2, (R8)
+
+gatetailnoth:
+	TESTQ   R9, R9
+	JZ      gatedone
+	VMOVUPS Z3, K2, (R9)
+
+gatedone:
+	VZEROUPPER
+	RET
+
+// func expAVX512(dst, x *float32, n int)
+// Twin: expGo.
+TEXT ·expAVX512(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	LOADK
+
+exploop:
+	CMPQ    CX, $16
+	JLT     exptail
+	VMOVUPS (SI), Z0
+	VMINPS  Z20, Z0, Z0
+	VMAXPS  Z21, Z0, Z0
+	EXP(Z0, Z1, Z2)
+	VMOVUPS Z0, (DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DI
+	SUBQ    $16, CX
+	JMP     exploop
+
+exptail:
+	TESTQ     CX, CX
+	JZ        expdone
+	MOVQ      $1, AX
+	SHLQ      CX, AX
+	DECQ      AX
+	KMOVW     AX, K2
+	VMOVUPS.Z (SI), K2, Z0
+	VMINPS    Z20, Z0, Z0
+	VMAXPS    Z21, Z0, Z0
+	EXP(Z0, Z1, Z2)
+	VMOVUPS   Z0, K2, (DI)
+
+expdone:
+	VZEROUPPER
+	RET

@@ -1,0 +1,264 @@
+package f32
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func randSlice(rng *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(rng.NormFloat64())
+	}
+	return s
+}
+
+// naiveGemm is C += op(A)·op(B) in float64, the reference for Gemm.
+func naiveGemm(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) []float64 {
+	out := make([]float64, len(c))
+	for i, v := range c {
+		out[i] = float64(v)
+	}
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var s float64
+			for p := 0; p < k; p++ {
+				ai, bi := i*lda+p, p*ldb+j
+				if tA {
+					ai = p*lda + i
+				}
+				if tB {
+					bi = j*ldb + p
+				}
+				av, bv := a[ai], b[bi]
+				s += float64(av) * float64(bv)
+			}
+			out[i*ldc+j] += s
+		}
+	}
+	return out
+}
+
+// closeTo reports the first element of got farther than tol·(1 + √k) from
+// want, scaled for sums of k unit-variance products.
+func closeTo(got []float32, want []float64, k int) error {
+	tol := 2e-6 * (1 + math.Sqrt(float64(k))) * math.Sqrt(float64(k))
+	for i, w := range want {
+		if d := math.Abs(float64(got[i]) - w); d > tol || math.IsNaN(d) {
+			return fmt.Errorf("element %d = %g, want %g (tol %g)", i, got[i], w, tol)
+		}
+	}
+	return nil
+}
+
+func TestKernGo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, rows := range []int{1, 3, 4} {
+		for _, cols := range []int{1, 16, 17, 64} {
+			for _, k := range []int{1, 2, 7, 300} {
+				a, b := randSlice(rng, rows*k), randSlice(rng, k*cols)
+				c := randSlice(rng, rows*cols)
+				want := naiveGemm(false, false, rows, cols, k, a, k, b, cols, c, cols)
+				kernGo(rows, cols, k, a, k, 1, b, cols, c, cols)
+				if err := closeTo(c, want, k); err != nil {
+					t.Fatalf("rows %d cols %d k %d: %v", rows, cols, k, err)
+				}
+			}
+		}
+	}
+}
+
+func TestGemm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 1))
+	var w Workspace
+	sizes := []int{1, 3, 4, 5, 15, 16, 17, 63, 64, 65, 130}
+	for _, tA := range []bool{false, true} {
+		for _, tB := range []bool{false, true} {
+			for _, m := range sizes {
+				for _, n := range sizes {
+					for _, k := range []int{1, 2, 17, 300, 600} {
+						if m*n*k > 2e6 {
+							continue
+						}
+						// Strides a little larger than needed.
+						lda, ldb, ldc := k+1, n+3, n+2
+						if tA {
+							lda = m + 1
+						}
+						if tB {
+							ldb = k + 3
+						}
+						a := randSlice(rng, lda*max(m, k))
+						b := randSlice(rng, ldb*max(n, k))
+						c := randSlice(rng, ldc*m)
+						want := naiveGemm(tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
+						w.Gemm(tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
+						if err := closeTo(c, want, k); err != nil {
+							t.Fatalf("tA %v tB %v m %d n %d k %d: %v", tA, tB, m, n, k, err)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestGemmParallel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 1))
+	var w Workspace
+	for _, s := range [][3]int{{1000, 64, 64}, {32, 256, 1000}, {8, 40, 3000}, {203, 77, 129}} {
+		m, n, k := s[0], s[1], s[2]
+		for _, tA := range []bool{false, true} {
+			for _, tB := range []bool{false, true} {
+				lda, ldb := k, n
+				if tA {
+					lda = m
+				}
+				if tB {
+					ldb = k
+				}
+				a, b, c := randSlice(rng, m*k), randSlice(rng, k*n), randSlice(rng, m*n)
+				want := naiveGemm(tA, tB, m, n, k, a, lda, b, ldb, c, n)
+				w.GemmParallel(2, tA, tB, m, n, k, a, lda, b, ldb, c, n)
+				if err := closeTo(c, want, k); err != nil {
+					t.Fatalf("%v tA %v tB %v: %v", s, tA, tB, err)
+				}
+			}
+		}
+	}
+}
+
+func TestPanel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 1))
+	for _, in := range []int{1, 5, 32, 64, 129} {
+		for _, out := range []int{1, 7, 16, 32, 64, 80, 100, 160, 256} {
+			wm := randSlice(rng, in*out)
+			p := NewPanel(in, out, func(i, o int) float32 { return wm[i*out+o] })
+			for i := 0; i < in; i++ {
+				for o := 0; o < out; o++ {
+					if p.At(i, o) != wm[i*out+o] {
+						t.Fatalf("in %d out %d: At(%d, %d) = %g, want %g", in, out, i, o, p.At(i, o), wm[i*out+o])
+					}
+				}
+			}
+			for _, n := range []int{1, 2, 4, 5, 16} {
+				ldx, ldy := in+2, out+1
+				x := randSlice(rng, n*ldx)
+				y := randSlice(rng, n*ldy)
+				want := naiveGemm(false, false, n, out, in, x, ldx, wm, out, y, ldy)
+				p.MulAdd(y, ldy, x, ldx, n)
+				if err := closeTo(y, want, in); err != nil {
+					t.Fatalf("in %d out %d n %d: %v", in, out, n, err)
+				}
+			}
+		}
+	}
+}
+
+// gateInputs covers the knee of tanh, tiny, huge and infinite arguments.
+func gateInputs(rng *rand.Rand, n int) []float32 {
+	x := randSlice(rng, n)
+	special := []float32{0, 1e-30, -1e-20, 1e-7, -1e-4, 0.3, 0.6249, 0.625, -0.625, 0.6251, 1, -3, 8.99, 9, 9.01, 20, -44, 87, -87, 88, 89, -89, 100, -1000,
+		float32(math.Inf(1)), float32(math.Inf(-1))}
+	copy(x, special)
+	for i := len(special); i < n; i += 3 {
+		x[i] *= 6 // the interesting range of tanh and σ
+	}
+	return x
+}
+
+func relErr(got float32, want float64) float64 {
+	if want == 0 {
+		return math.Abs(float64(got))
+	}
+	return math.Abs(float64(got)-want) / math.Abs(want)
+}
+
+func TestGate(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 1))
+	for _, n := range []int{0, 1, 15, 16, 17, 100, 1000} {
+		a, b := gateInputs(rng, max(n, 30)), gateInputs(rng, max(n, 30))
+		rng.Shuffle(len(b), func(i, j int) { b[i], b[j] = b[j], b[i] })
+		a, b = a[:n], b[:n]
+		z, th, sg := make([]float32, n), make([]float32, n), make([]float32, n)
+		GateParts(z, th, sg, a, b)
+		z2 := make([]float32, n)
+		Gate(z2, a, b)
+		for i := range z {
+			wt := math.Tanh(float64(a[i]))
+			ws := 1 / (1 + math.Exp(-float64(b[i])))
+			if float64(b[i]) < -88 {
+				ws = 1 / (1 + math.Exp(88)) // the clamp of exp
+			}
+			if e := relErr(th[i], wt); e > 1e-6 {
+				t.Errorf("tanh(%g) = %g, want %g (rel %g)", a[i], th[i], wt, e)
+			}
+			if e := relErr(sg[i], ws); e > 1e-6 {
+				t.Errorf("σ(%g) = %g, want %g (rel %g)", b[i], sg[i], ws, e)
+			}
+			if e := relErr(z[i], wt*ws); e > 2e-6 && math.Abs(wt*ws) > 1e-37 {
+				t.Errorf("gate(%g, %g) = %g, want %g (rel %g)", a[i], b[i], z[i], wt*ws, e)
+			}
+			if z2[i] != z[i] {
+				t.Errorf("Gate and GateParts differ at %d: %g, %g", i, z2[i], z[i])
+			}
+		}
+	}
+}
+
+func TestExp(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 1))
+	for _, n := range []int{1, 16, 33, 500} {
+		x := gateInputs(rng, max(n, 30))[:n]
+		for i := range x {
+			x[i] *= 4
+		}
+		d := make([]float32, n)
+		Exp(d, x)
+		for i, v := range x {
+			c := min(max(float64(v), -87), 88)
+			if e := relErr(d[i], math.Exp(c)); e > 2e-7 {
+				t.Errorf("exp(%g) = %g, want %g (rel %g)", v, d[i], math.Exp(c), e)
+			}
+		}
+	}
+}
+
+func TestGateBackward(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 1))
+	n := 50
+	a, b, dz := randSlice(rng, n), randSlice(rng, n), randSlice(rng, n)
+	z, th, sg := make([]float32, n), make([]float32, n), make([]float32, n)
+	GateParts(z, th, sg, a, b)
+	da, db := make([]float32, n), make([]float32, n)
+	GateBackward(da, db, dz, th, sg)
+	f := func(x, y float64) float64 { return math.Tanh(x) / (1 + math.Exp(-y)) }
+	for i := range a {
+		x, y, h := float64(a[i]), float64(b[i]), 1e-6
+		wa := float64(dz[i]) * (f(x+h, y) - f(x-h, y)) / (2 * h)
+		wb := float64(dz[i]) * (f(x, y+h) - f(x, y-h)) / (2 * h)
+		if math.Abs(float64(da[i])-wa) > 1e-5 || math.Abs(float64(db[i])-wb) > 1e-5 {
+			t.Errorf("%d: da, db = %g, %g; finite differences %g, %g", i, da[i], db[i], wa, wb)
+		}
+	}
+}
+
+func TestSoftmax(t *testing.T) {
+	x := []float32{1, 3, -2, 3, 0.5}
+	p := make([]float32, len(x))
+	arg := Softmax(p, x, 0.5)
+	if arg != 1 {
+		t.Errorf("argmax = %d, want 1", arg)
+	}
+	var sum float64
+	for _, v := range x {
+		sum += math.Exp(float64(v) / 0.5)
+	}
+	for i, v := range x {
+		if w := math.Exp(float64(v)/0.5) / sum; relErr(p[i], w) > 1e-6 {
+			t.Errorf("p[%d] = %g, want %g", i, p[i], w)
+		}
+	}
+}

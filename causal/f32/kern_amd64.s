@@ -1,0 +1,270 @@
+//go:build !noasm
+
+#include "textflag.h"
+
+// func kern4x64AVX512(a *float32, rsa, csa int, b *float32, ldb, k int, c *float32, ldc int)
+// c (4×64, row stride ldc) += a (4×k, a[r·rsa + p·csa]) · b (k×64, row stride ldb).
+// Strides are in float32s. Twin: kernGo(4, 64, ...).
+TEXT ·kern4x64AVX512(SB), NOSPLIT, $0-64
+	MOVQ a+0(FP), SI
+	MOVQ rsa+8(FP), R8
+	SHLQ $2, R8
+	MOVQ csa+16(FP), R9
+	SHLQ $2, R9
+	MOVQ b+24(FP), DX
+	MOVQ ldb+32(FP), R10
+	SHLQ $2, R10
+	MOVQ k+40(FP), CX
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), R11
+	SHLQ $2, R11
+	LEAQ (R8)(R8*2), R12
+
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	TESTQ CX, CX
+	JZ    k4x64store
+
+k4x64loop:
+	VMOVUPS      (DX), Z16
+	VMOVUPS      64(DX), Z17
+	VMOVUPS      128(DX), Z18
+	VMOVUPS      192(DX), Z19
+	VBROADCASTSS (SI), Z20
+	VBROADCASTSS (SI)(R8*1), Z21
+	VBROADCASTSS (SI)(R8*2), Z22
+	VBROADCASTSS (SI)(R12*1), Z23
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VFMADD231PS  Z16, Z21, Z4
+	VFMADD231PS  Z17, Z21, Z5
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z16, Z22, Z8
+	VFMADD231PS  Z17, Z22, Z9
+	VFMADD231PS  Z18, Z22, Z10
+	VFMADD231PS  Z19, Z22, Z11
+	VFMADD231PS  Z16, Z23, Z12
+	VFMADD231PS  Z17, Z23, Z13
+	VFMADD231PS  Z18, Z23, Z14
+	VFMADD231PS  Z19, Z23, Z15
+	ADDQ         R9, SI
+	ADDQ         R10, DX
+	DECQ         CX
+	JNZ          k4x64loop
+
+k4x64store:
+	VADDPS  (DI), Z0, Z0
+	VADDPS  64(DI), Z1, Z1
+	VADDPS  128(DI), Z2, Z2
+	VADDPS  192(DI), Z3, Z3
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	ADDQ    R11, DI
+	VADDPS  (DI), Z4, Z4
+	VADDPS  64(DI), Z5, Z5
+	VADDPS  128(DI), Z6, Z6
+	VADDPS  192(DI), Z7, Z7
+	VMOVUPS Z4, (DI)
+	VMOVUPS Z5, 64(DI)
+	VMOVUPS Z6, 128(DI)
+	VMOVUPS Z7, 192(DI)
+	ADDQ    R11, DI
+	VADDPS  (DI), Z8, Z8
+	VADDPS  64(DI), Z9, Z9
+	VADDPS  128(DI), Z10, Z10
+	VADDPS  192(DI), Z11, Z11
+	VMOVUPS Z8, (DI)
+	VMOVUPS Z9, 64(DI)
+	VMOVUPS Z10, 128(DI)
+	VMOVUPS Z11, 192(DI)
+	ADDQ    R11, DI
+	VADDPS  (DI), Z12, Z12
+	VADDPS  64(DI), Z13, Z13
+	VADDPS  128(DI), Z14, Z14
+	VADDPS  192(DI), Z15, Z15
+	VMOVUPS Z12, (DI)
+	VMOVUPS Z13, 64(DI)
+	VMOVUPS Z14, 128(DI)
+	VMOVUPS Z15, 192(DI)
+	VZEROUPPER
+	RET
+
+// func kern1x64AVX512(a *float32, csa int, b *float32, ldb, k int, c *float32)
+// c (1×64) += a (1×k, a[p·csa]) · b (k×64, row stride ldb). Twin: kernGo(1, 64, ...).
+// Two accumulator sets (even and odd p) keep eight FMA chains in flight.
+TEXT ·kern1x64AVX512(SB), NOSPLIT, $0-48
+	MOVQ a+0(FP), SI
+	MOVQ csa+8(FP), R9
+	SHLQ $2, R9
+	MOVQ b+16(FP), DX
+	MOVQ ldb+24(FP), R10
+	SHLQ $2, R10
+	MOVQ k+32(FP), CX
+	MOVQ c+40(FP), DI
+
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	CMPQ   CX, $2
+	JLT    k1x64tail
+
+k1x64loop:
+	VBROADCASTSS (SI), Z16
+	VBROADCASTSS (SI)(R9*1), Z17
+	VFMADD231PS  (DX), Z16, Z0
+	VFMADD231PS  64(DX), Z16, Z1
+	VFMADD231PS  128(DX), Z16, Z2
+	VFMADD231PS  192(DX), Z16, Z3
+	VFMADD231PS  (DX)(R10*1), Z17, Z4
+	VFMADD231PS  64(DX)(R10*1), Z17, Z5
+	VFMADD231PS  128(DX)(R10*1), Z17, Z6
+	VFMADD231PS  192(DX)(R10*1), Z17, Z7
+	LEAQ         (SI)(R9*2), SI
+	LEAQ         (DX)(R10*2), DX
+	SUBQ         $2, CX
+	CMPQ         CX, $2
+	JGE          k1x64loop
+
+k1x64tail:
+	TESTQ        CX, CX
+	JZ           k1x64store
+	VBROADCASTSS (SI), Z16
+	VFMADD231PS  (DX), Z16, Z0
+	VFMADD231PS  64(DX), Z16, Z1
+	VFMADD231PS  128(DX), Z16, Z2
+	VFMADD231PS  192(DX), Z16, Z3
+
+k1x64store:
+	VADDPS  Z4, Z0, Z0
+	VADDPS  Z5, Z1, Z1
+	VADDPS  Z6, Z2, Z2
+	VADDPS  Z7, Z3, Z3
+	VADDPS  (DI), Z0, Z0
+	VADDPS  64(DI), Z1, Z1
+	VADDPS  128(DI), Z2, Z2
+	VADDPS  192(DI), Z3, Z3
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	VZEROUPPER
+	RET
+
+// func kern4x16AVX512(a *float32, rsa, csa int, b *float32, ldb, k int, c *float32, ldc int)
+// c (4×16) += a (4×k) · b (k×16). Twin: kernGo(4, 16, ...).
+TEXT ·kern4x16AVX512(SB), NOSPLIT, $0-64
+	MOVQ a+0(FP), SI
+	MOVQ rsa+8(FP), R8
+	SHLQ $2, R8
+	MOVQ csa+16(FP), R9
+	SHLQ $2, R9
+	MOVQ b+24(FP), DX
+	MOVQ ldb+32(FP), R10
+	SHLQ $2, R10
+	MOVQ k+40(FP), CX
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), R11
+	SHLQ $2, R11
+	LEAQ (R8)(R8*2), R12
+
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	TESTQ  CX, CX
+	JZ     k4x16store
+
+k4x16loop:
+	VMOVUPS      (DX), Z16
+	VBROADCASTSS (SI), Z20
+	VBROADCASTSS (SI)(R8*1), Z21
+	VBROADCASTSS (SI)(R8*2), Z22
+	VBROADCASTSS (SI)(R12*1), Z23
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z16, Z21, Z1
+	VFMADD231PS  Z16, Z22, Z2
+	VFMADD231PS  Z16, Z23, Z3
+	ADDQ         R9, SI
+	ADDQ         R10, DX
+	DECQ         CX
+	JNZ          k4x16loop
+
+k4x16store:
+	VADDPS  (DI), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ    R11, DI
+	VADDPS  (DI), Z1, Z1
+	VMOVUPS Z1, (DI)
+	ADDQ    R11, DI
+	VADDPS  (DI), Z2, Z2
+	VMOVUPS Z2, (DI)
+	ADDQ    R11, DI
+	VADDPS  (DI), Z3, Z3
+	VMOVUPS Z3, (DI)
+	VZEROUPPER
+	RET
+
+// func kern1x16AVX512(a *float32, csa int, b *float32, ldb, k int, c *float32)
+// c (1×16) += a (1×k) · b (k×16). Twin: kernGo(1, 16, ...).
+TEXT ·kern1x16AVX512(SB), NOSPLIT, $0-48
+	MOVQ a+0(FP), SI
+	MOVQ csa+8(FP), R9
+	SHLQ $2, R9
+	MOVQ b+16(FP), DX
+	MOVQ ldb+24(FP), R10
+	SHLQ $2, R10
+	MOVQ k+32(FP), CX
+	MOVQ c+40(FP), DI
+
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	CMPQ   CX, $2
+	JLT    k1x16tail
+
+k1x16loop:
+	VBROADCASTSS (SI), Z16
+	VBROADCASTSS (SI)(R9*1), Z17
+	VFMADD231PS  (DX), Z16, Z0
+	VFMADD231PS  (DX)(R10*1), Z17, Z1
+	LEAQ         (SI)(R9*2), SI
+	LEAQ         (DX)(R10*2), DX
+	SUBQ         $2, CX
+	CMPQ         CX, $2
+	JGE          k1x16loop
+
+k1x16tail:
+	TESTQ        CX, CX
+	JZ           k1x16store
+	VBROADCASTSS (SI), Z16
+	VFMADD231PS  (DX), Z16, Z0
+
+k1x16store:
+	VADDPS  Z1, Z0, Z0
+	VADDPS  (DI), Z0, Z0
+	VMOVUPS Z0, (DI)
+	VZEROUPPER
+	RET

@@ -1,0 +1,110 @@
+//go:build !noasm
+
+package f32
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// The assembly kernels against their twins, on many sizes and strides.
+
+func TestAsmMatKernels(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512")
+	}
+	rng := rand.New(rand.NewPCG(11, 1))
+	for _, k := range []int{1, 2, 3, 4, 5, 31, 64, 257} {
+		for _, tr := range []bool{false, true} {
+			rows := 4
+			rsa, csa := k+3, 1
+			if tr {
+				rsa, csa = 1, rows+2
+			}
+			a := randSlice(rng, 4*(k+3)*(rows+2))
+			ldb, ldc := 64+5, 64+7
+			b := randSlice(rng, k*ldb)
+			c := randSlice(rng, rows*ldc)
+			check := func(name string, got, want []float32) {
+				t.Helper()
+				wd := make([]float64, len(want))
+				for i, v := range want {
+					wd[i] = float64(v)
+				}
+				if err := closeTo(got, wd, k); err != nil {
+					t.Fatalf("%s k %d transposed %v: %v", name, k, tr, err)
+				}
+			}
+			c1, c2 := append([]float32(nil), c...), append([]float32(nil), c...)
+			kern4x64AVX512(&a[0], rsa, csa, &b[0], ldb, k, &c1[0], ldc)
+			kernGo(4, 64, k, a, rsa, csa, b, ldb, c2, ldc)
+			check("4x64", c1, c2)
+			c1, c2 = append([]float32(nil), c...), append([]float32(nil), c...)
+			kern4x16AVX512(&a[0], rsa, csa, &b[0], ldb, k, &c1[0], ldc)
+			kernGo(4, 16, k, a, rsa, csa, b, ldb, c2, ldc)
+			check("4x16", c1, c2)
+			c1, c2 = append([]float32(nil), c...), append([]float32(nil), c...)
+			kern1x64AVX512(&a[0], csa, &b[0], ldb, k, &c1[0])
+			kernGo(1, 64, k, a, 0, csa, b, ldb, c2, ldc)
+			check("1x64", c1, c2)
+			c1, c2 = append([]float32(nil), c...), append([]float32(nil), c...)
+			kern1x16AVX512(&a[0], csa, &b[0], ldb, k, &c1[0])
+			kernGo(1, 16, k, a, 0, csa, b, ldb, c2, ldc)
+			check("1x16", c1, c2)
+		}
+	}
+}
+
+func TestAsmGate(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512")
+	}
+	rng := rand.New(rand.NewPCG(12, 1))
+	for n := 1; n < 70; n++ {
+		a, b := gateInputs(rng, 80)[:n], gateInputs(rng, 80)[:n]
+		rng.Shuffle(n, func(i, j int) { b[i], b[j] = b[j], b[i] })
+		// One extra element past n must stay untouched.
+		z1, t1, s1 := make([]float32, n+1), make([]float32, n+1), make([]float32, n+1)
+		z1[n], t1[n], s1[n] = 7, 7, 7
+		z2, t2, s2 := make([]float32, n), make([]float32, n), make([]float32, n)
+		gateAVX512(&z1[0], &t1[0], &s1[0], &a[0], &b[0], n)
+		gateGo(z2, t2, s2, a, b)
+		if z1[n] != 7 || t1[n] != 7 || s1[n] != 7 {
+			t.Fatalf("n %d: gateAVX512 wrote past the end", n)
+		}
+		for i := 0; i < n; i++ {
+			if !near(z1[i], z2[i]) || !near(t1[i], t2[i]) || !near(s1[i], s2[i]) {
+				t.Fatalf("n %d, %d: asm (%g %g %g) twin (%g %g %g) for a %g b %g", n, i, z1[i], t1[i], s1[i], z2[i], t2[i], s2[i], a[i], b[i])
+			}
+		}
+		z3 := make([]float32, n)
+		gateAVX512(&z3[0], nil, nil, &a[0], &b[0], n)
+		for i := range z3 {
+			if z3[i] != z1[i] {
+				t.Fatalf("n %d: gate without parts differs at %d", n, i)
+			}
+		}
+		e1, e2 := make([]float32, n+1), make([]float32, n)
+		e1[n] = 7
+		expAVX512(&e1[0], &a[0], n)
+		expGo(e2, a)
+		if e1[n] != 7 {
+			t.Fatalf("n %d: expAVX512 wrote past the end", n)
+		}
+		for i := 0; i < n; i++ {
+			if !near(e1[i], e2[i]) {
+				t.Fatalf("n %d: exp(%g) asm %g twin %g", n, a[i], e1[i], e2[i])
+			}
+		}
+	}
+}
+
+// near reports whether got is within 3e-7 relative of want, or both are
+// below the normal range, where the last bits of subnormals may differ.
+func near(got, want float32) bool {
+	if math.Abs(float64(want)) < 1e-37 && math.Abs(float64(got)) < 1e-37 {
+		return true
+	}
+	return relErr(got, float64(want)) <= 3e-7
+}

@@ -1,0 +1,195 @@
+package train
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+)
+
+// A state file is the complete training checkpoint: parameters, Adam moments,
+// RNG state, step count, hyper-parameters and the log so far. It sits beside
+// the model file, which carries the same step in its `training` metadata.
+// Because the state alone is enough to resume, a crash between writing the
+// two never loses the last good checkpoint: the state is written first, and
+// resuming trusts it and not the model file.
+//
+// Layout, little-endian:
+//
+//	magic   "WNTRAIN1"
+//	uint64  header length H
+//	H bytes header JSON (stateHeader)
+//	3·P float32: parameters, first moments, second moments (P = header.params)
+//	uint32  CRC-32C of everything before it
+const stateMagic = "WNTRAIN1"
+
+// maxStateHeader bounds the JSON header, so a corrupt length cannot make the
+// reader allocate without limit.
+const maxStateHeader = 64 << 20
+
+// stateHeader is the JSON part of a state file.
+type stateHeader struct {
+	Step        int             `json:"step"`         // updates done
+	AdamT       int             `json:"adam_t"`       // Adam's bias-correction counter
+	Params      int             `json:"params"`       // P
+	Config      json.RawMessage `json:"config"`       // wavenet.Config
+	Hyper       Hyper           `json:"hyper"`        // what must not change on resume
+	Data        string          `json:"data"`         // Fingerprint of the clips
+	RNG         []byte          `json:"rng"`          // PCG state (MarshalBinary)
+	Elapsed     float64         `json:"elapsed"`      // seconds of training so far
+	Samples     int64           `json:"samples"`      // scored samples so far
+	Log         []LogRow        `json:"log"`          // rows of the CSV log
+	TrainWindow []float64       `json:"train_window"` // losses since the last log row, nats
+}
+
+// state is a decoded state file.
+type state struct {
+	stateHeader
+	params, m, v []float32
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// encodeState writes s to w.
+func encodeState(w io.Writer, s *state) error {
+	if len(s.params) != s.Params || len(s.m) != s.Params || len(s.v) != s.Params {
+		panic("train: encodeState: slice lengths disagree with the header")
+	}
+	hdr, err := json.Marshal(s.stateHeader)
+	if err != nil {
+		return err
+	}
+	crc := crc32.New(castagnoli)
+	mw := io.MultiWriter(w, crc)
+	var b [8]byte
+	if _, err := io.WriteString(mw, stateMagic); err != nil {
+		return err
+	}
+	binary.LittleEndian.PutUint64(b[:], uint64(len(hdr)))
+	if _, err := mw.Write(b[:]); err != nil {
+		return err
+	}
+	if _, err := mw.Write(hdr); err != nil {
+		return err
+	}
+	buf := make([]byte, 4*s.Params)
+	for _, a := range [][]float32{s.params, s.m, s.v} {
+		for i, x := range a {
+			binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(x))
+		}
+		if _, err := mw.Write(buf); err != nil {
+			return err
+		}
+	}
+	binary.LittleEndian.PutUint32(b[:4], crc.Sum32())
+	_, err = w.Write(b[:4])
+	return err
+}
+
+// decodeState parses a state file's bytes, checking sizes before allocating
+// and the checksum before trusting anything.
+func decodeState(data []byte) (*state, error) {
+	if len(data) < len(stateMagic)+8+4 || string(data[:len(stateMagic)]) != stateMagic {
+		return nil, errors.New("not a wavenet training state file")
+	}
+	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
+	if crc32.Checksum(body, castagnoli) != sum {
+		return nil, errors.New("checksum mismatch (the file is damaged or was cut short)")
+	}
+	p := len(stateMagic)
+	n := binary.LittleEndian.Uint64(body[p:])
+	p += 8
+	if n > maxStateHeader || n > uint64(len(body)-p) {
+		return nil, fmt.Errorf("header length %d exceeds the file", n)
+	}
+	s := &state{}
+	if err := json.Unmarshal(body[p:p+int(n)], &s.stateHeader); err != nil {
+		return nil, fmt.Errorf("header: %w", err)
+	}
+	p += int(n)
+	if s.Params < 0 || uint64(len(body)-p) != 12*uint64(s.Params) {
+		return nil, fmt.Errorf("header says %d parameters but %d bytes of data follow", s.Params, len(body)-p)
+	}
+	read := func() []float32 {
+		a := make([]float32, s.Params)
+		for i := range a {
+			a[i] = math.Float32frombits(binary.LittleEndian.Uint32(body[p:]))
+			p += 4
+		}
+		return a
+	}
+	s.params, s.m, s.v = read(), read(), read()
+	return s, nil
+}
+
+// readState reads and decodes the state file at path.
+func readState(path string) (*state, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	s, err := decodeState(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}
+
+// writeFileAtomic makes path hold what write writes, or leaves it as it was:
+// it writes a temporary file in the same directory, syncs it, renames it over
+// path and syncs the directory. On any error the temporary file is removed.
+func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = write(f); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return err
+	}
+	if d, derr := os.Open(dir); derr == nil {
+		d.Sync() // best effort: the rename is durable once the directory is
+		d.Close()
+	}
+	return nil
+}
+
+// writeState writes s to path atomically.
+func writeState(path string, s *state) error {
+	var buf bytes.Buffer
+	if err := encodeState(&buf, s); err != nil {
+		return err
+	}
+	return writeFileAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(buf.Bytes())
+		return err
+	})
+}

@@ -1,0 +1,139 @@
+package train
+
+import (
+	"sync"
+
+	"github.com/wavenet-go/wavenet-go/wavenet"
+)
+
+// trainer computes batch losses and gradients of one model on several
+// goroutines. Each batch item gets its own gradient, and the item gradients
+// are summed in item order, so the result does not depend on how many
+// goroutines ran or which item each took: the same batch gives the same
+// bits on any thread count.
+type trainer struct {
+	m       *wavenet.Model
+	grad    *wavenet.Model   // the batch gradient, ∂(mean nats)/∂params
+	items   []*wavenet.Model // per batch item
+	workers []*worker
+	t       int // input codes per chunk
+}
+
+// worker is the per-goroutine scratch: a workspace and a dlogits buffer.
+type worker struct {
+	ws      *wavenet.Workspace
+	dlogits []float32
+}
+
+// newTrainer prepares for batches of b chunks of t input codes on up to
+// threads goroutines.
+func newTrainer(m *wavenet.Model, b, t, threads int) *trainer {
+	tr := &trainer{m: m, grad: m.NewLike(), t: t}
+	for range b {
+		tr.items = append(tr.items, m.NewLike())
+	}
+	for range max(1, min(threads, b)) {
+		tr.workers = append(tr.workers, &worker{
+			ws:      wavenet.NewWorkspace(m, 1, t),
+			dlogits: make([]float32, t*m.Config.QuantizationChannels),
+		})
+	}
+	return tr
+}
+
+// parallel runs f(w, i) for i in [0, n) on the workers, worker w taking
+// i = w, w+W, w+2W, …
+func (tr *trainer) parallel(n int, f func(w *worker, i int)) {
+	W := min(len(tr.workers), n)
+	if W <= 1 {
+		for i := range n {
+			f(tr.workers[0], i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range W {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += W {
+				f(tr.workers[w], i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// lossAndGrad returns the mean cross-entropy, in nats, over every scored
+// position of the batch, and leaves its gradient in tr.grad. Item i weighs
+// Count_i / Σ Count, so every scored position counts the same.
+func (tr *trainer) lossAndGrad(batch []Chunk) float64 {
+	if len(batch) != len(tr.items) {
+		panic("train: batch size differs from the trainer's")
+	}
+	total := 0
+	for i := range batch {
+		total += batch[i].Count
+	}
+	q := tr.m.Config.QuantizationChannels
+	nats := make([]float64, len(batch))
+	tr.parallel(len(batch), func(w *worker, i int) {
+		ch := &batch[i]
+		g := tr.items[i]
+		clear(g.Params)
+		logits := tr.m.Forward(w.ws, ch.Inputs)
+		dl := w.dlogits[:len(logits)]
+		nats[i] = wavenet.CrossEntropy(dl, logits, ch.Targets, q)
+		scale := float32(float64(ch.Count) / float64(total))
+		for j := range dl {
+			dl[j] *= scale
+		}
+		tr.m.Backward(w.ws, dl, g)
+	})
+	// Sum the item gradients in item order, in parallel over parameter ranges.
+	P := len(tr.grad.Params)
+	parts := len(tr.workers)
+	var wg sync.WaitGroup
+	for k := range parts {
+		lo, hi := k*P/parts, (k+1)*P/parts
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dst := tr.grad.Params[lo:hi]
+			copy(dst, tr.items[0].Params[lo:hi])
+			for _, it := range tr.items[1:] {
+				src := it.Params[lo:hi]
+				for j := range dst {
+					dst[j] += src[j]
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var sum float64
+	for i := range batch {
+		sum += nats[i] * float64(batch[i].Count)
+	}
+	return sum / float64(total)
+}
+
+// loss returns the mean cross-entropy, in nats, over every scored position
+// of chunks (forward passes only), and the number of positions.
+func (tr *trainer) loss(chunks []Chunk) (float64, int) {
+	q := tr.m.Config.QuantizationChannels
+	nats := make([]float64, len(chunks))
+	tr.parallel(len(chunks), func(w *worker, i int) {
+		logits := tr.m.Forward(w.ws, chunks[i].Inputs)
+		nats[i] = wavenet.CrossEntropy(nil, logits, chunks[i].Targets, q)
+	})
+	var sum float64
+	total := 0
+	for i := range chunks {
+		sum += nats[i] * float64(chunks[i].Count)
+		total += chunks[i].Count
+	}
+	if total == 0 {
+		return 0, 0
+	}
+	return sum / float64(total), total
+}

@@ -41,6 +41,8 @@ type Generator struct {
 	x, acc, z, rs, skip, o1, logits []float32 // (N, ·) activations of one step
 	pending, out, in                []int32   // (N) codes
 	probs                           []float64 // (Q) sampling scratch
+
+	fast *fastStep // the kernel step of fast.go, which Step runs; referenceStep is its reference
 }
 
 type genLayer struct {
@@ -106,6 +108,7 @@ func NewGenerator(m *Model, streams int) *Generator {
 	g.out = make([]int32, n)
 	g.in = make([]int32, n)
 	g.probs = make([]float64, Q)
+	g.fast = newFastStep(m, streams)
 	g.Prime(nil)
 	return g
 }
@@ -120,6 +123,9 @@ func (g *Generator) Prime(codes []int32) {
 	g.inRing.Reset()
 	for i := range g.layers {
 		g.layers[i].ring.Reset()
+	}
+	if g.fast != nil {
+		g.fast.reset()
 	}
 	last := int32(g.q / 2)
 	if len(codes) > 0 {
@@ -146,6 +152,16 @@ func (g *Generator) Prime(codes []int32) {
 // feeds (set by Prime or by Generate's last draw). It panics on a code
 // outside [0, Q).
 func (g *Generator) Step(codes []int32) []float32 {
+	if len(codes) != g.N {
+		panic(fmt.Sprintf("wavenet: Step with %d codes for %d streams", len(codes), g.N))
+	}
+	return g.fast.step(codes)
+}
+
+// referenceStep is Step on causal's per-step convs and gonum's Gemv, the
+// plain form of the computation: fastStep is tested against it. It keeps its
+// own rings, which Prime resets too.
+func (g *Generator) referenceStep(codes []int32) []float32 {
 	c := g.m.Config
 	R, G, S, E, Q := c.ResidualChannels, c.GateChannels, c.SkipChannels, c.EndChannels, c.QuantizationChannels
 	n := g.N

@@ -1,0 +1,236 @@
+package wavenet
+
+import (
+	"fmt"
+
+	"github.com/wavenet-go/wavenet-go/causal/f32"
+)
+
+// fastStep is the Generator's step on this package's kernels (causal/f32):
+// the same computation as Generator's reference step, rearranged so that one
+// sample is a short chain of streaming products over packed weights, with
+// no allocation, no interface call and few bounds checks per step.
+//
+//   - The residual stream x and the skip sum live side by side in one
+//     (N, R+S) buffer xs, so that the fused residual|skip product of a layer
+//     updates both with one call: xs += [z, 1]·[Wr|Ws; br|bs].
+//   - Filter and gate are one product of 2G outputs per tap, each tap's
+//     weights a Panel (R, 2G); the past taps read the layer's ring.
+//   - The z buffer carries a constant 1 after its G values, so the
+//     residual|skip bias is one more row of that panel.
+//   - The head reads relu(skip) and relu(output1) from their own buffers.
+//
+// Its logits equal the reference step's to float32 rounding (the gate's
+// tanh and σ are f32.Gate's, within 1e-6 relative).
+type fastStep struct {
+	n, q, r, g, s, e int
+
+	inTab  []float32 // (W0, Q, R): tap k's column of the input conv for each code
+	inBias []float32 // (R)
+	codes  []int32   // (W0−1, N) ring of past codes, −1 before t = 0
+	cpos   int       // slot of the oldest code
+
+	layers []fastLayer
+	out1   *f32.Panel // (S, E)
+	b1     []float32  // (E)
+	out2   *f32.Panel // (E, Q)
+	b2     []float32  // (Q)
+
+	xs     []float32 // (N, R+S): residual stream | skip sum
+	acc    []float32 // (N, 2G): filter | gate pre-activations
+	z      []float32 // (N, G+1): gate output and a constant 1
+	h      []float32 // (N, S): relu(skip)
+	o1     []float32 // (N, E)
+	logits []float32 // (N, Q)
+}
+
+type fastLayer struct {
+	taps []*f32.Panel // K panels (R, 2G), tap k multiplies x[t − lags[k]]
+	lags []int        // d·(K−1−k)
+	bias []float32    // (2G)
+	rs   *f32.Panel   // (G+1, R+S), or (G+1, S) for the last layer
+	rsAt int          // first column of xs that rs writes: 0, or R for the last layer
+	ring []float32    // (h, N, R): the layer's last h inputs
+	hist int          // h = d·(K−1)
+	pos  int          // slot of time t mod h
+}
+
+func newFastStep(m *Model, streams int) *fastStep {
+	c := m.Config
+	R, G, S, E, Q, K := c.ResidualChannels, c.GateChannels, c.SkipChannels, c.EndChannels, c.QuantizationChannels, c.FilterWidth
+	N := streams
+	f := &fastStep{n: N, q: Q, r: R, g: G, s: S, e: E}
+
+	W0 := m.Input.Width
+	f.inTab = make([]float32, W0*Q*R)
+	for o := 0; o < R; o++ {
+		for i := 0; i < Q; i++ {
+			for k := 0; k < W0; k++ {
+				f.inTab[(k*Q+i)*R+o] = m.Input.Weight[(o*Q+i)*W0+k]
+			}
+		}
+	}
+	f.inBias = append([]float32(nil), m.Input.Bias...)
+	f.codes = make([]int32, (W0-1)*N)
+
+	L := len(m.Layers)
+	f.layers = make([]fastLayer, L)
+	for li := range m.Layers {
+		ly := &m.Layers[li]
+		fl := &f.layers[li]
+		d := ly.Filter.Dilation
+		for k := 0; k < K; k++ {
+			fl.taps = append(fl.taps, f32.NewPanel(R, 2*G, func(i, o int) float32 {
+				if o < G {
+					return ly.Filter.Weight[(o*R+i)*K+k]
+				}
+				return ly.Gate.Weight[((o-G)*R+i)*K+k]
+			}))
+			fl.lags = append(fl.lags, d*(K-1-k))
+		}
+		fl.bias = append(append([]float32(nil), ly.Filter.Bias...), ly.Gate.Bias...)
+		last := li == L-1
+		out := R + S
+		if last {
+			out, fl.rsAt = S, R // the last residual output feeds nothing
+		}
+		fl.rs = f32.NewPanel(G+1, out, func(i, o int) float32 {
+			if !last && o < R {
+				if i == G {
+					return ly.Residual.Bias[o]
+				}
+				return ly.Residual.Weight[o*G+i]
+			}
+			o -= R
+			if last {
+				o += R
+			}
+			if i == G {
+				return ly.Skip.Bias[o]
+			}
+			return ly.Skip.Weight[o*G+i]
+		})
+		fl.hist = d * (K - 1)
+		fl.ring = make([]float32, fl.hist*N*R)
+	}
+	f.out1 = f32.NewPanel(S, E, func(i, o int) float32 { return m.Output1.Weight[o*S+i] })
+	f.b1 = append([]float32(nil), m.Output1.Bias...)
+	f.out2 = f32.NewPanel(E, Q, func(i, o int) float32 { return m.Output2.Weight[o*E+i] })
+	f.b2 = append([]float32(nil), m.Output2.Bias...)
+
+	f.xs = make([]float32, N*(R+S))
+	f.acc = make([]float32, N*2*G)
+	f.z = make([]float32, N*(G+1))
+	f.h = make([]float32, N*S)
+	f.o1 = make([]float32, N*E)
+	f.logits = make([]float32, N*Q)
+	f.reset()
+	return f
+}
+
+// reset empties every history: the next step is at t = 0.
+func (f *fastStep) reset() {
+	for i := range f.codes {
+		f.codes[i] = -1
+	}
+	f.cpos = 0
+	for i := range f.layers {
+		clear(f.layers[i].ring)
+		f.layers[i].pos = 0
+	}
+	for s := 0; s < f.n; s++ {
+		f.z[s*(f.g+1)+f.g] = 1
+	}
+}
+
+// step feeds codes (N) and returns the logits (N, Q), a view valid until
+// the next step.
+func (f *fastStep) step(codes []int32) []float32 {
+	N, R, G, S, E, Q := f.n, f.r, f.g, f.s, f.e, f.q
+	RS := R + S
+	codes = codes[:N]
+	for _, c := range codes {
+		if c < 0 || int(c) >= Q {
+			panic(fmt.Sprintf("wavenet: code %d outside [0, %d)", c, Q))
+		}
+	}
+
+	// Input conv on one-hot codes: x = bias + Σ_k inTab[k, code(t − (W0−1−k))].
+	xs := f.xs
+	W0 := len(f.inTab) / (Q * R)
+	for s := 0; s < N; s++ {
+		x := xs[s*RS : s*RS+R]
+		copy(x, f.inBias)
+		for k := 0; k < W0; k++ {
+			c := codes[s]
+			if k < W0-1 {
+				c = f.codes[((f.cpos+k)%(W0-1))*N+s]
+				if c < 0 {
+					continue
+				}
+			}
+			row := f.inTab[(k*Q+int(c))*R : (k*Q+int(c)+1)*R]
+			for j, v := range row {
+				x[j] += v
+			}
+		}
+		clear(xs[s*RS+R : (s+1)*RS])
+	}
+	if W0 > 1 {
+		copy(f.codes[f.cpos*N:(f.cpos+1)*N], codes)
+		f.cpos++
+		if f.cpos == W0-1 {
+			f.cpos = 0
+		}
+	}
+
+	G2, G1 := 2*G, G+1
+	acc, z := f.acc, f.z
+	for li := range f.layers {
+		fl := &f.layers[li]
+		for s := 0; s < N; s++ {
+			copy(acc[s*G2:(s+1)*G2], fl.bias)
+		}
+		for k, p := range fl.taps {
+			lag := fl.lags[k]
+			if lag == 0 {
+				p.MulAdd(acc, G2, xs, RS, N)
+				continue
+			}
+			slot := fl.pos - lag
+			if slot < 0 {
+				slot += fl.hist
+			}
+			p.MulAdd(acc, G2, fl.ring[slot*N*R:(slot+1)*N*R], R, N)
+		}
+		if fl.hist > 0 {
+			dst := fl.ring[fl.pos*N*R : (fl.pos+1)*N*R]
+			for s := 0; s < N; s++ {
+				copy(dst[s*R:(s+1)*R], xs[s*RS:s*RS+R])
+			}
+			fl.pos++
+			if fl.pos == fl.hist {
+				fl.pos = 0
+			}
+		}
+		for s := 0; s < N; s++ {
+			a := acc[s*G2 : (s+1)*G2]
+			f32.Gate(z[s*G1:s*G1+G], a[:G], a[G:])
+		}
+		fl.rs.MulAdd(xs[fl.rsAt:], RS, z, G1, N)
+	}
+
+	h, o1 := f.h, f.o1
+	for s := 0; s < N; s++ {
+		f32.Relu(h[s*S:(s+1)*S], xs[s*RS+R:(s+1)*RS])
+		copy(o1[s*E:(s+1)*E], f.b1)
+	}
+	f.out1.MulAdd(o1, E, h, S, N)
+	f32.Relu(o1, o1)
+	logits := f.logits
+	for s := 0; s < N; s++ {
+		copy(logits[s*Q:(s+1)*Q], f.b2)
+	}
+	f.out2.MulAdd(logits, Q, o1, E, N)
+	return logits
+}

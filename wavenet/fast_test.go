@@ -1,0 +1,92 @@
+package wavenet
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestFastStepMatchesReference: the kernel step gives the reference step's
+// logits (both from the same weights and codes), for several stream counts,
+// on the odd config and on small.
+func TestFastStepMatchesReference(t *testing.T) {
+	small, err := Preset("small")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		cfg     Config
+		streams int
+		steps   int
+	}{
+		{"odd/1", oddConfig(), 1, 300},
+		{"odd/5", oddConfig(), 5, 300},
+		{"small/1", small, 1, 1100},
+		{"small/16", small, 16, 300},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := randomModel(t, tc.cfg, 7)
+			Q, N := tc.cfg.QuantizationChannels, tc.streams
+			ref := NewGenerator(m, N)
+			fast := newFastStep(m, N)
+			rng := rand.New(rand.NewPCG(8, 9))
+			in := make([]int32, N)
+			var worst float64
+			for step := 0; step < tc.steps; step++ {
+				for s := range in {
+					in[s] = int32(rng.IntN(Q))
+				}
+				want := ref.referenceStep(in)
+				got := fast.step(in)
+				for i, w := range want {
+					worst = max(worst, math.Abs(float64(got[i])-float64(w)))
+				}
+			}
+			if worst > 1e-4 || math.IsNaN(worst) {
+				t.Errorf("max |fast − reference| = %g, want ≤ 1e-4", worst)
+			}
+			t.Logf("max |fast − reference| = %.3g over %d steps", worst, tc.steps)
+		})
+	}
+}
+
+// BenchmarkStep times cached greedy generation per preset and stream
+// count, on the kernel step ("fast") and on the reference step ("plain").
+// samples/s counts every stream's samples.
+func BenchmarkStep(b *testing.B) {
+	for _, preset := range []string{"small", "medium", "ibab"} {
+		cfg, err := Preset(preset)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m := randomModel(b, cfg, 1)
+		for _, n := range []int{1, 16} {
+			for _, kind := range []string{"fast", "plain"} {
+				b.Run(fmt.Sprintf("%s/streams=%d/%s", preset, n, kind), func(b *testing.B) {
+					g := NewGenerator(m, n)
+					fs := newFastStep(m, n)
+					codes := make([]int32, n)
+					for s := range codes {
+						codes[s] = int32(cfg.QuantizationChannels / 2)
+					}
+					b.ReportAllocs()
+					for b.Loop() {
+						var logits []float32
+						if kind == "fast" {
+							logits = fs.step(codes)
+						} else {
+							logits = g.referenceStep(codes)
+						}
+						Q := cfg.QuantizationChannels
+						for s := range codes {
+							codes[s] = int32(argmax(logits[s*Q : (s+1)*Q]))
+						}
+					}
+					b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
+				})
+			}
+		}
+	}
+}

@@ -218,7 +218,7 @@ func parseHeader(raw []byte) (*header, error) {
 		}
 		key := tok.(string) // inside an object, the decoder yields keys as strings
 		if h.entries[key] != nil || (key == metadataKey && hasMeta) {
-			return nil, fmt.Errorf("header has the key %q twice", short(key))
+			return nil, fmt.Errorf("header has the key %q twice", shortName(key))
 		}
 		if key == metadataKey {
 			if h.meta, err = parseMetadata(dec); err != nil {
@@ -240,34 +240,34 @@ func parseHeader(raw []byte) (*header, error) {
 			if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
 				return nil, bad(err)
 			}
-			return nil, fmt.Errorf("header: tensor %q: %w", short(key), err)
+			return nil, fmt.Errorf("header: tensor %q: %w", shortName(key), err)
 		}
 		e := &entry{name: key, dtype: ti.Dtype}
 		// A model's tensors have rank 1 or 3; refuse long arrays before
 		// decoding them, so that their size is bounded whatever the header.
 		if len(ti.Shape) > maxShapeJSON {
-			return nil, fmt.Errorf("tensor %q: shape is %d bytes of JSON, more than a tensor's shape needs", short(key), len(ti.Shape))
+			return nil, fmt.Errorf("tensor %q: shape is %d bytes of JSON, more than a tensor's shape needs", shortName(key), len(ti.Shape))
 		}
 		if err := json.Unmarshal(ti.Shape, &e.shape); err != nil {
-			return nil, fmt.Errorf("tensor %q: shape %s: %w", short(key), ti.Shape, err)
+			return nil, fmt.Errorf("tensor %q: shape %s: %w", shortName(key), ti.Shape, err)
 		}
 		for _, v := range e.shape {
 			if v < 0 {
-				return nil, fmt.Errorf("tensor %q: shape %v has a negative dimension", short(key), e.shape)
+				return nil, fmt.Errorf("tensor %q: shape %v has a negative dimension", shortName(key), e.shape)
 			}
 		}
 		var off []int64
 		if len(ti.DataOffsets) > maxShapeJSON {
-			return nil, fmt.Errorf("tensor %q: data_offsets is %d bytes of JSON, more than two offsets need", short(key), len(ti.DataOffsets))
+			return nil, fmt.Errorf("tensor %q: data_offsets is %d bytes of JSON, more than two offsets need", shortName(key), len(ti.DataOffsets))
 		}
 		if err := json.Unmarshal(ti.DataOffsets, &off); err != nil {
-			return nil, fmt.Errorf("tensor %q: data_offsets %s: %w", short(key), ti.DataOffsets, err)
+			return nil, fmt.Errorf("tensor %q: data_offsets %s: %w", shortName(key), ti.DataOffsets, err)
 		}
 		if len(off) != 2 {
-			return nil, fmt.Errorf("tensor %q: data_offsets has %d values, want 2", short(key), len(off))
+			return nil, fmt.Errorf("tensor %q: data_offsets has %d values, want 2", shortName(key), len(off))
 		}
 		if off[0] < 0 || off[1] < 0 {
-			return nil, fmt.Errorf("tensor %q: data_offsets %v has a negative offset", short(key), off)
+			return nil, fmt.Errorf("tensor %q: data_offsets %v has a negative offset", shortName(key), off)
 		}
 		e.begin, e.end = off[0], off[1]
 		h.entries[key] = e
@@ -313,13 +313,13 @@ func parseMetadata(dec *json.Decoder) (map[string]string, error) {
 		}
 		val, ok := tok.(string)
 		if !ok {
-			return nil, fmt.Errorf("%s: the value of %q is not a string", metadataKey, short(key))
+			return nil, fmt.Errorf("%s: the value of %q is not a string", metadataKey, shortName(key))
 		}
 		if key != "wavenet" && key != "training" {
 			continue
 		}
 		if seen[key] {
-			return nil, fmt.Errorf("%s has the key %q twice", metadataKey, short(key))
+			return nil, fmt.Errorf("%s has the key %q twice", metadataKey, shortName(key))
 		}
 		seen[key] = true
 		meta[key] = val
@@ -334,23 +334,23 @@ func parseMetadata(dec *json.Decoder) (map[string]string, error) {
 // lie inside the data and hold exactly its shape.
 func (e *entry) check(dataLen int64) error {
 	if e.dtype != dtypeF32 {
-		return fmt.Errorf("tensor %q: dtype %q, want %q", short(e.name), short(e.dtype), dtypeF32)
+		return fmt.Errorf("tensor %q: dtype %q, want %q", shortName(e.name), shortName(e.dtype), dtypeF32)
 	}
 	if e.begin > e.end {
-		return fmt.Errorf("tensor %q: data_offsets [%d, %d] end before they begin", short(e.name), e.begin, e.end)
+		return fmt.Errorf("tensor %q: data_offsets [%d, %d] end before they begin", shortName(e.name), e.begin, e.end)
 	}
 	if e.end > dataLen {
-		return fmt.Errorf("tensor %q: data_offsets [%d, %d] are outside the %d bytes of data", short(e.name), e.begin, e.end, dataLen)
+		return fmt.Errorf("tensor %q: data_offsets [%d, %d] are outside the %d bytes of data", shortName(e.name), e.begin, e.end, dataLen)
 	}
 	n := int64(1)
 	for _, d := range e.shape {
 		if d != 0 && n > dataLen/d {
-			return fmt.Errorf("tensor %q: shape %v is larger than the %d bytes of data", short(e.name), e.shape, dataLen)
+			return fmt.Errorf("tensor %q: shape %v is larger than the %d bytes of data", shortName(e.name), e.shape, dataLen)
 		}
 		n *= d
 	}
 	if e.end-e.begin != 4*n {
-		return fmt.Errorf("tensor %q: data_offsets [%d, %d] hold %d bytes, shape %v needs %d", short(e.name), e.begin, e.end, e.end-e.begin, e.shape, 4*n)
+		return fmt.Errorf("tensor %q: data_offsets [%d, %d] hold %d bytes, shape %v needs %d", shortName(e.name), e.begin, e.end, e.end-e.begin, e.shape, 4*n)
 	}
 	return nil
 }
@@ -409,7 +409,7 @@ func (h *header) matchLayout(cfg Config) error {
 		walkLayout(cfg, func(name string, _ []int) bool { wanted[name] = true; return true })
 		for _, e := range h.order {
 			if !wanted[e.name] {
-				return fmt.Errorf("unexpected tensor %q (not part of the model the config describes)", short(e.name))
+				return fmt.Errorf("unexpected tensor %q (not part of the model the config describes)", shortName(e.name))
 			}
 		}
 	}
@@ -430,7 +430,7 @@ func (h *header) checkCoverage(dataLen int64) error {
 	var prev *entry
 	for _, e := range es {
 		if e.begin < at {
-			return fmt.Errorf("tensors %q [%d, %d] and %q [%d, %d] overlap", short(prev.name), prev.begin, prev.end, short(e.name), e.begin, e.end)
+			return fmt.Errorf("tensors %q [%d, %d] and %q [%d, %d] overlap", shortName(prev.name), prev.begin, prev.end, shortName(e.name), e.begin, e.end)
 		}
 		if e.begin > at {
 			return fmt.Errorf("data bytes [%d, %d] belong to no tensor", at, e.begin)
@@ -465,9 +465,9 @@ func walkLayout(cfg Config, fn func(name string, shape []int) bool) {
 	_ = conv("output1", E, S, 1) && conv("output2", Q, E, 1)
 }
 
-// short returns s, cut to at most 64 bytes, for an error message: a file
+// shortName returns s, cut to at most 64 bytes, for an error message: a file
 // may hold names of any length.
-func short(s string) string {
+func shortName(s string) string {
 	if len(s) <= 64 {
 		return s
 	}

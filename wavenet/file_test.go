@@ -440,3 +440,21 @@ func TestLoadErrorsNameTheFile(t *testing.T) {
 		t.Errorf("Load of a missing file: %v, want it to wrap os.ErrNotExist", err)
 	}
 }
+
+func TestLoadRefusesHugeFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "huge.safetensors")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A sparse file: its size is what Load checks, before reading anything.
+	if err := f.Truncate(maxFileSize + 1); err != nil {
+		f.Close()
+		t.Skipf("cannot make a sparse file here: %v", err)
+	}
+	f.Close()
+	_, _, err = Load(path)
+	if err == nil || !strings.Contains(err.Error(), "more than the") || !strings.Contains(err.Error(), path) {
+		t.Errorf("Load of a %d-byte file: %v, want a size error naming it", int64(maxFileSize+1), err)
+	}
+}

@@ -1,0 +1,220 @@
+package audio
+
+import (
+	"math"
+	"slices"
+
+	"gonum.org/v1/gonum/dsp/fourier"
+)
+
+// Measures of how alike two sounds are, for judging generated audio against
+// the clip a model learnt: the correlation of their long-term log spectra
+// (timbre), their pitch, and their periodicity (how strongly each repeats,
+// from 1 for a steady tone down to 0 for noise).
+
+// SpectrumFrame is the frame length, in samples, of LongTermSpectrum as
+// SpectralCorrelation uses it: 2048 samples, 7.8 Hz per bin at 16 kHz.
+const SpectrumFrame = 2048
+
+// SpectrumRangeDB is the dynamic range LongTermSpectrum keeps: bins more
+// than this far below the strongest are raised to that floor, so that the
+// window's far sidelobes and rounding noise, which no one hears under the
+// peaks, do not decide the shape of the spectrum.
+const SpectrumRangeDB = 80
+
+// LongTermSpectrum returns the long-term average power spectrum of x in dB:
+// the mean over Hann-windowed frames of n samples (hop n/2; a signal shorter
+// than n is one zero-padded frame) of |FFT|², for bins k = 0 … n/2 at
+// k·rate/n Hz, as 10·log10(power), floored SpectrumRangeDB below the
+// strongest bin. n must be even and ≥ 2.
+func LongTermSpectrum(x []float32, n int) []float64 {
+	if n < 2 || n%2 != 0 {
+		panic("audio: LongTermSpectrum: frame length must be even and at least 2")
+	}
+	fft := fourier.NewFFT(n)
+	win := make([]float64, n)
+	for i := range win {
+		win[i] = 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/float64(n))
+	}
+	power := make([]float64, n/2+1)
+	frame := make([]float64, n)
+	coef := make([]complex128, n/2+1)
+	frames := 0
+	for start := 0; start == 0 || start+n <= len(x); start += n / 2 {
+		clear(frame)
+		for i := 0; i < n && start+i < len(x); i++ {
+			frame[i] = float64(x[start+i]) * win[i]
+		}
+		coef = fft.Coefficients(coef, frame)
+		for k, c := range coef {
+			power[k] += real(c)*real(c) + imag(c)*imag(c)
+		}
+		frames++
+	}
+	peak := 0.0
+	for k := range power {
+		peak = max(peak, power[k])
+	}
+	floor := max(peak*math.Pow(10, -SpectrumRangeDB/10), 1e-20)
+	for k := range power {
+		power[k] = 10 * math.Log10(max(power[k], floor)/float64(frames))
+	}
+	return power
+}
+
+// SpectralCorrelation returns the Pearson correlation, over the bins
+// between loHz and hiHz, of the long-term log spectra (LongTermSpectrum,
+// SpectrumFrame samples a frame) of a and b, both at rate Hz: 1 when the
+// two have the same spectral shape whatever their loudness, about 0 when
+// unrelated. It returns 0 when either spectrum is flat over the band.
+func SpectralCorrelation(a, b []float32, rate int, loHz, hiHz float64) float64 {
+	sa := LongTermSpectrum(a, SpectrumFrame)
+	sb := LongTermSpectrum(b, SpectrumFrame)
+	var xs, ys []float64
+	for k := range sa {
+		f := float64(k) * float64(rate) / SpectrumFrame
+		if f >= loHz && f <= hiHz {
+			xs = append(xs, sa[k])
+			ys = append(ys, sb[k])
+		}
+	}
+	return pearson(xs, ys)
+}
+
+// pearson is the correlation coefficient of x and y, 0 if either is constant.
+func pearson(x, y []float64) float64 {
+	n := float64(len(x))
+	if n < 2 {
+		return 0
+	}
+	var mx, my float64
+	for i := range x {
+		mx += x[i]
+		my += y[i]
+	}
+	mx /= n
+	my /= n
+	var sxy, sxx, syy float64
+	for i := range x {
+		dx, dy := x[i]-mx, y[i]-my
+		sxy += dx * dy
+		sxx += dx * dx
+		syy += dy * dy
+	}
+	if sxx == 0 || syy == 0 {
+		return 0
+	}
+	return sxy / math.Sqrt(sxx*syy)
+}
+
+// Pitch frames: 2048 samples (128 ms at 16 kHz), hop 512; a frame counts if
+// its energy is within pitchFloorDB of the loudest frame's.
+const (
+	pitchFrame   = 2048
+	pitchHop     = 512
+	pitchFloorDB = 40
+	voicedPeak   = 0.5 // frames whose peak reaches this give the pitch
+	octaveGuard  = 0.9 // the first lag whose peak is this close to the best wins
+)
+
+// Periodicity estimates the pitch and the periodicity of x (at rate Hz)
+// from the normalized autocorrelation of frames of 2048 samples:
+//
+//	r(τ) = Σ_t x[t]·x[t+τ] / √(Σ_t x[t]² · Σ_t x[t+τ]²),  τ from rate/maxHz to rate/minHz
+//
+// In each frame the peak is the first local maximum of r reaching 0.9 of
+// the frame's largest (so a period is not mistaken for two), refined by a
+// parabola. periodicity is the mean peak over the frames with energy within
+// 40 dB of the loudest; pitch is rate/τ, the median over those frames whose
+// peak is at least 0.5, or 0 when none is. A signal shorter than a frame is
+// one frame. Silence gives 0, 0.
+func Periodicity(x []float32, rate int, minHz, maxHz float64) (pitch, periodicity float64) {
+	lagLo := max(1, int(math.Floor(float64(rate)/maxHz)))
+	lagHi := int(math.Ceil(float64(rate) / minHz))
+	n := min(pitchFrame, len(x))
+	if lagHi >= n-1 {
+		lagHi = n - 2
+	}
+	if lagLo+1 >= lagHi {
+		return 0, 0
+	}
+	type frame struct{ energy, peak, pitch float64 }
+	var frames []frame
+	var maxE float64
+	r := make([]float64, lagHi+2)
+	for start := 0; start == 0 || start+n <= len(x); start += pitchHop {
+		f := x[start : start+n]
+		var e float64
+		for _, v := range f {
+			e += float64(v) * float64(v)
+		}
+		maxE = max(maxE, e)
+		fr := frame{energy: e}
+		if e > 0 {
+			best := 0.0
+			for tau := lagLo - 1; tau <= lagHi+1; tau++ {
+				r[tau] = normAutocorr(f, tau)
+				if tau >= lagLo && tau <= lagHi {
+					best = max(best, r[tau])
+				}
+			}
+			for tau := lagLo; tau <= lagHi; tau++ {
+				if r[tau] >= octaveGuard*best && r[tau] >= r[tau-1] && r[tau] >= r[tau+1] && best > 0 {
+					// Parabolic interpolation of the peak.
+					a, b, c := r[tau-1], r[tau], r[tau+1]
+					d := 0.0
+					if den := a - 2*b + c; den < 0 {
+						d = 0.5 * (a - c) / den
+					}
+					fr.peak = min(1, b-0.25*(a-c)*d)
+					fr.pitch = float64(rate) / (float64(tau) + d)
+					break
+				}
+			}
+		}
+		frames = append(frames, fr)
+	}
+	if maxE == 0 {
+		return 0, 0
+	}
+	floor := maxE * math.Pow(10, -pitchFloorDB/10)
+	var sum float64
+	var count int
+	var pitches []float64
+	for _, fr := range frames {
+		if fr.energy < floor {
+			continue
+		}
+		sum += fr.peak
+		count++
+		if fr.peak >= voicedPeak && fr.pitch > 0 {
+			pitches = append(pitches, fr.pitch)
+		}
+	}
+	periodicity = sum / float64(count)
+	if len(pitches) > 0 {
+		slices.Sort(pitches)
+		m := len(pitches) / 2
+		if len(pitches)%2 == 1 {
+			pitch = pitches[m]
+		} else {
+			pitch = (pitches[m-1] + pitches[m]) / 2
+		}
+	}
+	return pitch, periodicity
+}
+
+// normAutocorr is r(τ) of one frame, 0 where a window has no energy.
+func normAutocorr(f []float32, tau int) float64 {
+	var xy, xx, yy float64
+	for t := 0; t+tau < len(f); t++ {
+		a, b := float64(f[t]), float64(f[t+tau])
+		xy += a * b
+		xx += a * a
+		yy += b * b
+	}
+	if xx == 0 || yy == 0 {
+		return 0
+	}
+	return xy / math.Sqrt(xx*yy)
+}

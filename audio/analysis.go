@@ -84,7 +84,7 @@ func SpectralCorrelation(a, b []float32, rate int, loHz, hiHz float64) float64 {
 // pearson is the correlation coefficient of x and y, 0 if either is constant.
 func pearson(x, y []float64) float64 {
 	n := float64(len(x))
-	if n < 2 {
+	if n < 2 || constant(x) || constant(y) {
 		return 0
 	}
 	var mx, my float64
@@ -202,6 +202,15 @@ func Periodicity(x []float32, rate int, minHz, maxHz float64) (pitch, periodicit
 		}
 	}
 	return pitch, periodicity
+}
+
+func constant(x []float64) bool {
+	for _, v := range x {
+		if v != x[0] {
+			return false
+		}
+	}
+	return true
 }
 
 // normAutocorr is r(τ) of one frame, 0 where a window has no energy.

@@ -22,15 +22,18 @@ const (
 	kaiserBeta    = 9.0
 	rolloff       = 0.912
 
-	// maxTable bounds the polyphase table (floats, 1 MiB) built for a ratio;
-	// ratios needing more (an L/M in lowest terms with large L, e.g. 44101 ->
-	// 16000) interpolate coefficients from a finely sampled prototype instead,
-	// about three times slower. So do outputs shorter than L, which would not
-	// use every phase. Common rates fit: 176.4 kHz -> 16 kHz needs 112,800.
+	// maxTable bounds the exact polyphase table (floats, 1 MiB) built for a
+	// ratio L/M in lowest terms: L rows of taps. Ratios needing more (a large
+	// L, e.g. 44101 -> 16000), and outputs shorter than L (which would not use
+	// every row), use rows at phaseRes·scale evenly spaced phases instead,
+	// interpolating linearly between the two rows around each output's phase:
+	// two dot products per output instead of one. Common rates get the exact
+	// table: 176.4 kHz -> 16 kHz needs 112,800 floats.
 	maxTable = 1 << 18
-	// protoRes is the prototype's samples per zero crossing for that path;
-	// linear interpolation then errs by about (π/protoRes)²/8 ≈ 1e-6.
-	protoRes = 1024
+	// phaseRes is the interpolated path's rows per zero crossing of the
+	// prototype; linear interpolation then errs by about (π/phaseRes)²/8,
+	// under 1e-6 of full scale.
+	phaseRes = 1024
 )
 
 // Resample returns x, sampled at from Hz, resampled to to Hz by a band-limited
@@ -56,45 +59,65 @@ func Resample(x []float32, from, to int) []float32 {
 
 // resampler holds the filter for one ratio L/M (to/from in lowest terms):
 // output n sits at input position n·M/L = base + p/L, base = n·M div L,
-// phase p = n·M mod L, and y[n] = Σ_j x[base+j]·h(p/L - j) for j in
-// [jLo, jLo+taps).
+// phase p = n·M mod L, and
+//
+//	y[n] = Σ_j x[base+j]·h(p/L - j),  j in [jLo, jLo+taps)
+//
+// with h the prototype stretched to the lower rate, each phase's taps
+// normalized to sum to 1 (unit gain at DC). The taps come from one of three
+// places, whichever is cheapest for the job:
+//   - exact: a table of all L phases, when it fits in maxTable and the output
+//     is at least L samples long (so building it pays);
+//   - interp: a table of rows phases per input sample, interpolated linearly
+//     between the two rows around p/L (two dot products per output);
+//   - neither (table nil): computed for each output, for outputs shorter than
+//     either table (a few hundred samples).
 type resampler struct {
-	l, m  int64
-	scale float64 // min(1, L/M): the filter's cutoff relative to the input rate
-	jLo   int
-	taps  int
-	table []float32 // (L, taps) coefficients per phase, or nil: use proto
-	proto []float32 // hp(v) at v = i/protoRes, i in [0, zeroCrossings·protoRes+1]
+	l, m   int64
+	scale  float64 // min(1, L/M): the filter's cutoff relative to the input rate
+	jLo    int
+	taps   int
+	i0beta float64   // I0(β)
+	rows   int64     // L (exact), or the interpolated path's phases per input sample
+	interp bool      // rows are interpolated (table has rows+1 rows, the last for phase 1)
+	table  []float32 // (rows, taps), (rows+1, taps) when interp, or nil
 }
 
-// newResampler builds the filter for n samples from -> to Hz, with a
-// polyphase table if it needs at most tableLimit floats and every phase is
-// used (L <= the output length).
+// newResampler builds the filter for n samples from -> to Hz, choosing the
+// tap source as the resampler comment says (tableLimit: maxTable).
 func newResampler(from, to, n int, tableLimit int) *resampler {
 	g := gcd(from, to)
-	rs := &resampler{l: int64(to / g), m: int64(from / g)}
+	rs := &resampler{l: int64(to / g), m: int64(from / g), i0beta: besselI0(kaiserBeta)}
 	rs.scale = min(1, float64(rs.l)/float64(rs.m))
 	w := zeroCrossings / rs.scale // half-width in input samples
 	rs.jLo = -int(math.Floor(w))
 	rs.taps = int(math.Floor(w)) + int(math.Ceil(w)) + 1
-	i0beta := besselI0(kaiserBeta)
-	if rs.l*int64(rs.taps) <= int64(tableLimit) && rs.l <= int64(rs.outLen(n)) {
-		rs.table = make([]float32, rs.l*int64(rs.taps))
-		row := make([]float64, rs.taps)
-		for p := range rs.l {
-			frac := float64(p) / float64(rs.l)
-			for j := range row {
-				row[j] = rs.scale * prototype((frac-float64(rs.jLo+j))*rs.scale, i0beta)
-			}
-			normalize(rs.table[p*int64(rs.taps):(p+1)*int64(rs.taps)], row)
+	out := int64(rs.outLen(n))
+	rs.rows = rs.l
+	nrows := rs.l
+	if rs.l*int64(rs.taps) > int64(tableLimit) || rs.l > out {
+		rs.interp = true
+		rs.rows = int64(math.Ceil(phaseRes * rs.scale))
+		nrows = rs.rows + 1
+		if nrows > out {
+			return rs // short output: taps computed per output
 		}
-		return rs
 	}
-	rs.proto = make([]float32, zeroCrossings*protoRes+2)
-	for i := range rs.proto {
-		rs.proto[i] = float32(prototype(float64(i)/protoRes, i0beta))
+	rs.table = make([]float32, nrows*int64(rs.taps))
+	row := make([]float64, rs.taps)
+	for r := range nrows {
+		rs.fill(rs.table[r*int64(rs.taps):(r+1)*int64(rs.taps)], row, float64(r)/float64(rs.rows))
 	}
 	return rs
+}
+
+// fill writes the normalized taps for fractional position frac into dst,
+// using row (len taps) as scratch.
+func (rs *resampler) fill(dst []float32, row []float64, frac float64) {
+	for j := range row {
+		row[j] = prototype((frac-float64(rs.jLo+j))*rs.scale, rs.i0beta)
+	}
+	normalize(dst, row)
 }
 
 // prototype is the windowed sinc at v zero crossings (of the lower rate)
@@ -172,52 +195,43 @@ func (rs *resampler) run(y, x []float32) {
 
 // span computes y[i] = output n0+i.
 func (rs *resampler) span(y, x []float32, n0 int) {
-	var scratch []float32
+	taps := int64(rs.taps)
+	var c []float32
+	var row []float64
 	if rs.table == nil {
-		scratch = make([]float32, rs.taps)
+		c, row = make([]float32, taps), make([]float64, taps)
 	}
-	row64 := make([]float64, 0, rs.taps)
 	for i := range y {
 		pos := int64(n0+i) * rs.m
 		base := int(pos / rs.l)
 		p := pos % rs.l
-		var c []float32
-		if rs.table != nil {
-			c = rs.table[p*int64(rs.taps) : (p+1)*int64(rs.taps)]
-		} else {
-			c = rs.coefs(scratch, row64, float64(p)/float64(rs.l))
-		}
 		k0 := base + rs.jLo
-		if k0 >= 0 && k0+rs.taps <= len(x) {
-			y[i] = dot(c, x[k0:k0+rs.taps])
-			continue
+		switch {
+		case rs.table == nil:
+			rs.fill(c, row, float64(p)/float64(rs.l))
+			y[i] = rs.apply(c, x, k0)
+		case !rs.interp:
+			y[i] = rs.apply(rs.table[p*taps:(p+1)*taps], x, k0)
+		default:
+			u := float64(p) / float64(rs.l) * float64(rs.rows)
+			r := int64(u)
+			f := float32(u - float64(r))
+			y[i] = (1-f)*rs.apply(rs.table[r*taps:(r+1)*taps], x, k0) +
+				f*rs.apply(rs.table[(r+1)*taps:(r+2)*taps], x, k0)
 		}
-		// Near the ends: the signal is zero outside x.
-		lo, hi := max(0, -k0), min(rs.taps, len(x)-k0)
-		if lo >= hi {
-			y[i] = 0
-			continue
-		}
-		y[i] = dot(c[lo:hi], x[k0+lo:k0+hi])
 	}
 }
 
-// coefs interpolates the coefficients for fractional position frac from the
-// prototype table into dst, normalized to sum to 1.
-func (rs *resampler) coefs(dst []float32, row []float64, frac float64) []float32 {
-	row = row[:rs.taps]
-	for j := range row {
-		v := math.Abs(frac-float64(rs.jLo+j)) * rs.scale * protoRes
-		i := int(v)
-		if i >= zeroCrossings*protoRes {
-			row[j] = 0
-			continue
-		}
-		f := v - float64(i)
-		row[j] = float64(rs.proto[i]) + f*float64(rs.proto[i+1]-rs.proto[i])
+// apply returns Σ_j c[j]·x[k0+j], with x zero outside its bounds.
+func (rs *resampler) apply(c, x []float32, k0 int) float32 {
+	if k0 >= 0 && k0+len(c) <= len(x) {
+		return dot(c, x[k0:k0+len(c)])
 	}
-	normalize(dst, row)
-	return dst
+	lo, hi := max(0, -k0), min(len(c), len(x)-k0)
+	if lo >= hi {
+		return 0
+	}
+	return dot(c[lo:hi], x[k0+lo:k0+hi])
 }
 
 // dot returns Σ a[i]·b[i] for len(b) == len(a), accumulated in four float32

@@ -137,10 +137,10 @@ func TestResampleIdentity(t *testing.T) {
 	}
 }
 
-// TestResampleInterpolatedMatchesTable: the path for ratios too large for a
-// polyphase table (coefficients interpolated from the prototype) agrees with
-// the exact table to 1e-5 on noise, for down- and upsampling.
-func TestResampleInterpolatedMatchesTable(t *testing.T) {
+// TestResamplePathsAgree: the interpolated-row path (ratios too large for an
+// exact table) and the per-output path (short outputs) agree with the exact
+// table on noise, for down- and upsampling: to 1e-5 and 1e-6.
+func TestResamplePathsAgree(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	x := make([]float32, 3000)
 	for i := range x {
@@ -149,28 +149,39 @@ func TestResampleInterpolatedMatchesTable(t *testing.T) {
 	for _, tc := range [][2]int{{44100, 16000}, {16000, 22050}} {
 		exact := newResampler(tc[0], tc[1], len(x), maxTable)
 		interp := newResampler(tc[0], tc[1], len(x), 0)
-		if exact.table == nil || interp.table != nil {
+		direct := newResampler(tc[0], tc[1], len(x), maxTable)
+		direct.table = nil
+		if exact.interp || !interp.interp || interp.table == nil {
 			t.Fatal("wrong paths chosen")
 		}
 		a := make([]float32, exact.outLen(len(x)))
-		b := make([]float32, len(a))
 		exact.run(a, x)
-		interp.run(b, x)
-		var worst float64
-		for i := range a {
-			worst = max(worst, math.Abs(float64(a[i]-b[i])))
+		for _, p := range []struct {
+			name string
+			rs   *resampler
+			tol  float64
+		}{{"interpolated", interp, 1e-5}, {"per-output", direct, 1e-6}} {
+			b := make([]float32, len(a))
+			p.rs.run(b, x)
+			var worst float64
+			for i := range a {
+				worst = max(worst, math.Abs(float64(a[i]-b[i])))
+			}
+			t.Logf("%d -> %d: %s path differs by at most %.2g", tc[0], tc[1], p.name, worst)
+			if worst > p.tol {
+				t.Errorf("%d -> %d: %s path differs by %g", tc[0], tc[1], p.name, worst)
+			}
 		}
-		t.Logf("%d -> %d: largest difference %.2g", tc[0], tc[1], worst)
-		if worst > 1e-5 {
-			t.Errorf("%d -> %d: interpolated coefficients differ by %g", tc[0], tc[1], worst)
-		}
+	}
+	if rs := newResampler(12336, 16000, 100, maxTable); rs.table != nil {
+		t.Error("a 100-sample input should not build a table")
 	}
 }
 
 // TestResampleOddRate uses a ratio with no small table (44101 -> 16000, L =
 // 16000 phases) end to end: the 1 kHz amplitude and 10 kHz rejection hold.
 func TestResampleOddRate(t *testing.T) {
-	if newResampler(44101, 16000, 44101, maxTable).table != nil {
+	if !newResampler(44101, 16000, 44101, maxTable).interp {
 		t.Fatal("44101 -> 16000 should use the interpolated path")
 	}
 	y := Resample(tone(1000, 44101, 44101, 0.5), 44101, 16000)

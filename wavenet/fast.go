@@ -2,6 +2,8 @@ package wavenet
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"sync"
 
 	"github.com/wavenet-go/wavenet-go/causal/f32"
 )
@@ -55,7 +57,9 @@ type fastLayer struct {
 	pos  int          // slot of time t mod h
 }
 
-func newFastStep(m *Model, streams int) *fastStep {
+// newFastStep returns the step of streams streams; its logits are written to
+// logits (streams, Q) if that is not nil.
+func newFastStep(m *Model, streams int, logits []float32) *fastStep {
 	c := m.Config
 	R, G, S, E, Q, K := c.ResidualChannels, c.GateChannels, c.SkipChannels, c.EndChannels, c.QuantizationChannels, c.FilterWidth
 	N := streams
@@ -123,7 +127,10 @@ func newFastStep(m *Model, streams int) *fastStep {
 	f.z = make([]float32, N*(G+1))
 	f.h = make([]float32, N*S)
 	f.o1 = make([]float32, N*E)
-	f.logits = make([]float32, N*Q)
+	f.logits = logits
+	if f.logits == nil {
+		f.logits = make([]float32, N*Q)
+	}
 	f.reset()
 	return f
 }
@@ -233,4 +240,125 @@ func (f *fastStep) step(codes []int32) []float32 {
 	}
 	f.out2.MulAdd(logits, Q, o1, E, N)
 	return logits
+}
+
+// fastGen is the Generator's kernel step over its N streams, cut into parts
+// of consecutive streams, one per thread; each part has its own histories.
+// Step runs the parts one after another; Generate runs them on their own
+// goroutines, genBlock steps at a time.
+type fastGen struct {
+	parts  []*fastStep
+	lo     []int     // part i has streams lo[i] … lo[i+1]−1
+	logits []float32 // (N, Q); part i writes rows lo[i] … lo[i+1]−1
+	probs  [][]float64
+	u      []float64 // (genBlock, N) uniforms drawn in the sequential order
+	block  []int32   // (genBlock, N) drawn codes
+}
+
+// genBlock is the number of steps the threads of a parallel Generate run
+// between two meetings: big enough that meeting costs little, small enough
+// that emit sees codes promptly.
+const genBlock = 64
+
+func newFastGen(m *Model, streams, threads int) *fastGen {
+	threads = max(1, min(threads, streams))
+	Q := m.Config.QuantizationChannels
+	f := &fastGen{logits: make([]float32, streams*Q)}
+	for i := 0; i <= threads; i++ {
+		f.lo = append(f.lo, streams*i/threads)
+	}
+	for i := 0; i < threads; i++ {
+		lo, hi := f.lo[i], f.lo[i+1]
+		f.parts = append(f.parts, newFastStep(m, hi-lo, f.logits[lo*Q:hi*Q]))
+		f.probs = append(f.probs, make([]float64, Q))
+	}
+	if threads > 1 {
+		f.u = make([]float64, genBlock*streams)
+		f.block = make([]int32, genBlock*streams)
+	}
+	return f
+}
+
+func (f *fastGen) reset() {
+	for _, p := range f.parts {
+		p.reset()
+	}
+}
+
+func (f *fastGen) step(codes []int32) []float32 {
+	for i, p := range f.parts {
+		p.step(codes[f.lo[i]:f.lo[i+1]])
+	}
+	return f.logits
+}
+
+// SetThreads lets Generate run the streams on up to n goroutines (n ≤ 1:
+// the calling one), each with a consecutive share of the streams; Step
+// stays on the calling goroutine. The codes drawn are the same for any n,
+// since the random numbers are drawn in the same order. It resets every
+// stream, as Prime(nil) does; call it before Prime. With n > 1, an error
+// from emit may leave the streams up to a few dozen steps past the last
+// emitted code.
+func (g *Generator) SetThreads(n int) {
+	g.fast = newFastGen(g.m, g.N, n)
+	g.Prime(nil)
+}
+
+// generateParallel is Generate on the parts' goroutines, genBlock steps at a
+// time: the uniforms that sampling needs are drawn first, in the order the
+// sequential Generate draws them (stream by stream within a step), then
+// each part steps its streams through the block, then emit sees the block's
+// codes step by step.
+func (g *Generator) generateParallel(n int, temperature float64, rng *rand.Rand, emit func(codes []int32) error) error {
+	f := g.fast
+	N := g.N
+	var wg sync.WaitGroup
+	for done := 0; done < n; {
+		B := min(genBlock, n-done)
+		if temperature > 0 {
+			for i := range f.u[:B*N] {
+				f.u[i] = rng.Float64()
+			}
+		}
+		last := len(f.parts) - 1
+		wg.Add(last)
+		for i := range last {
+			go func() {
+				defer wg.Done()
+				f.runPart(i, B, temperature, g.pending)
+			}()
+		}
+		f.runPart(last, B, temperature, g.pending)
+		wg.Wait()
+		for b := 0; b < B; b++ {
+			copy(g.out, f.block[b*N:(b+1)*N])
+			if err := emit(g.out); err != nil {
+				return err
+			}
+		}
+		done += B
+	}
+	return nil
+}
+
+// runPart steps part i through B steps of a block, drawing each stream's
+// next code into pending and block.
+func (f *fastGen) runPart(i, B int, temperature float64, pending []int32) {
+	p := f.parts[i]
+	lo, hi := f.lo[i], f.lo[i+1]
+	N, Q := len(pending), p.q
+	for b := 0; b < B; b++ {
+		logits := p.step(pending[lo:hi])
+		for s := lo; s < hi; s++ {
+			row := logits[(s-lo)*Q : (s-lo+1)*Q]
+			var c int
+			if temperature == 0 {
+				c = argmax(row)
+			} else {
+				c = sampleFrom(row, temperature, f.u[b*N+s], f.probs[i])
+			}
+			pending[s] = int32(c)
+			f.block[b*N+s] = int32(c)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -30,7 +31,7 @@ func TestFastStepMatchesReference(t *testing.T) {
 			m := randomModel(t, tc.cfg, 7)
 			Q, N := tc.cfg.QuantizationChannels, tc.streams
 			ref := NewGenerator(m, N)
-			fast := newFastStep(m, N)
+			fast := newFastStep(m, N, nil)
 			rng := rand.New(rand.NewPCG(8, 9))
 			in := make([]int32, N)
 			var worst float64
@@ -66,12 +67,15 @@ func BenchmarkStep(b *testing.B) {
 			for _, kind := range []string{"fast", "plain"} {
 				b.Run(fmt.Sprintf("%s/streams=%d/%s", preset, n, kind), func(b *testing.B) {
 					g := NewGenerator(m, n)
-					fs := newFastStep(m, n)
+					fs := newFastStep(m, n, nil)
 					codes := make([]int32, n)
 					for s := range codes {
 						codes[s] = int32(cfg.QuantizationChannels / 2)
 					}
 					b.ReportAllocs()
+					runtime.LockOSThread()
+					defer runtime.UnlockOSThread()
+					cpu0 := threadCPU()
 					for b.Loop() {
 						var logits []float32
 						if kind == "fast" {
@@ -85,8 +89,68 @@ func BenchmarkStep(b *testing.B) {
 						}
 					}
 					b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
+					if cpu := threadCPU() - cpu0; cpu > 0 {
+						b.ReportMetric(float64(n)*float64(b.N)/cpu.Seconds(), "samples/cpu-s")
+					}
 				})
 			}
 		}
+	}
+}
+
+// TestGenerateThreads: Generate on several goroutines draws the codes that
+// it draws on one, greedy and sampled, and continues the same afterwards.
+func TestGenerateThreads(t *testing.T) {
+	m := randomModel(t, oddConfig(), 3)
+	const N, steps = 5, 150 // more than two blocks, with a partial one
+	run := func(threads int, temperature float64) []int32 {
+		g := NewGenerator(m, N)
+		g.SetThreads(threads)
+		g.Prime([]int32{1, 2, 3})
+		rng := rand.New(rand.NewPCG(4, 4))
+		var got []int32
+		emit := func(c []int32) error { got = append(got, c...); return nil }
+		if err := g.Generate(steps, temperature, rng, emit); err != nil {
+			t.Fatal(err)
+		}
+		// Step after Generate continues each stream's history.
+		logits := g.Step(got[len(got)-N:])
+		for s := range N {
+			got = append(got, int32(argmax(logits[s*m.Config.QuantizationChannels:(s+1)*m.Config.QuantizationChannels])))
+		}
+		return got
+	}
+	for _, temp := range []float64{0, 1} {
+		want := run(1, temp)
+		for _, threads := range []int{2, 3, 8} {
+			got := run(threads, temp)
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("temperature %v, %d threads: code %d (step %d, stream %d) = %d, want %d",
+						temp, threads, i, i/N, i%N, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkGenerateThreads times greedy Generate of 16 small streams on
+// both cores, the multi-stream row.
+func BenchmarkGenerateThreads(b *testing.B) {
+	cfg, _ := Preset("small")
+	m := randomModel(b, cfg, 1)
+	for _, threads := range []int{1, 2} {
+		b.Run(fmt.Sprintf("small/streams=16/threads=%d", threads), func(b *testing.B) {
+			const N = 16
+			g := NewGenerator(m, N)
+			g.SetThreads(threads)
+			emit := func([]int32) error { return nil }
+			b.ReportAllocs()
+			b.ResetTimer()
+			if err := g.Generate(b.N, 0, nil, emit); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(b.N*N)/b.Elapsed().Seconds(), "samples/s")
+		})
 	}
 }

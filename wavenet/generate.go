@@ -42,7 +42,7 @@ type Generator struct {
 	pending, out, in                []int32   // (N) codes
 	probs                           []float64 // (Q) sampling scratch
 
-	fast *fastStep // the kernel step of fast.go, which Step runs; referenceStep is its reference
+	fast *fastGen // the kernel step of fast.go, which Step runs; referenceStep is its reference
 }
 
 type genLayer struct {
@@ -108,7 +108,7 @@ func NewGenerator(m *Model, streams int) *Generator {
 	g.out = make([]int32, n)
 	g.in = make([]int32, n)
 	g.probs = make([]float64, Q)
-	g.fast = newFastStep(m, streams)
+	g.fast = newFastGen(m, streams, 1)
 	g.Prime(nil)
 	return g
 }
@@ -235,6 +235,9 @@ func (g *Generator) Generate(n int, temperature float64, rng *rand.Rand, emit fu
 	if temperature > 0 && rng == nil {
 		return errors.New("wavenet: sampling at a temperature above 0 needs a random source")
 	}
+	if len(g.fast.parts) > 1 {
+		return g.generateParallel(n, temperature, rng, emit)
+	}
 	Q := g.q
 	for range n {
 		logits := g.Step(g.pending)
@@ -268,6 +271,12 @@ func argmax(v []float32) int {
 
 // sample draws a class from softmax(logits/temperature) in float64.
 func (g *Generator) sample(logits []float32, temperature float64, rng *rand.Rand) int {
+	return sampleFrom(logits, temperature, rng.Float64(), g.probs)
+}
+
+// sampleFrom draws the class of logits at cumulative probability u ∈ [0, 1)
+// of softmax(logits/temperature), with probs (Q) as scratch.
+func sampleFrom(logits []float32, temperature, u float64, probs []float64) int {
 	mx := math.Inf(-1)
 	for _, v := range logits {
 		mx = max(mx, float64(v))
@@ -275,12 +284,12 @@ func (g *Generator) sample(logits []float32, temperature float64, rng *rand.Rand
 	var sum float64
 	for j, v := range logits {
 		p := math.Exp((float64(v) - mx) / temperature)
-		g.probs[j] = p
+		probs[j] = p
 		sum += p
 	}
-	u := rng.Float64() * sum
+	u *= sum
 	last := 0
-	for j, p := range g.probs {
+	for j, p := range probs[:len(logits)] {
 		if p > 0 {
 			last = j
 		}

@@ -169,8 +169,8 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 	if res.Interrupted {
 		state = "interrupted; resume with --resume"
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "%s: %d steps, %s, train %.3f bits, validation %s bits, whole clips %s bits (%s)\n",
-		res.Model, res.Steps, res.Elapsed.Round(time.Second), res.TrainBits, bitsOrDash(res.ValBits), bitsOrDash(res.ClipBits), state)
+	fmt.Fprintf(cmd.OutOrStdout(), "%s: %d steps, %s, train %s bits, validation %s bits, whole clips %s bits (%s)\n",
+		res.Model, res.Steps, res.Elapsed.Round(time.Second), bitsOrDash(res.TrainBits), bitsOrDash(res.ValBits), bitsOrDash(res.ClipBits), state)
 	return nil
 }
 

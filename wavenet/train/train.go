@@ -247,7 +247,7 @@ func Run(ctx context.Context, opts Options, progress io.Writer) (Result, error) 
 	r.tr = newTrainer(r.m, r.hyper.Batch, rf-1+T, threads)
 	r.bar = newProgressBar(progress, opts.Steps, opts.Minutes)
 
-	fmt.Fprintf(progress, "train: %d clips, %d samples (%d held out); receptive field %d; %d parameters; batch %d × (%d context + %d scored); %d threads\n",
+	fmt.Fprintf(progress, "train: %d clip(s), %d samples (%d held out); receptive field %d; %d parameters; batch %d × (%d context + %d scored); %d threads\n",
 		len(clips), totalSamples(clips), heldOut(clips), rf, len(r.m.Params), r.hyper.Batch, rf-1, T, len(r.tr.workers))
 	if st != nil {
 		fmt.Fprintf(progress, "train: resuming at step %d (%.1f min trained)\n", r.step, r.elapsed.Minutes())

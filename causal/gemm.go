@@ -3,8 +3,7 @@ package causal
 import (
 	"fmt"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
+	"github.com/wavenet-go/wavenet-go/causal/f32"
 )
 
 // The batch form of a conv is one matrix product. im2col lays the inputs that
@@ -20,6 +19,24 @@ import (
 //	dW += dyᵀ·col,  dB += Σ_r dy[r],  dcol = dy·W,  dx += col2im(dcol).
 //
 // For Width == 1 the input itself is the col matrix.
+
+// Gemm is the context of the batch methods' matrix products: the packing
+// buffers of package f32's kernels, kept between calls, and the number of
+// goroutines one product may use. The zero value runs every product on the
+// calling goroutine. A Gemm serves one goroutine at a time; a nil *Gemm
+// means a fresh one per product (it allocates).
+type Gemm struct {
+	Workers int // goroutines per product; ≤ 1 means the caller's only
+	ws      f32.Workspace
+}
+
+// mul adds op(A)·op(B) to C; see f32.Workspace.Gemm.
+func (g *Gemm) mul(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	if g == nil {
+		g = new(Gemm)
+	}
+	g.ws.GemmParallel(g.Workers, tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
+}
 
 // ColSize is the length, in float32s, of the col buffer that Forward and
 // Backward need for n sequences of t steps: n·t·In·Width, or 0 when
@@ -101,29 +118,28 @@ func (c *Conv) Col2Im(dx, dcol []float32, n, t int) {
 // when Width == 1). It is one matrix product.
 func (c *Conv) Forward(y, x []float32, n, t int, col []float32) {
 	col = c.Im2Col(col, x, n, t)
-	c.ForwardCol(y, col, n*t)
+	c.ForwardCol(y, col, n*t, nil)
 }
 
 // ForwardCol computes y (rows, Out) = col·Wᵀ + bias from an im2col matrix col
 // (rows, In·Width), overwriting y. Several convs that read the same input
-// (a layer's filter and gate) can share one col.
-func (c *Conv) ForwardCol(y, col []float32, rows int) {
+// (a layer's filter and gate) can share one col. g is the product's
+// context (nil: a fresh one).
+func (c *Conv) ForwardCol(y, col []float32, rows int, g *Gemm) {
 	c.fillBias(y, rows)
-	c.AddCol(y, col, rows)
+	c.AddCol(y, col, rows, g)
 }
 
 // AddCol adds col·Wᵀ, without the bias, to y (rows, Out).
-func (c *Conv) AddCol(y, col []float32, rows int) {
+func (c *Conv) AddCol(y, col []float32, rows int, g *Gemm) {
 	iw := c.In * c.Width
 	c.checkRows(y, rows, c.Out, "y")
 	c.checkRows(col, rows, iw, "col")
+	c.checkWeight()
 	if rows == 0 {
 		return
 	}
-	blas32.Gemm(blas.NoTrans, blas.Trans, 1,
-		blas32.General{Rows: rows, Cols: iw, Stride: iw, Data: col},
-		c.weightMatrix(),
-		1, blas32.General{Rows: rows, Cols: c.Out, Stride: c.Out, Data: y})
+	g.mul(false, true, rows, c.Out, iw, col, iw, c.Weight, iw, y, c.Out)
 }
 
 // AddBias adds the bias to every row of y (rows, Out).
@@ -153,33 +169,31 @@ func (c *Conv) fillBias(y []float32, rows int) {
 // (allocated when nil or short).
 func (c *Conv) Backward(dx []float32, grad *Conv, dy, x []float32, n, t int, col []float32) {
 	col = c.Im2Col(col, x, n, t)
-	c.WeightGrad(grad, dy, col, n*t)
+	c.WeightGrad(grad, dy, col, n*t, nil)
 	if dx == nil {
 		return
 	}
 	if c.Width == 1 {
-		c.InputGradCol(dx, dy, n*t) // col is x, so dcol is dx
+		c.InputGradCol(dx, dy, n*t, nil) // col is x, so dcol is dx
 		return
 	}
 	clear(col)
-	c.InputGradCol(col, dy, n*t)
+	c.InputGradCol(col, dy, n*t, nil)
 	c.Col2Im(dx, col, n, t)
 }
 
 // WeightGrad adds dyᵀ·col to grad.Weight (viewed as (Out, In·Width)) and the
 // column sums of dy (rows, Out) to grad.Bias.
-func (c *Conv) WeightGrad(grad *Conv, dy, col []float32, rows int) {
+func (c *Conv) WeightGrad(grad *Conv, dy, col []float32, rows int, g *Gemm) {
 	c.checkSame(grad)
 	iw := c.In * c.Width
 	c.checkRows(dy, rows, c.Out, "dy")
 	c.checkRows(col, rows, iw, "col")
+	grad.checkWeight()
 	if rows == 0 {
 		return
 	}
-	blas32.Gemm(blas.Trans, blas.NoTrans, 1,
-		blas32.General{Rows: rows, Cols: c.Out, Stride: c.Out, Data: dy},
-		blas32.General{Rows: rows, Cols: iw, Stride: iw, Data: col},
-		1, grad.weightMatrix())
+	g.mul(true, false, c.Out, iw, rows, dy, c.Out, col, iw, grad.Weight, iw)
 	for r := 0; r < rows; r++ {
 		for o, v := range dy[r*c.Out : (r+1)*c.Out] {
 			grad.Bias[o] += v
@@ -189,26 +203,23 @@ func (c *Conv) WeightGrad(grad *Conv, dy, col []float32, rows int) {
 
 // InputGradCol adds dy·W to dcol (rows, In·Width): the gradient with respect
 // to the im2col matrix, which Col2Im folds back onto the input.
-func (c *Conv) InputGradCol(dcol, dy []float32, rows int) {
+func (c *Conv) InputGradCol(dcol, dy []float32, rows int, g *Gemm) {
 	iw := c.In * c.Width
 	c.checkRows(dy, rows, c.Out, "dy")
 	c.checkRows(dcol, rows, iw, "dcol")
+	c.checkWeight()
 	if rows == 0 {
 		return
 	}
-	blas32.Gemm(blas.NoTrans, blas.NoTrans, 1,
-		blas32.General{Rows: rows, Cols: c.Out, Stride: c.Out, Data: dy},
-		c.weightMatrix(),
-		1, blas32.General{Rows: rows, Cols: iw, Stride: iw, Data: dcol})
+	g.mul(false, false, rows, iw, c.Out, dy, c.Out, c.Weight, iw, dcol, iw)
 }
 
-// weightMatrix views Weight as the (Out, In·Width) row-major matrix it is.
-func (c *Conv) weightMatrix() blas32.General {
+// checkWeight panics unless Weight is (Out, In·Width) and Bias (Out).
+func (c *Conv) checkWeight() {
 	iw := c.In * c.Width
 	if len(c.Weight) != c.Out*iw || len(c.Bias) != c.Out {
 		panic(fmt.Sprintf("causal: conv weight has %d values and bias %d, want %d and %d", len(c.Weight), len(c.Bias), c.Out*iw, c.Out))
 	}
-	return blas32.General{Rows: c.Out, Cols: iw, Stride: iw, Data: c.Weight}
 }
 
 func (c *Conv) checkX(x []float32, n, t, ch int, name string) {

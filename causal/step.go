@@ -81,7 +81,7 @@ func (r *Ring) Push(x []float32) {
 // channel (for a one-hot input, the row of the code). dst is reused if it
 // has room.
 func (c *Conv) PackTaps(dst []float32) []float32 {
-	c.weightMatrix() // shape check
+	c.checkWeight()
 	n := c.Out * c.In * c.Width
 	if cap(dst) < n {
 		dst = make([]float32, n)

@@ -43,16 +43,18 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 	}
 	dx, dz, df, dg := ws.dx[:rows*R], ws.dz[:rows*G], ws.df[:rows*G], ws.dg[:rows*G]
 	dskip, do1 := ws.dh[:rows*S], ws.do1[:rows*E]
+	ws.gemm.Workers = ws.Threads
+	gm := &ws.gemm
 
 	// Output head.
 	o1, h := ws.o1[:rows*E], ws.h[:rows*S]
-	m.Output2.WeightGrad(&grad.Output2, dlogits, o1, rows)
+	m.Output2.WeightGrad(&grad.Output2, dlogits, o1, rows, gm)
 	clear(do1)
-	m.Output2.InputGradCol(do1, dlogits, rows)
+	m.Output2.InputGradCol(do1, dlogits, rows, gm)
 	maskPositive(do1, o1)
-	m.Output1.WeightGrad(&grad.Output1, do1, h, rows)
+	m.Output1.WeightGrad(&grad.Output1, do1, h, rows, gm)
 	clear(dskip)
-	m.Output1.InputGradCol(dskip, do1, rows)
+	m.Output1.InputGradCol(dskip, do1, rows, gm)
 	maskPositive(dskip, h) // relu(skip) > 0 exactly where skip > 0
 
 	// Residual layers, last to first. dx is ∂L/∂x_{i+1}: zero above the
@@ -65,12 +67,12 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 		for j := range z {
 			z[j] = a[j] * s[j]
 		}
-		ly.Skip.WeightGrad(&gl.Skip, dskip, z, rows)
+		ly.Skip.WeightGrad(&gl.Skip, dskip, z, rows, gm)
 		clear(dz)
-		ly.Skip.InputGradCol(dz, dskip, rows)
+		ly.Skip.InputGradCol(dz, dskip, rows, gm)
 		if i+1 < L {
-			ly.Residual.WeightGrad(&gl.Residual, dx, z, rows)
-			ly.Residual.InputGradCol(dz, dx, rows)
+			ly.Residual.WeightGrad(&gl.Residual, dx, z, rows, gm)
+			ly.Residual.InputGradCol(dz, dx, rows, gm)
 		}
 		for j, g := range dz {
 			df[j] = g * s[j] * (1 - a[j]*a[j])
@@ -80,17 +82,17 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 		// through the residual connection; add the conv path.
 		x := ws.x[i][:rows*R]
 		col := ly.Filter.Im2Col(ws.col, x, n, t)
-		ly.Filter.WeightGrad(&gl.Filter, df, col, rows)
-		ly.Gate.WeightGrad(&gl.Gate, dg, col, rows)
+		ly.Filter.WeightGrad(&gl.Filter, df, col, rows, gm)
+		ly.Gate.WeightGrad(&gl.Gate, dg, col, rows, gm)
 		if ly.Filter.Width == 1 {
-			ly.Filter.InputGradCol(dx, df, rows)
-			ly.Gate.InputGradCol(dx, dg, rows)
+			ly.Filter.InputGradCol(dx, df, rows, gm)
+			ly.Gate.InputGradCol(dx, dg, rows, gm)
 			continue
 		}
 		dcol := ws.col[:rows*R*ly.Filter.Width] // col is no longer needed
 		clear(dcol)
-		ly.Filter.InputGradCol(dcol, df, rows)
-		ly.Gate.InputGradCol(dcol, dg, rows)
+		ly.Filter.InputGradCol(dcol, df, rows, gm)
+		ly.Gate.InputGradCol(dcol, dg, rows, gm)
 		ly.Filter.Col2Im(dx, dcol, n, t)
 	}
 	m.Input.BackwardOneHot(&grad.Input, dx, ws.codes[:rows], n, t)

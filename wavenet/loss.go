@@ -3,6 +3,9 @@ package wavenet
 import (
 	"fmt"
 	"math"
+	"runtime"
+
+	"github.com/wavenet-go/wavenet-go/causal/f32"
 )
 
 // CrossEntropy returns the mean cross-entropy, in nats, of logits (rows, q)
@@ -14,8 +17,9 @@ import (
 // training that skips each chunk's first receptive field). If dlogits is
 // not nil it is overwritten with the gradient of that mean,
 // (softmax(logits[r]) − onehot(targets[r])) / count, and zero on rows not
-// counted. With no counted row the loss and the gradient are 0. Sums are in
-// float64. It panics on a target ≥ q or mismatched lengths.
+// counted. With no counted row the loss and the gradient are 0. The
+// exponentials are float32 (package f32, relative error ≤ 2e-7); sums and
+// logarithms are float64. It panics on a target ≥ q or mismatched lengths.
 func CrossEntropy(dlogits, logits []float32, targets []int32, q int) (nats float64) {
 	rows := len(targets)
 	if q < 1 || len(logits) != rows*q || (dlogits != nil && len(dlogits) != rows*q) {
@@ -30,24 +34,30 @@ func CrossEntropy(dlogits, logits []float32, targets []int32, q int) (nats float
 			count++
 		}
 	}
+	var scratch []float32
+	if dlogits == nil {
+		scratch = make([]float32, q)
+	}
+	inv := 1 / float64(count)
 	var sum float64
 	for r, c := range targets {
 		lr := logits[r*q : (r+1)*q]
+		e := scratch
+		if dlogits != nil {
+			e = dlogits[r*q : (r+1)*q]
+		}
 		if c < 0 {
-			if dlogits != nil {
-				clear(dlogits[r*q : (r+1)*q])
-			}
+			clear(e)
 			continue
 		}
-		lse := logSumExp(lr)
+		lse, z := expShifted(e, lr)
 		sum += lse - float64(lr[c])
 		if dlogits != nil {
-			dr := dlogits[r*q : (r+1)*q]
-			inv := 1 / float64(count)
-			for j, v := range lr {
-				dr[j] = float32(math.Exp(float64(v)-lse) * inv)
+			scale := float32(inv / z)
+			for j := range e {
+				e[j] *= scale
 			}
-			dr[c] -= float32(inv)
+			e[c] -= float32(inv)
 		}
 	}
 	if count == 0 {
@@ -56,17 +66,22 @@ func CrossEntropy(dlogits, logits []float32, targets []int32, q int) (nats float
 	return sum / float64(count)
 }
 
-// logSumExp is log Σ exp(v[j]) in float64, shifted by the maximum.
-func logSumExp(v []float32) float64 {
-	mx := math.Inf(-1)
+// expShifted sets e[j] = exp(v[j] − max v) with package f32's vectorized
+// exp, and returns log Σ_j exp(v[j]) and the sum z = Σ_j e[j], both in
+// float64.
+func expShifted(e, v []float32) (lse, z float64) {
+	mx := v[0]
 	for _, x := range v {
-		mx = max(mx, float64(x))
+		mx = max(mx, x)
 	}
-	var s float64
-	for _, x := range v {
-		s += math.Exp(float64(x) - mx)
+	for j, x := range v {
+		e[j] = x - mx
 	}
-	return mx + math.Log(s)
+	f32.Exp(e, e)
+	for _, x := range e {
+		z += float64(x)
+	}
+	return float64(mx) + math.Log(z), z
 }
 
 // evalChunk is the number of positions BitsPerSample scores per forward pass.
@@ -82,7 +97,8 @@ const evalChunk = 8192
 // evalChunk, each chunk but the first preceded by its RF − 1 codes of left
 // context, which is exactly what one output sees (RF = receptive field), so
 // every logit equals the whole-clip forward pass up to float32 rounding.
-// Only two layers' activations are kept at a time.
+// Only two layers' activations are kept at a time. The matrix products use
+// GOMAXPROCS goroutines.
 func (m *Model) BitsPerSample(codes []int32) float64 {
 	T := len(codes)
 	if T < 2 {
@@ -92,7 +108,9 @@ func (m *Model) BitsPerSample(codes []int32) float64 {
 	ctx := m.Config.ReceptiveField() - 1
 	positions := T - 1 // logits at p = 0..T−2 predict codes[p+1]
 	ws := newWorkspace(m, 1, min(positions, evalChunk+ctx), false)
+	ws.Threads = runtime.GOMAXPROCS(0)
 	var sum float64
+	ex := make([]float32, Q)
 	for s := 0; s < positions; s += evalChunk {
 		e := min(s+evalChunk, positions)
 		in0 := max(0, s-ctx)
@@ -103,7 +121,8 @@ func (m *Model) BitsPerSample(codes []int32) float64 {
 			if c < 0 || int(c) >= Q {
 				panic(fmt.Sprintf("wavenet: code %d outside [0, %d)", c, Q))
 			}
-			sum += logSumExp(lr) - float64(lr[c])
+			lse, _ := expShifted(ex, lr)
+			sum += lse - float64(lr[c])
 		}
 	}
 	return sum / float64(positions) / math.Ln2

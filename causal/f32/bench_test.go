@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -43,10 +44,16 @@ func BenchmarkGemm(b *testing.B) {
 		flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
 		b.Run(s.name+"/f32", func(b *testing.B) {
 			var w Workspace
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			cpu0 := threadCPU()
 			for b.Loop() {
 				w.Gemm(s.tA, s.tB, s.m, s.n, s.k, a, lda, bb, ldb, c, s.n)
 			}
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			if cpu := threadCPU() - cpu0; cpu > 0 {
+				b.ReportMetric(flops*float64(b.N)/cpu.Seconds()/1e9, "GFLOP/cpu-s")
+			}
 		})
 		b.Run(s.name+"/f32x2", func(b *testing.B) {
 			var w Workspace
@@ -56,10 +63,16 @@ func BenchmarkGemm(b *testing.B) {
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
 		b.Run(s.name+"/gonum", func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			cpu0 := threadCPU()
 			for b.Loop() {
 				gonumGemm(s.tA, s.tB, s.m, s.n, s.k, a, lda, bb, ldb, c, s.n)
 			}
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			if cpu := threadCPU() - cpu0; cpu > 0 {
+				b.ReportMetric(flops*float64(b.N)/cpu.Seconds()/1e9, "GFLOP/cpu-s")
+			}
 		})
 	}
 }

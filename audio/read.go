@@ -70,8 +70,9 @@ func ReadFile(path string, rate int, warn io.Writer) ([]float32, Info, error) {
 }
 
 // Decode is [ReadFile] for a WAV held in r, which must hold size bytes; name
-// is used in errors, warnings and Info.Path. Every allocation is bounded by
-// size (times the resampling ratio) before anything is read into it.
+// is used in errors, warnings and Info.Path. Every allocation is bounded
+// before anything is read into it: by size (times the resampling ratio, at
+// most MaxRate/MinRate) plus at most 1 MiB of resampler table.
 func Decode(r io.ReaderAt, size int64, name string, rate int, warn io.Writer) ([]float32, Info, error) {
 	info := Info{Path: name}
 	if rate != 0 && (rate < MinRate || rate > MaxRate) {

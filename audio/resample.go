@@ -15,8 +15,9 @@ import (
 //	Δf = (A - 7.95) / (14.36 · N) = 82 / (14.36 · 65) ≈ 0.088 of the lower rate,
 //
 // puts the -6 dB point at (0.5 - Δf/2) of the lower rate, so the stopband
-// begins at its Nyquist frequency: rolloff = 1 - Δf = 0.912. At 16 kHz that is
-// flat to about 6.6 kHz and 90 dB down from 8 kHz.
+// begins at its Nyquist frequency: rolloff = 1 - Δf = 0.912. Measured from
+// 48 kHz to 16 kHz (TestResampleStopband): 0.00 dB to 6.6 kHz, -14 dB at
+// 7.5 kHz, -94 dB at 8.5 kHz, -107 dB at 10 kHz.
 const (
 	zeroCrossings = 32
 	kaiserBeta    = 9.0

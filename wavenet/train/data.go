@@ -26,7 +26,7 @@ type Data struct {
 	Clips []Clip
 	RF    int  // receptive field, samples
 	T     int  // targets per chunk
-	Pad   bool // also draw chunks that start before the clip (see Sample)
+	Pad   bool // draw chunks over the clip's edges too (see startRange)
 	Pad0  int32
 
 	weights []int // number of chunk starts per clip, for drawing a clip
@@ -54,23 +54,20 @@ func NewData(clips []Clip, rf, t int, pad bool, filler int32) (*Data, error) {
 		if c.Split < 0 || c.Split > len(c.Codes) {
 			return nil, fmt.Errorf("train: %s: split %d outside the clip's %d samples", c.Name, c.Split, len(c.Codes))
 		}
-		n := d.starts(c)
+		lo, hi := d.startRange(c)
+		n := max(0, hi-lo+1)
 		d.weights = append(d.weights, n)
 		d.total += n
 	}
 	if d.total == 0 {
-		return nil, fmt.Errorf("train: no clip is long enough for chunks of %d samples (longest training part: %d samples; %s)",
-			d.need(), d.longest(), "use a smaller --chunk or longer clips")
+		need := 2
+		if !pad {
+			need = rf + t
+		}
+		return nil, fmt.Errorf("train: no clip is long enough for chunks of %d context + %d samples (longest training part: %d samples, need %d); use a smaller --chunk or longer clips",
+			rf-1, t, d.longest(), need)
 	}
 	return d, nil
-}
-
-// need is the shortest training part that gives a chunk.
-func (d *Data) need() int {
-	if d.Pad {
-		return d.T + 1
-	}
-	return d.RF + d.T
 }
 
 func (d *Data) longest() int {
@@ -81,56 +78,69 @@ func (d *Data) longest() int {
 	return m
 }
 
-// starts counts the chunk starts s in a clip's training part. Chunk s scores
-// the codes at s+RF … s+RF+T−1, each seen after its RF−1 predecessors (or
-// after the clip's start, with the zeros before it, when s < 0). Without Pad,
-// s runs over 0 … Split−RF−T, as in the PyTorch reference; with Pad, over
-// −(RF−1) … Split−RF−T, so the opening of the clip is learnt as it is heard
-// at generation time: after nothing.
-func (d *Data) starts(c Clip) int {
-	lo := 0
+// startRange returns the first and last chunk start s of a clip. Chunk s
+// scores the codes at positions s+RF … s+RF+T−1 that lie in 1 … Split−1,
+// each seen after the RF−1 codes before it, or after the clip's start (and
+// the silence before it) when the chunk starts before the clip.
+//
+// Without Pad, s runs over 0 … Split−RF−T: full chunks with full context,
+// as in the PyTorch reference. There, position p ≥ RF is scored by
+// min(p−RF+1, T) of the starts, so the clip's opening, the very part that
+// generation primed with the clip's first receptive field continues, is
+// seldom trained. With Pad, s runs over 2−RF−T … Split−1−RF: chunks may
+// start before the clip (zero context there, exactly as at generation and
+// evaluation time) or run past the training part, scoring fewer than T
+// positions, so that every position 1 … Split−1 is scored by exactly T
+// starts: the opening is learnt as often as the rest.
+func (d *Data) startRange(c Clip) (lo, hi int) {
 	if d.Pad {
-		lo = -(d.RF - 1)
+		return 2 - d.RF - d.T, c.Split - 1 - d.RF
 	}
-	return max(0, c.Split-d.RF-d.T-lo+1)
+	return 0, c.Split - d.RF - d.T
 }
 
 // Sample fills ch (allocating its slices on first use) with a random training
 // chunk drawn uniformly over all chunk starts of all clips.
 func (d *Data) Sample(ch *Chunk, rng *rand.Rand) {
-	k := rng.IntN(d.total)
+	d.chunkAt(ch, rng.IntN(d.total))
+}
+
+// chunkAt fills ch with the k-th chunk start, counting over all clips.
+func (d *Data) chunkAt(ch *Chunk, k int) {
 	ci := 0
 	for k >= d.weights[ci] {
 		k -= d.weights[ci]
 		ci++
 	}
-	s := k
-	if d.Pad {
-		s -= d.RF - 1
-	}
-	d.fill(ch, d.Clips[ci].Codes, s, d.T)
+	c := d.Clips[ci]
+	lo, _ := d.startRange(c)
+	s := lo + k
+	d.fill(ch, c.Codes, s, max(1, s+d.RF), min(c.Split-1, s+d.RF+d.T-1))
 }
 
-// fill makes ch the chunk of codes that starts at s (possibly negative) and
-// scores count ≤ T targets: the codes at s+RF … s+RF+count−1.
-func (d *Data) fill(ch *Chunk, codes []int32, s, count int) {
+// fill makes ch the chunk that starts at s (possibly negative) and scores
+// the codes at positions a … b, which lie within s+RF … s+RF+T−1 and ≥ 1.
+func (d *Data) fill(ch *Chunk, codes []int32, s, a, b int) {
+	if a < max(1, s+d.RF) || b > s+d.RF+d.T-1 || b >= len(codes) || a > b {
+		panic(fmt.Sprintf("train: chunk at %d scoring %d…%d of %d codes", s, a, b, len(codes)))
+	}
 	n := d.RF - 1 + d.T
 	if cap(ch.Inputs) < n {
 		ch.Inputs = make([]int32, n)
 		ch.Targets = make([]int32, n)
 	}
 	ch.Inputs, ch.Targets = ch.Inputs[:n], ch.Targets[:n]
-	o := max(s, 0)
+	o := max(s, 0) // clip position of Inputs[0]
 	c := copy(ch.Inputs, codes[o:min(len(codes), o+n)])
 	for i := c; i < n; i++ {
 		ch.Inputs[i] = d.Pad0
 	}
-	lo := s - o + d.RF - 1 // first scored position
 	for p := range ch.Targets {
 		ch.Targets[p] = -1
 	}
-	copy(ch.Targets[lo:lo+count], codes[o+lo+1:o+lo+1+count])
-	ch.Count = count
+	// Input position p predicts the code at clip position o+p+1.
+	copy(ch.Targets[a-1-o:b-o], codes[a:b+1])
+	ch.Count = b - a + 1
 }
 
 // Validation returns the held-out part of every clip as chunks that together
@@ -138,10 +148,9 @@ func (d *Data) fill(ch *Chunk, codes []int32, s, count int) {
 func (d *Data) Validation() []Chunk {
 	var out []Chunk
 	for _, c := range d.Clips {
-		first := max(c.Split, 1) // code 0 has nothing to be predicted from
-		for p := first; p < len(c.Codes); p += d.T {
+		for p := max(c.Split, 1); p < len(c.Codes); p += d.T {
 			var ch Chunk
-			d.fill(&ch, c.Codes, p-d.RF, min(d.T, len(c.Codes)-p))
+			d.fill(&ch, c.Codes, p-d.RF, p, min(p+d.T, len(c.Codes))-1)
 			out = append(out, ch)
 		}
 	}

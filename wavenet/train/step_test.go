@@ -53,7 +53,8 @@ func TestGradientFullModel(t *testing.T) {
 		d.Sample(&batch[i], rng)
 	}
 	// Make sure a chunk at the very start of a clip (zero context) is in.
-	d.fill(&batch[0], clips[0].Codes, -(d.RF - 1), T)
+	d.fill(&batch[0], clips[0].Codes, -(d.RF - 1), 1, T)
+	d.fill(&batch[1], clips[1].Codes, 2-d.RF-T, 1, 1)
 
 	tr := newTrainer(m, len(batch), d.RF-1+T, 2)
 	tr.lossAndGrad(batch)

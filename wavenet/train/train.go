@@ -478,7 +478,9 @@ func (r *run) loop(ctx context.Context, clips []Clip) (Result, error) {
 		}
 		r.adam.Update(r.m.Params, r.tr.grad.Params, LearningRate(r.hyper.LR, r.step, r.hyper.LRHalfLife))
 		r.step++
-		r.samples += int64(r.hyper.Batch * r.hyper.Chunk)
+		for i := range batch {
+			r.samples += int64(batch[i].Count)
+		}
 		r.elapsed += time.Since(t0)
 		r.window = append(r.window, nats, norm)
 

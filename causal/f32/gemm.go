@@ -74,6 +74,10 @@ func (w *Workspace) Gemm(tA, tB bool, m, n, k int, a []float32, lda int, b []flo
 			for ; j+64 <= n16; j += 64 {
 				kern4x64(kb, ai, rsa, csa, bp[j:], ldbp, ci[j:], ldc)
 			}
+			if j+32 <= n16 {
+				kern4x32(kb, ai, rsa, csa, bp[j:], ldbp, ci[j:], ldc)
+				j += 32
+			}
 			for ; j < n16; j += 16 {
 				kern4x16(kb, ai, rsa, csa, bp[j:], ldbp, ci[j:], ldc)
 			}
@@ -86,6 +90,10 @@ func (w *Workspace) Gemm(tA, tB bool, m, n, k int, a []float32, lda int, b []flo
 			j := 0
 			for ; j+64 <= n16; j += 64 {
 				kern1x64(kb, ai, csa, bp[j:], ldbp, ci[j:])
+			}
+			if j+32 <= n16 {
+				kern1x32(kb, ai, csa, bp[j:], ldbp, ci[j:])
+				j += 32
 			}
 			for ; j < n16; j += 16 {
 				kern1x16(kb, ai, csa, bp[j:], ldbp, ci[j:])

@@ -268,3 +268,124 @@ k1x16store:
 	VMOVUPS Z0, (DI)
 	VZEROUPPER
 	RET
+
+// func kern4x32AVX512(a *float32, rsa, csa int, b *float32, ldb, k int, c *float32, ldc int)
+// c (4×32) += a (4×k) · b (k×32). Twin: kernGo(4, 32, ...).
+TEXT ·kern4x32AVX512(SB), NOSPLIT, $0-64
+	MOVQ a+0(FP), SI
+	MOVQ rsa+8(FP), R8
+	SHLQ $2, R8
+	MOVQ csa+16(FP), R9
+	SHLQ $2, R9
+	MOVQ b+24(FP), DX
+	MOVQ ldb+32(FP), R10
+	SHLQ $2, R10
+	MOVQ k+40(FP), CX
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), R11
+	SHLQ $2, R11
+	LEAQ (R8)(R8*2), R12
+
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	TESTQ  CX, CX
+	JZ     k4x32store
+
+k4x32loop:
+	VMOVUPS      (DX), Z16
+	VMOVUPS      64(DX), Z17
+	VBROADCASTSS (SI), Z20
+	VBROADCASTSS (SI)(R8*1), Z21
+	VBROADCASTSS (SI)(R8*2), Z22
+	VBROADCASTSS (SI)(R12*1), Z23
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z16, Z21, Z2
+	VFMADD231PS  Z17, Z21, Z3
+	VFMADD231PS  Z16, Z22, Z4
+	VFMADD231PS  Z17, Z22, Z5
+	VFMADD231PS  Z16, Z23, Z6
+	VFMADD231PS  Z17, Z23, Z7
+	ADDQ         R9, SI
+	ADDQ         R10, DX
+	DECQ         CX
+	JNZ          k4x32loop
+
+k4x32store:
+	VADDPS  (DI), Z0, Z0
+	VADDPS  64(DI), Z1, Z1
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	ADDQ    R11, DI
+	VADDPS  (DI), Z2, Z2
+	VADDPS  64(DI), Z3, Z3
+	VMOVUPS Z2, (DI)
+	VMOVUPS Z3, 64(DI)
+	ADDQ    R11, DI
+	VADDPS  (DI), Z4, Z4
+	VADDPS  64(DI), Z5, Z5
+	VMOVUPS Z4, (DI)
+	VMOVUPS Z5, 64(DI)
+	ADDQ    R11, DI
+	VADDPS  (DI), Z6, Z6
+	VADDPS  64(DI), Z7, Z7
+	VMOVUPS Z6, (DI)
+	VMOVUPS Z7, 64(DI)
+	VZEROUPPER
+	RET
+
+// func kern1x32AVX512(a *float32, csa int, b *float32, ldb, k int, c *float32)
+// c (1×32) += a (1×k) · b (k×32). Twin: kernGo(1, 32, ...).
+// Two accumulator sets (even and odd p).
+TEXT ·kern1x32AVX512(SB), NOSPLIT, $0-48
+	MOVQ a+0(FP), SI
+	MOVQ csa+8(FP), R9
+	SHLQ $2, R9
+	MOVQ b+16(FP), DX
+	MOVQ ldb+24(FP), R10
+	SHLQ $2, R10
+	MOVQ k+32(FP), CX
+	MOVQ c+40(FP), DI
+
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	CMPQ   CX, $2
+	JLT    k1x32tail
+
+k1x32loop:
+	VBROADCASTSS (SI), Z16
+	VBROADCASTSS (SI)(R9*1), Z17
+	VFMADD231PS  (DX), Z16, Z0
+	VFMADD231PS  64(DX), Z16, Z1
+	VFMADD231PS  (DX)(R10*1), Z17, Z2
+	VFMADD231PS  64(DX)(R10*1), Z17, Z3
+	LEAQ         (SI)(R9*2), SI
+	LEAQ         (DX)(R10*2), DX
+	SUBQ         $2, CX
+	CMPQ         CX, $2
+	JGE          k1x32loop
+
+k1x32tail:
+	TESTQ        CX, CX
+	JZ           k1x32store
+	VBROADCASTSS (SI), Z16
+	VFMADD231PS  (DX), Z16, Z0
+	VFMADD231PS  64(DX), Z16, Z1
+
+k1x32store:
+	VADDPS  Z2, Z0, Z0
+	VADDPS  Z3, Z1, Z1
+	VADDPS  (DI), Z0, Z0
+	VADDPS  64(DI), Z1, Z1
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VZEROUPPER
+	RET

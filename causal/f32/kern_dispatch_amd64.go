@@ -67,3 +67,21 @@ func exp(dst, x []float32) {
 
 // useKernels reports whether this package's own kernels beat gonum here.
 func useKernels() bool { return hasAVX512 }
+
+func kern4x32(k int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int) {
+	checkKern(4, 32, k, a, rsa, csa, b, ldb, c, ldc)
+	if hasAVX512 {
+		kern4x32AVX512(&a[0], rsa, csa, &b[0], ldb, k, &c[0], ldc)
+		return
+	}
+	kernGo(4, 32, k, a, rsa, csa, b, ldb, c, ldc)
+}
+
+func kern1x32(k int, a []float32, csa int, b []float32, ldb int, c []float32) {
+	checkKern(1, 32, k, a, 0, csa, b, ldb, c, 0)
+	if hasAVX512 {
+		kern1x32AVX512(&a[0], csa, &b[0], ldb, k, &c[0])
+		return
+	}
+	kernGo(1, 32, k, a, 0, csa, b, ldb, c, 0)
+}

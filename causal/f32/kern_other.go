@@ -25,3 +25,11 @@ func exp(dst, x []float32) { expGo(dst, x) }
 // useKernels reports whether this package's own kernels beat gonum here:
 // without assembly, gonum's Gemm is the faster one.
 func useKernels() bool { return false }
+
+func kern4x32(k int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int) {
+	kernGo(4, 32, k, a, rsa, csa, b, ldb, c, ldc)
+}
+
+func kern1x32(k int, a []float32, csa int, b []float32, ldb int, c []float32) {
+	kernGo(1, 32, k, a, 0, csa, b, ldb, c, 0)
+}

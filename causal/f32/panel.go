@@ -4,13 +4,12 @@ import "fmt"
 
 // Panel is a weight matrix W (In, Out) packed for streaming products with a
 // few rows, y += x·W: the per-sample products of generation. The columns are
-// cut into chunks of 64 (then of 16 for the rest, the last one zero-padded),
-// and each chunk is stored as its own (In, width) row-major block, so that a
-// product reads the weights once, front to back.
+// cut into chunks of 64, then at most one of 32, then of 16 (the last one
+// zero-padded), and each chunk is stored as its own (In, width) row-major
+// block, so that a product reads the weights once, front to back.
 type Panel struct {
 	In, Out int
-	n64     int       // chunks of 64 columns
-	n16     int       // chunks of 16 after them, the last one possibly partial
+	widths  []int     // of the chunks, in order
 	w       []float32 // the chunks, one after another
 }
 
@@ -19,25 +18,34 @@ func NewPanel(in, out int, at func(i, o int) float32) *Panel {
 	if in < 1 || out < 1 {
 		panic(fmt.Sprintf("f32: NewPanel(%d, %d)", in, out))
 	}
-	p := &Panel{In: in, Out: out, n64: out / 64}
-	p.n16 = (out - 64*p.n64 + 15) / 16
-	p.w = make([]float32, in*(64*p.n64+16*p.n16))
-	off := 0
-	chunk := func(o0, width int) {
+	p := &Panel{In: in, Out: out}
+	rest := out
+	for ; rest >= 64; rest -= 64 {
+		p.widths = append(p.widths, 64)
+	}
+	if rest >= 32 {
+		p.widths = append(p.widths, 32)
+		rest -= 32
+	}
+	for ; rest > 0; rest -= 16 {
+		p.widths = append(p.widths, 16)
+	}
+	size := 0
+	for _, wd := range p.widths {
+		size += in * wd
+	}
+	p.w = make([]float32, size)
+	off, o0 := 0, 0
+	for _, wd := range p.widths {
 		for i := 0; i < in; i++ {
-			for j := 0; j < width; j++ {
+			for j := 0; j < wd; j++ {
 				if o := o0 + j; o < out {
-					p.w[off+i*width+j] = at(i, o)
+					p.w[off+i*wd+j] = at(i, o)
 				}
 			}
 		}
-		off += in * width
-	}
-	for c := 0; c < p.n64; c++ {
-		chunk(64*c, 64)
-	}
-	for c := 0; c < p.n16; c++ {
-		chunk(64*p.n64+16*c, 16)
+		off += in * wd
+		o0 += wd
 	}
 	return p
 }
@@ -47,11 +55,15 @@ func (p *Panel) At(i, o int) float32 {
 	if i < 0 || i >= p.In || o < 0 || o >= p.Out {
 		panic(fmt.Sprintf("f32: Panel.At(%d, %d) of a %d×%d panel", i, o, p.In, p.Out))
 	}
-	if c := o / 64; c < p.n64 {
-		return p.w[c*p.In*64+i*64+o%64]
+	off := 0
+	for _, wd := range p.widths {
+		if o < wd {
+			return p.w[off+i*wd+o]
+		}
+		o -= wd
+		off += p.In * wd
 	}
-	o -= 64 * p.n64
-	return p.w[p.n64*p.In*64+(o/16)*p.In*16+i*16+o%16]
+	panic("f32: Panel.At: unreachable")
 }
 
 // MulAdd adds x·W to y for n rows:
@@ -72,37 +84,37 @@ func (p *Panel) MulAdd(y []float32, ldy int, x []float32, ldx int, n int) {
 	for ; r+4 <= n; r += 4 {
 		xr, yr := x[r*ldx:], y[r*ldy:]
 		off, o := 0, 0
-		for c := 0; c < p.n64; c++ {
-			kern4x64(in, xr, ldx, 1, p.w[off:], 64, yr[o:], ldy)
-			off += in * 64
-			o += 64
-		}
-		for c := 0; c < p.n16; c++ {
-			if p.Out-o >= 16 {
+		for _, wd := range p.widths {
+			switch {
+			case wd == 64:
+				kern4x64(in, xr, ldx, 1, p.w[off:], 64, yr[o:], ldy)
+			case wd == 32:
+				kern4x32(in, xr, ldx, 1, p.w[off:], 32, yr[o:], ldy)
+			case p.Out-o >= 16:
 				kern4x16(in, xr, ldx, 1, p.w[off:], 16, yr[o:], ldy)
-			} else {
+			default:
 				kernGo(4, p.Out-o, in, xr, ldx, 1, p.w[off:], 16, yr[o:], ldy)
 			}
-			off += in * 16
-			o += 16
+			off += in * wd
+			o += wd
 		}
 	}
 	for ; r < n; r++ {
 		xr, yr := x[r*ldx:], y[r*ldy:]
 		off, o := 0, 0
-		for c := 0; c < p.n64; c++ {
-			kern1x64(in, xr, 1, p.w[off:], 64, yr[o:])
-			off += in * 64
-			o += 64
-		}
-		for c := 0; c < p.n16; c++ {
-			if p.Out-o >= 16 {
+		for _, wd := range p.widths {
+			switch {
+			case wd == 64:
+				kern1x64(in, xr, 1, p.w[off:], 64, yr[o:])
+			case wd == 32:
+				kern1x32(in, xr, 1, p.w[off:], 32, yr[o:])
+			case p.Out-o >= 16:
 				kern1x16(in, xr, 1, p.w[off:], 16, yr[o:])
-			} else {
+			default:
 				kernGo(1, p.Out-o, in, xr, ldx, 1, p.w[off:], 16, yr[o:], ldy)
 			}
-			off += in * 16
-			o += 16
+			off += in * wd
+			o += wd
 		}
 	}
 }

@@ -228,7 +228,7 @@ const (
 
 // extensibleGUIDTail is bytes 2..15 of the KSDATAFORMAT_SUBTYPE GUIDs for PCM
 // and IEEE float; bytes 0..1 hold the format tag.
-var extensibleGUIDTail = [14]byte{0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71}
+const extensibleGUIDTail = "\x00\x00\x00\x00\x10\x00\x80\x00\x00\xaa\x00\x38\x9b\x71"
 
 // parseFmt fills h from a fmt chunk body of 16 to maxFmtSize bytes. The basic
 // fields are decoded by go-audio/wav from an in-memory copy whose size is
@@ -256,7 +256,7 @@ func (h *header) parseFmt(body []byte, name string) error {
 		if len(body) < 40 || binary.LittleEndian.Uint16(body[16:18]) < 22 {
 			return fmt.Errorf("audio: %s: %w: WAVE_FORMAT_EXTENSIBLE fmt chunk of %d bytes lacks its extension", name, ErrMalformed, len(body))
 		}
-		if [14]byte(body[26:40]) != extensibleGUIDTail {
+		if string(body[26:40]) != extensibleGUIDTail {
 			return fmt.Errorf("audio: %s: %w: WAVE_FORMAT_EXTENSIBLE with an unknown sub-format GUID", name, ErrUnsupported)
 		}
 		tag = int(binary.LittleEndian.Uint16(body[24:26]))

@@ -234,7 +234,7 @@ func extFmtChunk(sub, channels, rate, bits, valid int) []byte {
 	b = le.AppendUint16(b, uint16(valid))
 	b = le.AppendUint32(b, 0)
 	b = le.AppendUint16(b, uint16(sub))
-	return append(b, extensibleGUIDTail[:]...)
+	return append(b, extensibleGUIDTail...)
 }
 
 // chunk returns id, the little-endian size and body, padded to even length.

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/wavenet-go/wavenet-go/causal"
+	"github.com/wavenet-go/wavenet-go/causal/f32"
 )
 
 // Generator runs a model one step at a time for N independent streams, with
@@ -259,15 +260,7 @@ func (g *Generator) Generate(n int, temperature float64, rng *rand.Rand, emit fu
 
 // argmax returns the index of the first maximal value; NaN is never chosen
 // unless every value is NaN (then 0).
-func argmax(v []float32) int {
-	best := 0
-	for j, x := range v {
-		if x > v[best] || (v[best] != v[best] && x == x) {
-			best = j
-		}
-	}
-	return best
-}
+func argmax(v []float32) int { return f32.Argmax(v) }
 
 // sample draws a class from softmax(logits/temperature) in float64.
 func (g *Generator) sample(logits []float32, temperature float64, rng *rand.Rand) int {

@@ -48,12 +48,21 @@ func Exp(dst, x []float32) {
 	exp(dst, x)
 }
 
-// Relu sets dst[i] = max(x[i], 0) for i < len(dst).
+// Relu sets dst[i] = max(x[i], 0) for i < len(dst); dst may be x.
 func Relu(dst, x []float32) {
-	x = x[:len(dst)]
-	for i, v := range x {
-		dst[i] = max(v, 0)
+	if len(x) < len(dst) {
+		panic(fmt.Sprintf("f32: Relu with dst of %d but x of %d", len(dst), len(x)))
 	}
+	relu(dst, x)
+}
+
+// Argmax returns the index of the first largest value of x, never that of
+// a NaN unless every value is NaN (then 0). It panics if x is empty.
+func Argmax(x []float32) int {
+	if len(x) == 0 {
+		panic("f32: Argmax of nothing")
+	}
+	return argmax(x)
 }
 
 // Softmax sets p to the softmax of x/temperature and returns the index of
@@ -63,12 +72,8 @@ func Softmax(p, x []float32, temperature float32) int {
 		panic("f32: Softmax with empty x or short p")
 	}
 	p = p[:len(x)]
-	best, arg := x[0], 0
-	for i, v := range x {
-		if v > best {
-			best, arg = v, i
-		}
-	}
+	arg := argmax(x)
+	best := x[arg]
 	inv := 1 / temperature
 	for i, v := range x {
 		p[i] = (v - best) * inv

@@ -262,3 +262,52 @@ func TestSoftmax(t *testing.T) {
 		}
 	}
 }
+
+func TestArgmaxRelu(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 1))
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	for n := 1; n < 70; n++ {
+		for trial := 0; trial < 20; trial++ {
+			x := randSlice(rng, n)
+			switch trial {
+			case 1: // ties: the first one wins
+				x[rng.IntN(n)], x[n-1] = 9, 9
+			case 2:
+				x[rng.IntN(n)] = nan
+			case 3:
+				for i := range x {
+					x[i] = nan
+				}
+			case 4:
+				for i := range x {
+					x[i] = -inf
+				}
+			case 5:
+				x[0], x[n-1] = nan, -inf
+			}
+			if got, want := Argmax(x), argmaxGo(x); got != want {
+				t.Fatalf("n %d trial %d: Argmax = %d, twin %d (%v)", n, trial, got, want, x)
+			}
+			// The twin against its own definition: no value above the winner,
+			// none equal before it.
+			w := argmaxGo(x)
+			for j, v := range x {
+				if v > x[w] || (j < w && v == x[w]) {
+					t.Fatalf("n %d trial %d: argmaxGo = %d but x[%d] = %g", n, trial, w, j, v)
+				}
+			}
+			d := make([]float32, n+1)
+			d[n] = 7
+			Relu(d[:n], x)
+			for j, v := range x {
+				want := max(v, 0)
+				if d[j] != want && !(v != v && d[j] != d[j]) {
+					t.Fatalf("relu(%g) = %g", v, d[j])
+				}
+			}
+			if d[n] != 7 {
+				t.Fatal("Relu wrote past the end")
+			}
+		}
+	}
+}

@@ -1,0 +1,126 @@
+//go:build !noasm
+
+#include "textflag.h"
+
+DATA vecK<>+0(SB)/4, $0xff800000 // -Inf
+GLOBL vecK<>(SB), RODATA|NOPTR, $4
+
+// func argmaxAVX512(x *float32, n int) int
+// Twin: argmaxGo. n ≥ 1.
+TEXT ·argmaxAVX512(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VBROADCASTSS vecK<>+0(SB), Z0 // running max, never NaN
+	VMOVAPS Z0, Z3
+	MOVQ    SI, DI
+	MOVQ    CX, BX
+
+	// Pass 1: the largest non-NaN value. VMAXPS returns its second source
+	// (the running max) when the first (the new values) is NaN.
+amaxloop:
+	CMPQ    BX, $16
+	JLT     amaxtail
+	VMOVUPS (DI), Z1
+	VMAXPS  Z0, Z1, Z0
+	ADDQ    $64, DI
+	SUBQ    $16, BX
+	JMP     amaxloop
+
+amaxtail:
+	TESTQ   BX, BX
+	JZ      amaxreduce
+	MOVQ    $1, AX
+	MOVQ    BX, CX
+	SHLQ    CX, AX
+	DECQ    AX
+	KMOVW   AX, K2
+	VMOVAPS Z3, Z1
+	VMOVUPS (DI), K2, Z1      // lanes past the end stay -Inf
+	VMAXPS  Z0, Z1, Z0
+
+amaxreduce:
+	VEXTRACTF64X4 $1, Z0, Y1
+	VMAXPS        Y1, Y0, Y0
+	VEXTRACTF128  $1, Y0, X1
+	VMAXPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VMAXPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VMAXPS        X1, X0, X0
+	VBROADCASTSS  X0, Z0
+
+	// Pass 2: the first index holding it (none if every value is NaN).
+	MOVQ n+8(FP), BX
+	XORQ DX, DX
+
+afindloop:
+	CMPQ    BX, $16
+	JLT     afindtail
+	VCMPPS  $0, (SI), Z0, K1
+	KMOVW   K1, AX
+	TESTL   AX, AX
+	JNZ     afound
+	ADDQ    $64, SI
+	ADDQ    $16, DX
+	SUBQ    $16, BX
+	JMP     afindloop
+
+afindtail:
+	TESTQ     BX, BX
+	JZ        anone
+	MOVQ      $1, AX
+	MOVQ      BX, CX
+	SHLQ      CX, AX
+	DECQ      AX
+	KMOVW     AX, K2
+	VMOVUPS.Z (SI), K2, Z1
+	VCMPPS    $0, Z1, Z0, K2, K1
+	KMOVW     K1, AX
+	TESTL     AX, AX
+	JNZ       afound
+
+anone:
+	MOVQ $0, ret+16(FP)
+	VZEROUPPER
+	RET
+
+afound:
+	TZCNTL AX, AX
+	ADDQ   DX, AX
+	MOVQ   AX, ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func reluAVX512(dst, x *float32, n int)
+// Twin: reluGo. VMAXPS with x second returns x when it is NaN, as max does.
+TEXT ·reluAVX512(SB), NOSPLIT, $0-24
+	MOVQ   dst+0(FP), DI
+	MOVQ   x+8(FP), SI
+	MOVQ   n+16(FP), CX
+	VXORPS Z0, Z0, Z0
+
+reluloop:
+	CMPQ    CX, $16
+	JLT     relutail
+	VMOVUPS (SI), Z1
+	VMAXPS  Z1, Z0, Z1
+	VMOVUPS Z1, (DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DI
+	SUBQ    $16, CX
+	JMP     reluloop
+
+relutail:
+	TESTQ     CX, CX
+	JZ        reludone
+	MOVQ      $1, AX
+	SHLQ      CX, AX
+	DECQ      AX
+	KMOVW     AX, K2
+	VMOVUPS.Z (SI), K2, Z1
+	VMAXPS    Z1, Z0, Z1
+	VMOVUPS   Z1, K2, (DI)
+
+reludone:
+	VZEROUPPER
+	RET

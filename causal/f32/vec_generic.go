@@ -1,0 +1,29 @@
+package f32
+
+// argmaxGo is the twin of argmaxAVX512: the index of the first largest
+// value, never a NaN unless every value is NaN (then 0).
+//
+//	best := 0
+//	for j, v := range x: if v > x[best] || (x[best] is NaN && v is not NaN) { best = j }
+func argmaxGo(x []float32) int {
+	best := 0
+	for j, v := range x {
+		if v > x[best] || (x[best] != x[best] && v == v) {
+			best = j
+		}
+	}
+	return best
+}
+
+// reluGo is the twin of reluAVX512:
+//
+//	dst[i] = max(x[i], 0)   (NaN stays NaN)
+func reluGo(dst, x []float32) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		if v < 0 {
+			v = 0
+		}
+		dst[i] = v
+	}
+}

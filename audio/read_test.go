@@ -402,3 +402,27 @@ func TestReadAllocationBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestReadValidBits: WAVE_FORMAT_EXTENSIBLE with 20 valid bits in 24-bit and
+// 24 in 32-bit containers. The samples are left-justified, so scaling by the
+// container size gives the right values.
+func TestReadValidBits(t *testing.T) {
+	for _, tc := range []struct{ bits, valid int }{{24, 20}, {32, 24}} {
+		var data []byte
+		for _, v := range []int64{1 << 30, -1 << 29, 1 << 12} { // in 32-bit units
+			v >>= 32 - tc.bits
+			for k := 0; k < tc.bits/8; k++ {
+				data = append(data, byte(v>>(8*k)))
+			}
+		}
+		b := wavFile(extFmtChunk(tagPCM, 1, 16000, tc.bits, tc.valid), data)
+		x, info, err := Decode(bytes.NewReader(b), int64(len(b)), "valid.wav", 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []float32{0.5, -0.25, 1.0 / (1 << 19)}
+		if info.BitDepth != tc.bits || len(x) != 3 || x[0] != want[0] || x[1] != want[1] || x[2] != want[2] {
+			t.Errorf("%d valid in %d: %v (info %+v), want %v", tc.valid, tc.bits, x, info, want)
+		}
+	}
+}

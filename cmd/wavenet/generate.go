@@ -17,6 +17,7 @@ import (
 // generateOptions are generate's flag values.
 type generateOptions struct {
 	model, output, prime string
+	png                  string
 	samples              int
 	seconds, temperature float64
 	seed                 uint64
@@ -47,7 +48,10 @@ OUT-0.wav … OUT-(K-1).wav, named from OUT.wav.
 
 On a terminal, a progress bar on standard error shows samples per second and
 the real-time factor (seconds of audio made per second, all streams
-together); it is silent off a terminal or with -q.`,
+together); it is silent off a terminal or with -q.
+
+--png draws the first stream's output (prime included): the whole waveform and
+a close-up of its last 30 ms.`,
 		Example: `  wavenet generate -o out.wav
   wavenet generate --seconds 5 --temperature 0.9 --seed 7 -o tone.wav
   wavenet generate -n 4 -o take.wav        # take-0.wav … take-3.wav
@@ -68,6 +72,7 @@ together); it is silent off a terminal or with -q.`,
 	f.IntVarP(&o.streams, "streams", "n", 1, "independent streams generated at once, one file each")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress bar")
 	f.BoolVar(&o.float, "float", false, "write 32-bit float WAV instead of 16-bit PCM")
+	f.StringVar(&o.png, "png", "", "also draw the first stream's waveform to this PNG file")
 	return cmd
 }
 
@@ -113,7 +118,7 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 		return usagef("--seconds %v: want more than 0", o.seconds)
 	}
 
-	m, _, _, err := loadModel(o.model)
+	m, _, name, err := loadModel(o.model)
 	if err != nil {
 		return err
 	}
@@ -168,10 +173,21 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 	if !o.quiet && isTerminal(cmd.ErrOrStderr()) {
 		bar = newProgress(cmd.ErrOrStderr(), n, o.streams, cfg.SampleRate)
 	}
-	err = generate(cmd, m, primeCodes, n, o, writers, bar)
+	var first []float32 // stream 0's output, for --png
+	if o.png != "" {
+		first = append(make([]float32, 0, len(prime)+n), prime...)
+	}
+	first, err = generate(cmd, m, primeCodes, n, o, writers, bar, first)
 	if err != nil {
 		abort()
 		return err
+	}
+	if o.png != "" {
+		title := fmt.Sprintf("%s: %d samples at %d Hz, temperature %g, seed %d", name, len(first), cfg.SampleRate, o.temperature, o.seed)
+		if err := writeWavePNG(o.png, first, cfg.SampleRate, title); err != nil {
+			abort()
+			return err
+		}
 	}
 	for _, w := range writers {
 		if err := w.Close(); err != nil {
@@ -186,9 +202,10 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 const chunk = 1024
 
 // generate draws n codes per stream after priming with primeCodes, and
-// writes them, decoded, to writers[i] for stream i.
+// writes them, decoded, to writers[i] for stream i. If keep is not nil,
+// stream 0's samples are appended to it, and it is returned.
 func generate(cmd *cobra.Command, m *wavenet.Model, primeCodes []int32, n int, o *generateOptions,
-	writers []*audio.Writer, bar *progress) error {
+	writers []*audio.Writer, bar *progress, keep []float32) ([]float32, error) {
 	ctx := cmd.Context()
 	q := m.Config.QuantizationChannels
 	streams := len(writers)
@@ -207,6 +224,9 @@ func generate(cmd *cobra.Command, m *wavenet.Model, primeCodes []int32, n int, o
 			x := audio.MuLawDecode(samples, codes[i], q)
 			if err := w.Write(x); err != nil {
 				return err
+			}
+			if i == 0 && keep != nil {
+				keep = append(keep, x...)
 			}
 			codes[i] = codes[i][:0]
 		}
@@ -231,7 +251,7 @@ func generate(cmd *cobra.Command, m *wavenet.Model, primeCodes []int32, n int, o
 	if bar != nil {
 		bar.finish(err == nil)
 	}
-	return err
+	return keep, err
 }
 
 // progress draws a one-line progress bar with the speed of generation.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"image/png"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -117,9 +118,18 @@ func TestGenerateStdoutStreamsPrime(t *testing.T) {
 
 	prime := writeWAV(t, filepath.Join(dir, "prime.wav"), 8000, sine(300, 8000, 440))
 	out := filepath.Join(dir, "take.wav")
-	code, _, stderr = runCmd(t, "generate", "--model", model, "-n", "3", "-o", out, "--samples", "200", "--prime", prime)
+	pic := filepath.Join(dir, "take.png")
+	code, _, stderr = runCmd(t, "generate", "--model", model, "-n", "3", "-o", out, "--samples", "200", "--prime", prime, "--png", pic)
 	if code != exitOK {
 		t.Fatalf("-n 3: exit %d, %s", code, stderr)
+	}
+	if f, err := os.Open(pic); err != nil {
+		t.Error(err)
+	} else {
+		if _, err := png.Decode(f); err != nil {
+			t.Errorf("--png: %v", err)
+		}
+		f.Close()
 	}
 	var first []float32
 	for i, name := range []string{"take-0.wav", "take-1.wav", "take-2.wav"} {

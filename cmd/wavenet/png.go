@@ -306,7 +306,7 @@ func writeAtomic(path string, fill func(*os.File) error) (err error) {
 	return os.Rename(f.Name(), path)
 }
 
-// layerTicks marks whole layer counts at a step of 1, 2 or 5 times a power
+// layerTicks marks whole numbers (of layers, of milliseconds) at a step of 1, 2 or 5 times a power
 // of ten, about five to ten of them.
 type layerTicks struct{}
 
@@ -320,4 +320,60 @@ func (layerTicks) Ticks(lo, hi float64) []plot.Tick {
 		ticks = append(ticks, plot.Tick{Value: x, Label: fmt.Sprint(x)})
 	}
 	return ticks
+}
+
+// writeWavePNG draws a waveform x at rate Hz to a PNG file at path, written
+// atomically: the whole signal above, and below a close-up of its last
+// zoomMS milliseconds, where single periods show.
+func writeWavePNG(path string, x []float32, rate int, title string) error {
+	const zoomMS = 30
+	img := vgimg.New(720, 400)
+	dc := draw.New(img)
+	dc.SetColor(color.White)
+	dc.Fill(dc.Rectangle.Path())
+	tiles := draw.Tiles{Rows: 2, Cols: 1, PadTop: 6, PadBottom: 6, PadLeft: 6, PadRight: 14, PadY: 10}
+
+	n := min(len(x), max(1, rate*zoomMS/1000))
+	for row, part := range []struct {
+		from, to int
+		unit     float64 // seconds per axis unit
+		label    string
+	}{
+		{0, len(x), 1, "time (s)"},
+		{len(x) - n, len(x), 0.001, fmt.Sprintf("time (ms), the last %d ms", zoomMS)},
+	} {
+		p := plot.New()
+		if row == 0 {
+			p.Title.Text = title
+		}
+		p.X.Label.Text = part.label
+		if row == 1 {
+			p.X.Tick.Marker = layerTicks{}
+		}
+		p.Y.Label.Text = "amplitude"
+		p.Y.Min, p.Y.Max = -1, 1
+		p.Add(plotter.NewGrid())
+		xy := make(plotter.XYs, part.to-part.from)
+		for i := range xy {
+			t := float64(part.from+i) / float64(rate) / part.unit
+			if row == 1 {
+				t = float64(i) / float64(rate) / part.unit
+			}
+			xy[i] = plotter.XY{X: t, Y: float64(x[part.from+i])}
+		}
+		if len(xy) > 0 {
+			l, err := plotter.NewLine(xy)
+			if err != nil {
+				return err
+			}
+			l.Color = []color.Color{colInput, colOutput}[row]
+			l.Width = vg.Points(0.7 + 0.5*float64(row))
+			p.Add(l)
+		}
+		p.Draw(tiles.At(dc, 0, row))
+	}
+	return writeAtomic(path, func(f *os.File) error {
+		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(f)
+		return err
+	})
 }

@@ -2,10 +2,11 @@ package audio
 
 import (
 	"fmt"
-	"gonum.org/v1/gonum/blas/blas32"
 	"math"
 	"runtime"
 	"sync"
+
+	"gonum.org/v1/gonum/blas/blas32"
 )
 
 // Resampler design. The filter is a Kaiser-windowed sinc whose window spans

@@ -21,6 +21,12 @@ import (
 //   - The z buffer carries a constant 1 after its G values, so the
 //     residual|skip bias is one more row of that panel.
 //   - The head reads relu(skip) and relu(output1) from their own buffers.
+//   - The past taps are off the critical path: they read inputs that are
+//     at least d steps old, so a layer of dilation d computes them for its
+//     next B = min(d, maxPastBlock) steps at once, bias included, as one
+//     product of B·N rows. The weights of those taps are then read once
+//     per B samples instead of once per sample; each step only adds the
+//     current tap's product to the stored sum.
 //
 // Its logits equal the reference step's to float32 rounding (the gate's
 // tanh and σ are f32.Gate's, within 1e-6 relative).
@@ -50,6 +56,11 @@ type fastLayer struct {
 	taps []*f32.Panel // K panels (R, 2G), tap k multiplies x[t − lags[k]]
 	lags []int        // d·(K−1−k)
 	bias []float32    // (2G)
+	now  *f32.Panel   // the tap of lag 0
+	past []int        // indices of the taps of lag > 0
+	pre  []float32    // (B, N, 2G): bias + past taps for the block's steps
+	blk  int          // B
+	next int          // the block's step that comes next; B: compute a new block
 	rs   *f32.Panel   // (G+1, R+S), or (G+1, S) for the last layer
 	rsAt int          // first column of xs that rs writes: 0, or R for the last layer
 	ring []float32    // (h, N, R): the layer's last h inputs
@@ -93,6 +104,15 @@ func newFastStep(m *Model, streams int, logits []float32) *fastStep {
 			fl.lags = append(fl.lags, d*(K-1-k))
 		}
 		fl.bias = append(append([]float32(nil), ly.Filter.Bias...), ly.Gate.Bias...)
+		for k, lag := range fl.lags {
+			if lag == 0 {
+				fl.now = fl.taps[k]
+			} else {
+				fl.past = append(fl.past, k)
+			}
+		}
+		fl.blk = max(1, min(d, maxPastBlock))
+		fl.pre = make([]float32, fl.blk*N*2*G)
 		last := li == L-1
 		out := R + S
 		if last {
@@ -144,6 +164,7 @@ func (f *fastStep) reset() {
 	for i := range f.layers {
 		clear(f.layers[i].ring)
 		f.layers[i].pos = 0
+		f.layers[i].next = f.layers[i].blk
 	}
 	for s := 0; s < f.n; s++ {
 		f.z[s*(f.g+1)+f.g] = 1
@@ -195,21 +216,13 @@ func (f *fastStep) step(codes []int32) []float32 {
 	acc, z := f.acc, f.z
 	for li := range f.layers {
 		fl := &f.layers[li]
-		for s := 0; s < N; s++ {
-			copy(acc[s*G2:(s+1)*G2], fl.bias)
+		if fl.next == fl.blk {
+			f.pastBlock(fl)
+			fl.next = 0
 		}
-		for k, p := range fl.taps {
-			lag := fl.lags[k]
-			if lag == 0 {
-				p.MulAdd(acc, G2, xs, RS, N)
-				continue
-			}
-			slot := fl.pos - lag
-			if slot < 0 {
-				slot += fl.hist
-			}
-			p.MulAdd(acc, G2, fl.ring[slot*N*R:(slot+1)*N*R], R, N)
-		}
+		copy(acc, fl.pre[fl.next*N*G2:(fl.next+1)*N*G2])
+		fl.next++
+		fl.now.MulAdd(acc, G2, xs, RS, N)
 		if fl.hist > 0 {
 			dst := fl.ring[fl.pos*N*R : (fl.pos+1)*N*R]
 			for s := 0; s < N; s++ {
@@ -359,6 +372,36 @@ func (f *fastGen) runPart(i, B int, temperature float64, pending []int32) {
 			}
 			pending[s] = int32(c)
 			f.block[b*N+s] = int32(c)
+		}
+	}
+}
+
+// maxPastBlock bounds the steps whose past-tap products a layer computes at
+// once: enough to read the weights rarely, few enough to keep the block in L1.
+const maxPastBlock = 16
+
+// pastBlock fills fl.pre for the layer's next B steps t … t+B−1 (t the
+// step about to run): bias plus Σ over the past taps k of x[t + j − lag_k]
+// times tap k. Those inputs are at least lag_k − B + 1 ≥ 1 steps old, so
+// all are in the ring (zeros before t = 0), in B consecutive slots that may
+// wrap around its end.
+func (f *fastStep) pastBlock(fl *fastLayer) {
+	N, R, G2 := f.n, f.r, 2*f.g
+	B := fl.blk
+	for j := 0; j < B*N; j++ {
+		copy(fl.pre[j*G2:(j+1)*G2], fl.bias)
+	}
+	for _, k := range fl.past {
+		slot := fl.pos - fl.lags[k]
+		if slot < 0 {
+			slot += fl.hist
+		}
+		// Steps j0 … j0+run−1 read the slots slot … slot+run−1 before the wrap.
+		for j0 := 0; j0 < B; {
+			run := min(B-j0, fl.hist-slot)
+			fl.taps[k].MulAdd(fl.pre[j0*N*G2:], G2, fl.ring[slot*N*R:(slot+run)*N*R], R, run*N)
+			j0 += run
+			slot = 0
 		}
 	}
 }

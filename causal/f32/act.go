@@ -89,3 +89,41 @@ func Softmax(p, x []float32, temperature float32) int {
 	}
 	return arg
 }
+
+// SumRows adds the column sums of x (rows, cols) to dst (cols): the bias
+// gradient of a layer from its output gradient.
+//
+//	dst[j] += Σ_r x[r·cols + j]
+func SumRows(dst, x []float32, rows, cols int) {
+	if rows < 0 || cols < 0 || len(dst) < cols || len(x) < rows*cols {
+		panic(fmt.Sprintf("f32: SumRows(%d, %d) with dst of %d and x of %d", rows, cols, len(dst), len(x)))
+	}
+	if rows == 0 || cols == 0 {
+		return
+	}
+	sumRows(dst, x, rows, cols)
+}
+
+// AddRow adds b (cols) to every row of y (rows, cols): a bias.
+//
+//	y[r·cols + j] += b[j]
+func AddRow(y, b []float32, rows, cols int) {
+	if rows < 0 || cols < 0 || len(b) < cols || len(y) < rows*cols {
+		panic(fmt.Sprintf("f32: AddRow(%d, %d) with y of %d and b of %d", rows, cols, len(y), len(b)))
+	}
+	if rows == 0 || cols == 0 {
+		return
+	}
+	addRow(y, b, rows, cols)
+}
+
+// ReluGrad zeroes d[i] where v[i] ≤ 0, for i < len(d): the gradient through
+// a relu whose output (or input) was v.
+func ReluGrad(d, v []float32) {
+	v = v[:len(d)]
+	for i, x := range v {
+		if x <= 0 {
+			d[i] = 0
+		}
+	}
+}

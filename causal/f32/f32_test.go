@@ -311,3 +311,34 @@ func TestArgmaxRelu(t *testing.T) {
 		}
 	}
 }
+
+func TestSumRowsAddRow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 1))
+	for _, rows := range []int{1, 3, 4, 5, 9, 100} {
+		for _, cols := range []int{1, 15, 16, 17, 32, 33, 130} {
+			x := randSlice(rng, rows*cols)
+			b := randSlice(rng, cols+1)
+			d1 := append([]float32(nil), b...)
+			d2 := append([]float32(nil), b...)
+			SumRows(d1[:cols], x, rows, cols)
+			sumRowsGo(d2[:cols], x, rows, cols)
+			for j := range d1 {
+				if math.Abs(float64(d1[j]-d2[j])) > 1e-5*float64(rows) {
+					t.Fatalf("SumRows %d×%d: [%d] = %g, twin %g", rows, cols, j, d1[j], d2[j])
+				}
+			}
+			if d1[cols] != b[cols] {
+				t.Fatalf("SumRows %d×%d wrote past cols", rows, cols)
+			}
+			y1 := append(randSlice(rng, rows*cols), 7)
+			y2 := append([]float32(nil), y1...)
+			AddRow(y1[:rows*cols], b, rows, cols)
+			addRowGo(y2[:rows*cols], b, rows, cols)
+			for i := range y1 {
+				if y1[i] != y2[i] {
+					t.Fatalf("AddRow %d×%d: [%d] = %g, twin %g", rows, cols, i, y1[i], y2[i])
+				}
+			}
+		}
+	}
+}

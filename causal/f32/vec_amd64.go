@@ -22,3 +22,25 @@ func relu(dst, x []float32) {
 	}
 	reluGo(dst, x)
 }
+
+//go:noescape
+func sumRowsAVX512(dst, x *float32, rows, cols int)
+
+//go:noescape
+func addRowAVX512(y, b *float32, rows, cols int)
+
+func sumRows(dst, x []float32, rows, cols int) {
+	if hasAVX512 {
+		sumRowsAVX512(&dst[0], &x[0], rows, cols)
+		return
+	}
+	sumRowsGo(dst, x, rows, cols)
+}
+
+func addRow(y, b []float32, rows, cols int) {
+	if hasAVX512 {
+		addRowAVX512(&y[0], &b[0], rows, cols)
+		return
+	}
+	addRowGo(y, b, rows, cols)
+}

@@ -124,3 +124,122 @@ relutail:
 reludone:
 	VZEROUPPER
 	RET
+
+// func sumRowsAVX512(dst, x *float32, rows, cols int)
+// Twin: sumRowsGo. Column blocks of 16 (the last one masked), four rows at
+// a time into four accumulators.
+TEXT ·sumRowsAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ rows+16(FP), R8
+	MOVQ cols+24(FP), R9
+	MOVQ R9, R10
+	SHLQ $2, R10            // row stride in bytes
+	LEAQ (R10)(R10*2), R11  // three rows
+
+srcol:
+	TESTQ R9, R9
+	JLE   srdone
+	MOVQ  $0xffff, AX
+	CMPQ  R9, $16
+	JGE   srmask
+	MOVQ  $1, AX
+	MOVQ  R9, CX
+	SHLQ  CX, AX
+	DECQ  AX
+
+srmask:
+	KMOVW  AX, K2
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   SI, DX
+	MOVQ   R8, BX
+
+srrow4:
+	CMPQ        BX, $4
+	JLT         srrow1
+	VMOVUPS.Z   (DX), K2, Z4
+	VMOVUPS.Z   (DX)(R10*1), K2, Z5
+	VMOVUPS.Z   (DX)(R10*2), K2, Z6
+	VMOVUPS.Z   (DX)(R11*1), K2, Z7
+	VADDPS      Z4, Z0, Z0
+	VADDPS      Z5, Z1, Z1
+	VADDPS      Z6, Z2, Z2
+	VADDPS      Z7, Z3, Z3
+	LEAQ        (DX)(R10*4), DX
+	SUBQ        $4, BX
+	JMP         srrow4
+
+srrow1:
+	TESTQ     BX, BX
+	JZ        srstore
+	VMOVUPS.Z (DX), K2, Z4
+	VADDPS    Z4, Z0, Z0
+	ADDQ      R10, DX
+	DECQ      BX
+	JMP       srrow1
+
+srstore:
+	VADDPS    Z1, Z0, Z0
+	VADDPS    Z3, Z2, Z2
+	VADDPS    Z2, Z0, Z0
+	VMOVUPS.Z (DI), K2, Z4
+	VADDPS    Z4, Z0, Z0
+	VMOVUPS   Z0, K2, (DI)
+	ADDQ      $64, DI
+	ADDQ      $64, SI
+	SUBQ      $16, R9
+	JMP       srcol
+
+srdone:
+	VZEROUPPER
+	RET
+
+// func addRowAVX512(y, b *float32, rows, cols int)
+// Twin: addRowGo. Column blocks of 16 (the last one masked).
+TEXT ·addRowAVX512(SB), NOSPLIT, $0-32
+	MOVQ y+0(FP), DI
+	MOVQ b+8(FP), SI
+	MOVQ rows+16(FP), R8
+	MOVQ cols+24(FP), R9
+	MOVQ R9, R10
+	SHLQ $2, R10
+
+arcol:
+	TESTQ R9, R9
+	JLE   ardone
+	MOVQ  $0xffff, AX
+	CMPQ  R9, $16
+	JGE   armask
+	MOVQ  $1, AX
+	MOVQ  R9, CX
+	SHLQ  CX, AX
+	DECQ  AX
+
+armask:
+	KMOVW     AX, K2
+	VMOVUPS.Z (SI), K2, Z0
+	MOVQ      DI, DX
+	MOVQ      R8, BX
+
+arrow:
+	TESTQ     BX, BX
+	JZ        arnext
+	VMOVUPS.Z (DX), K2, Z1
+	VADDPS    Z0, Z1, Z1
+	VMOVUPS   Z1, K2, (DX)
+	ADDQ      R10, DX
+	DECQ      BX
+	JMP       arrow
+
+arnext:
+	ADDQ $64, DI
+	ADDQ $64, SI
+	SUBQ $16, R9
+	JMP  arcol
+
+ardone:
+	VZEROUPPER
+	RET

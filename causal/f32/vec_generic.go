@@ -27,3 +27,28 @@ func reluGo(dst, x []float32) {
 		dst[i] = v
 	}
 }
+
+// sumRowsGo is the twin of sumRowsAVX512, the column sums of x (rows, cols):
+//
+//	dst[j] += Σ_r x[r·cols + j]
+func sumRowsGo(dst, x []float32, rows, cols int) {
+	dst = dst[:cols]
+	for r := 0; r < rows; r++ {
+		for j, v := range x[r*cols : (r+1)*cols] {
+			dst[j] += v
+		}
+	}
+}
+
+// addRowGo is the twin of addRowAVX512, b added to every row of y (rows, cols):
+//
+//	y[r·cols + j] += b[j]
+func addRowGo(y, b []float32, rows, cols int) {
+	b = b[:cols]
+	for r := 0; r < rows; r++ {
+		yr := y[r*cols : (r+1)*cols]
+		for j, v := range b {
+			yr[j] += v
+		}
+	}
+}

@@ -5,3 +5,7 @@ package f32
 func argmax(x []float32) int { return argmaxGo(x) }
 
 func relu(dst, x []float32) { reluGo(dst, x) }
+
+func sumRows(dst, x []float32, rows, cols int) { sumRowsGo(dst, x, rows, cols) }
+
+func addRow(y, b []float32, rows, cols int) { addRowGo(y, b, rows, cols) }

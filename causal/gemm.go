@@ -145,12 +145,7 @@ func (c *Conv) AddCol(y, col []float32, rows int, g *Gemm) {
 // AddBias adds the bias to every row of y (rows, Out).
 func (c *Conv) AddBias(y []float32, rows int) {
 	c.checkRows(y, rows, c.Out, "y")
-	for r := 0; r < rows; r++ {
-		yr := y[r*c.Out : (r+1)*c.Out]
-		for o, b := range c.Bias {
-			yr[o] += b
-		}
-	}
+	f32.AddRow(y, c.Bias, rows, c.Out)
 }
 
 func (c *Conv) fillBias(y []float32, rows int) {
@@ -194,11 +189,7 @@ func (c *Conv) WeightGrad(grad *Conv, dy, col []float32, rows int, g *Gemm) {
 		return
 	}
 	g.mul(true, false, c.Out, iw, rows, dy, c.Out, col, iw, grad.Weight, iw)
-	for r := 0; r < rows; r++ {
-		for o, v := range dy[r*c.Out : (r+1)*c.Out] {
-			grad.Bias[o] += v
-		}
-	}
+	f32.SumRows(grad.Bias, dy, rows, c.Out)
 }
 
 // InputGradCol adds dy·W to dcol (rows, In·Width): the gradient with respect

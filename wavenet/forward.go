@@ -165,13 +165,7 @@ func sigmoid32(v float32) float32 {
 	return float32(e / (1 + e))
 }
 
-func relu(v []float32) {
-	for j, x := range v {
-		if x < 0 {
-			v[j] = 0
-		}
-	}
-}
+func relu(v []float32) { f32.Relu(v, v) }
 
 // RandomInit fills m's parameters from rng: each conv weight ~ N(0, 1/fan_in)
 // with fan_in = In·Width (so activations keep unit scale), each bias

@@ -68,6 +68,25 @@ func (w *Workspace) Gemm(tA, tB bool, m, n, k int, a []float32, lda int, b []flo
 		}
 		ap := a[p0*csa:]
 		i := 0
+		// Strips of 8 rows where a 32-wide block follows the 64-wide ones,
+		// so that block gets the 8×32 kernel's sixteen accumulators.
+		for ; i+8 <= m && n16%64 >= 32; i += 8 {
+			ai, ci := ap[i*rsa:], c[i*ldc:]
+			j := 0
+			for ; j+64 <= n16; j += 64 {
+				kern4x64(kb, ai, rsa, csa, bp[j:], ldbp, ci[j:], ldc)
+				kern4x64(kb, ai[4*rsa:], rsa, csa, bp[j:], ldbp, ci[4*ldc+j:], ldc)
+			}
+			kern8x32(kb, ai, rsa, csa, bp[j:], ldbp, ci[j:], ldc)
+			j += 32
+			for ; j < n16; j += 16 {
+				kern4x16(kb, ai, rsa, csa, bp[j:], ldbp, ci[j:], ldc)
+				kern4x16(kb, ai[4*rsa:], rsa, csa, bp[j:], ldbp, ci[4*ldc+j:], ldc)
+			}
+			if j < n {
+				kernGo(8, n-j, kb, ai, rsa, csa, bp[j:], ldbp, ci[j:], ldc)
+			}
+		}
 		for ; i+4 <= m; i += 4 {
 			ai, ci := ap[i*rsa:], c[i*ldc:]
 			j := 0

@@ -25,3 +25,6 @@ func kern4x32AVX512(a *float32, rsa, csa int, b *float32, ldb, k int, c *float32
 
 //go:noescape
 func kern1x32AVX512(a *float32, csa int, b *float32, ldb, k int, c *float32)
+
+//go:noescape
+func kern8x32AVX512(a *float32, rsa, csa int, b *float32, ldb, k int, c *float32, ldc int)

@@ -17,7 +17,7 @@ func TestAsmMatKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 1))
 	for _, k := range []int{1, 2, 3, 4, 5, 31, 64, 257} {
 		for _, tr := range []bool{false, true} {
-			rows := 4
+			rows := 8
 			rsa, csa := k+3, 1
 			if tr {
 				rsa, csa = 1, rows+2
@@ -44,6 +44,10 @@ func TestAsmMatKernels(t *testing.T) {
 			kern4x32AVX512(&a[0], rsa, csa, &b[0], ldb, k, &c1[0], ldc)
 			kernGo(4, 32, k, a, rsa, csa, b, ldb, c2, ldc)
 			check("4x32", c1, c2)
+			c1, c2 = append([]float32(nil), c...), append([]float32(nil), c...)
+			kern8x32AVX512(&a[0], rsa, csa, &b[0], ldb, k, &c1[0], ldc)
+			kernGo(8, 32, k, a, rsa, csa, b, ldb, c2, ldc)
+			check("8x32", c1, c2)
 			c1, c2 = append([]float32(nil), c...), append([]float32(nil), c...)
 			kern1x32AVX512(&a[0], csa, &b[0], ldb, k, &c1[0])
 			kernGo(1, 32, k, a, 0, csa, b, ldb, c2, ldc)

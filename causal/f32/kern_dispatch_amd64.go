@@ -85,3 +85,12 @@ func kern1x32(k int, a []float32, csa int, b []float32, ldb int, c []float32) {
 	}
 	kernGo(1, 32, k, a, 0, csa, b, ldb, c, 0)
 }
+
+func kern8x32(k int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int) {
+	checkKern(8, 32, k, a, rsa, csa, b, ldb, c, ldc)
+	if hasAVX512 {
+		kern8x32AVX512(&a[0], rsa, csa, &b[0], ldb, k, &c[0], ldc)
+		return
+	}
+	kernGo(8, 32, k, a, rsa, csa, b, ldb, c, ldc)
+}

@@ -33,3 +33,7 @@ func kern4x32(k int, a []float32, rsa, csa int, b []float32, ldb int, c []float3
 func kern1x32(k int, a []float32, csa int, b []float32, ldb int, c []float32) {
 	kernGo(1, 32, k, a, 0, csa, b, ldb, c, 0)
 }
+
+func kern8x32(k int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int) {
+	kernGo(8, 32, k, a, rsa, csa, b, ldb, c, ldc)
+}

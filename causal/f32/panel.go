@@ -81,6 +81,29 @@ func (p *Panel) MulAdd(y []float32, ldy int, x []float32, ldx int, n int) {
 	}
 	in := p.In
 	r := 0
+	if p.has32() {
+		// Strips of 8 rows, so the 32-wide chunk gets the 8×32 kernel.
+		for ; r+8 <= n; r += 8 {
+			xr, yr := x[r*ldx:], y[r*ldy:]
+			off, o := 0, 0
+			for _, wd := range p.widths {
+				switch {
+				case wd == 64:
+					kern4x64(in, xr, ldx, 1, p.w[off:], 64, yr[o:], ldy)
+					kern4x64(in, xr[4*ldx:], ldx, 1, p.w[off:], 64, yr[4*ldy+o:], ldy)
+				case wd == 32:
+					kern8x32(in, xr, ldx, 1, p.w[off:], 32, yr[o:], ldy)
+				case p.Out-o >= 16:
+					kern4x16(in, xr, ldx, 1, p.w[off:], 16, yr[o:], ldy)
+					kern4x16(in, xr[4*ldx:], ldx, 1, p.w[off:], 16, yr[4*ldy+o:], ldy)
+				default:
+					kernGo(8, p.Out-o, in, xr, ldx, 1, p.w[off:], 16, yr[o:], ldy)
+				}
+				off += in * wd
+				o += wd
+			}
+		}
+	}
 	for ; r+4 <= n; r += 4 {
 		xr, yr := x[r*ldx:], y[r*ldy:]
 		off, o := 0, 0
@@ -117,4 +140,14 @@ func (p *Panel) MulAdd(y []float32, ldy int, x []float32, ldx int, n int) {
 			o += wd
 		}
 	}
+}
+
+// has32 reports whether the panel has a chunk 32 columns wide.
+func (p *Panel) has32() bool {
+	for _, wd := range p.widths {
+		if wd == 32 {
+			return true
+		}
+	}
+	return false
 }

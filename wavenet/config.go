@@ -46,6 +46,14 @@ const (
 	maxWidth     = 1024
 	maxRate      = 1 << 20
 	maxQuantized = 1 << 16
+
+	// The per-key limits above still allow configs far too big to run (10^13
+	// parameters, a receptive field of 2^30 samples), so the totals are
+	// bounded too. They are computed in int64, so that they cannot overflow
+	// an int on 32-bit platforms.
+	maxParams         = 1 << 30 // float32 parameters: 4 GiB, the largest file Load reads
+	maxReceptiveField = 1 << 20 // samples: over a minute at 16 kHz (the ibab preset needs 5117)
+	maxHistory        = 1 << 26 // float32s of generator history per stream, R·Σ d_i·(K−1): 256 MiB
 )
 
 // defaultConfig holds the values that a key missing from a file takes.
@@ -120,7 +128,9 @@ func ParseConfig(data []byte) (Config, error) {
 	return c, nil
 }
 
-// Validate reports the first problem with c, or nil.
+// Validate reports the first problem with c, or nil: a key out of its range,
+// or totals beyond what this engine can run (parameters, receptive field,
+// generator history; see maxParams).
 func (c Config) Validate() error {
 	check := func(name string, v, lo, hi int) error {
 		if v < lo || v > hi {
@@ -157,6 +167,19 @@ func (c Config) Validate() error {
 	}
 	if (c.LocalChannels == 0) != (c.LocalHop == 0) {
 		return fmt.Errorf("wavenet: config: local_channels and local_hop must be set together")
+	}
+	if n := paramCount(c); n > maxParams {
+		return fmt.Errorf("wavenet: config: %d parameters, more than the %d a model may have", n, int64(maxParams))
+	}
+	var past int64 // Σ d_i·(K−1): the history of the dilated layers
+	for _, d := range c.Dilations {
+		past += int64(d) * int64(c.FilterWidth-1)
+	}
+	if rf := int64(c.InputWidth) + past; rf > maxReceptiveField {
+		return fmt.Errorf("wavenet: config: receptive field of %d samples, more than the %d allowed", rf, maxReceptiveField)
+	}
+	if h := past * int64(c.ResidualChannels); h > maxHistory {
+		return fmt.Errorf("wavenet: config: generation would keep %d values of history per stream (residual_channels × Σ dilations·(filter_width − 1)), more than the %d allowed", h, maxHistory)
 	}
 	return nil
 }

@@ -351,37 +351,60 @@ func TestDecodeRejectsLongHeader(t *testing.T) {
 	}
 }
 
-// TestDecodeSmallFileHugeConfig: a header of a few hundred bytes naming the
-// largest config Validate allows must be refused without the allocation
-// that config implies (over 10^13 parameters), whatever tensors it lists.
+// TestDecodeSmallFileHugeConfig: a header of a few hundred bytes naming a
+// huge config must be refused without the allocation that config implies,
+// whatever tensors it lists. Two configs: the largest Validate allows (about
+// 8·10^8 parameters, 3 GiB), and one with every key at its own limit (over
+// 10^13 parameters), which Validate refuses by its totals.
 func TestDecodeSmallFileHugeConfig(t *testing.T) {
+	largest := Config{SampleRate: 16000, QuantizationChannels: 1 << 16, InputWidth: 3, FilterWidth: 2,
+		Dilations: []int{1}, ResidualChannels: 4096, GateChannels: 1, SkipChannels: 1, EndChannels: 1}
+	if err := largest.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if n := ParamCount(largest); n < 3<<28 {
+		t.Fatalf("the largest config has only %d parameters", n)
+	}
 	huge := Config{SampleRate: 16000, QuantizationChannels: 1 << 16, InputWidth: 1024, FilterWidth: 1024,
 		ResidualChannels: 4096, GateChannels: 4096, SkipChannels: 4096, EndChannels: 4096}
 	for range 1024 {
 		huge.Dilations = append(huge.Dilations, 1<<20)
 	}
-	if err := huge.Validate(); err != nil {
-		t.Fatal(err)
+	if err := huge.Validate(); err == nil || !strings.Contains(err.Error(), "parameters") {
+		t.Fatalf("Validate of a config of %d parameters: %v, want a limit error", paramCount(huge), err)
 	}
-	hdr := func(tensors string) []byte {
-		h, _ := json.Marshal(map[string]map[string]string{"__metadata__": {"wavenet": huge.JSON()}})
-		h = append(h[:len(h)-1], tensors+"}"...)
-		return h
-	}
-	for name, file := range map[string][]byte{
-		"no tensors":    joinFile(hdr(""), nil),
-		"right shape":   joinFile(hdr(`,"input.weight":{"dtype":"F32","shape":[4096,65536,1024],"data_offsets":[0,1099511627776]}`), make([]byte, 64)),
-		"lying offsets": joinFile(hdr(`,"input.weight":{"dtype":"F32","shape":[4096,65536,1024],"data_offsets":[0,64]}`), make([]byte, 64)),
+	for _, tc := range []struct {
+		name  string
+		cfg   Config
+		shape string // of input.weight
+		bytes int64  // what that shape needs
+	}{
+		{"largest", largest, "[4096,65536,3]", 4 * 4096 * 65536 * 3},
+		{"huge", huge, "[4096,65536,1024]", 4 * 4096 * 65536 * 1024},
 	} {
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		_, _, err := Decode(file)
-		runtime.ReadMemStats(&after)
-		if err == nil {
-			t.Fatalf("%s: Decode succeeded", name)
+		hdr := func(tensors string) []byte {
+			h, _ := json.Marshal(map[string]map[string]string{"__metadata__": {"wavenet": tc.cfg.JSON()}})
+			h = append(h[:len(h)-1], tensors+"}"...)
+			return h
 		}
-		if n := after.TotalAlloc - before.TotalAlloc; n > 4<<20 {
-			t.Errorf("%s: Decode of a %d-byte file allocated %d bytes before failing (%v)", name, len(file), n, err)
+		entry := func(end int64) string {
+			return fmt.Sprintf(`,"input.weight":{"dtype":"F32","shape":%s,"data_offsets":[0,%d]}`, tc.shape, end)
+		}
+		for name, file := range map[string][]byte{
+			"no tensors":    joinFile(hdr(""), nil),
+			"right shape":   joinFile(hdr(entry(tc.bytes)), make([]byte, 64)),
+			"lying offsets": joinFile(hdr(entry(64)), make([]byte, 64)),
+		} {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, _, err := Decode(file)
+			runtime.ReadMemStats(&after)
+			if err == nil {
+				t.Fatalf("%s, %s: Decode succeeded", tc.name, name)
+			}
+			if n := after.TotalAlloc - before.TotalAlloc; n > 4<<20 {
+				t.Errorf("%s, %s: Decode of a %d-byte file allocated %d bytes before failing (%v)", tc.name, name, len(file), n, err)
+			}
 		}
 	}
 }

@@ -91,11 +91,18 @@ func (m *Model) NewLike() *Model {
 // output1 and output2; each weight before its bias.
 func (m *Model) Tensors() []Tensor { return m.tensors }
 
-// ParamCount is the number of float32 parameters a model of cfg has.
-func ParamCount(cfg Config) int {
-	Q, R, G, S, E, K := cfg.QuantizationChannels, cfg.ResidualChannels, cfg.GateChannels, cfg.SkipChannels, cfg.EndChannels, cfg.FilterWidth
-	n := R*Q*cfg.InputWidth + R
-	n += len(cfg.Dilations) * (2*(G*R*K+G) + (R*G + R) + (S*G + S))
+// ParamCount is the number of float32 parameters a model of cfg has. For a
+// config that passes Validate it is at most 2^30, so it fits an int on every
+// platform.
+func ParamCount(cfg Config) int { return int(paramCount(cfg)) }
+
+// paramCount is ParamCount in int64: for any config within Validate's
+// per-key limits it does not overflow (at most about 2^46).
+func paramCount(cfg Config) int64 {
+	Q, R, G, S, E, K := int64(cfg.QuantizationChannels), int64(cfg.ResidualChannels), int64(cfg.GateChannels),
+		int64(cfg.SkipChannels), int64(cfg.EndChannels), int64(cfg.FilterWidth)
+	n := R*Q*int64(cfg.InputWidth) + R
+	n += int64(len(cfg.Dilations)) * (2*(G*R*K+G) + (R*G + R) + (S*G + S))
 	n += E*S + E + Q*E + Q
 	return n
 }

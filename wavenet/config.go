@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -111,7 +112,9 @@ func powersOfTwo(n, stacks int) []int {
 
 // ParseConfig decodes a config from JSON: unknown keys are an error, missing
 // keys take the defaults of the small preset's shape (16 kHz, Q = 256, K = W0 = 2,
-// R = G = 32, S = E = 128), and the result is validated.
+// R = G = 32, S = E = 128), and the result is validated. Keys match exactly:
+// a key spelled in another case ("Sample_Rate") is unknown, and a key given
+// twice is an error, where encoding/json alone would accept both.
 func ParseConfig(data []byte) (Config, error) {
 	c := defaultConfig()
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -122,10 +125,51 @@ func ParseConfig(data []byte) (Config, error) {
 	if dec.More() {
 		return Config{}, fmt.Errorf("wavenet: config: trailing data after the JSON object")
 	}
+	if err := checkConfigKeys(data); err != nil {
+		return Config{}, err
+	}
 	if err := c.Validate(); err != nil {
 		return Config{}, err
 	}
 	return c, nil
+}
+
+// checkConfigKeys refuses what encoding/json lets through in a config object
+// that data already decoded from: a key that names a field only
+// case-insensitively (other readers, the PyTorch reference among them, match
+// keys exactly, so they would read such a file differently) and a key given
+// twice (encoding/json keeps the last one silently).
+func checkConfigKeys(data []byte) error {
+	known := make(map[string]bool)
+	t := reflect.TypeFor[Config]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		known[name] = true
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil // null: ParseConfig's Decode accepted it and Validate judges the defaults
+	}
+	seen := make(map[string]bool)
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return fmt.Errorf("wavenet: config: %w", err)
+		}
+		key := tok.(string) // inside an object, the decoder yields keys as strings
+		switch {
+		case !known[key]:
+			return fmt.Errorf("wavenet: config: unknown field %q (keys are lower case, as in the spec)", shortName(key))
+		case seen[key]:
+			return fmt.Errorf("wavenet: config: the key %q is given twice", key)
+		}
+		seen[key] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return fmt.Errorf("wavenet: config: %w", err)
+		}
+	}
+	return nil
 }
 
 // Validate reports the first problem with c, or nil: a key out of its range,

@@ -57,6 +57,9 @@ func TestParseConfig(t *testing.T) {
 	}
 	for _, tc := range []struct{ js, want string }{
 		{`{"dilations": [1], "colour": 1}`, `unknown field "colour"`},
+		{`{"dilations": [1], "Sample_Rate": 8000}`, `unknown field "Sample_Rate"`},
+		{`{"DILATIONS": [1]}`, `unknown field "DILATIONS"`},
+		{`{"dilations": [1], "sample_rate": 8000, "sample_rate": 9000}`, `"sample_rate" is given twice`},
 		{`{"dilations": [1]} {}`, "trailing data"},
 		{`{"dilations": [1], "sample_rate": 8000.5}`, "sample_rate"},
 		{`{"dilations": []}`, "number of dilations = 0"},

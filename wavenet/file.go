@@ -200,7 +200,6 @@ func decode(r io.ReaderAt, size int64) (*Model, Metadata, error) {
 // merge, and stop at maxTensors entries.
 func parseHeader(raw []byte) (*header, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
 	bad := func(err error) error { return fmt.Errorf("header is not valid JSON: %w", err) }
 	tok, err := dec.Token()
 	if err != nil {
@@ -230,46 +229,10 @@ func parseHeader(raw []byte) (*header, error) {
 		if len(h.order) == maxTensors {
 			return nil, fmt.Errorf("header lists more than %d tensors, the most a model can have", maxTensors)
 		}
-		var ti struct {
-			Dtype       string          `json:"dtype"`
-			Shape       json.RawMessage `json:"shape"`
-			DataOffsets json.RawMessage `json:"data_offsets"`
+		e, err := parseEntry(dec, key)
+		if err != nil {
+			return nil, err
 		}
-		if err := dec.Decode(&ti); err != nil {
-			var se *json.SyntaxError
-			if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
-				return nil, bad(err)
-			}
-			return nil, fmt.Errorf("header: tensor %q: %w", shortName(key), err)
-		}
-		e := &entry{name: key, dtype: ti.Dtype}
-		// A model's tensors have rank 1 or 3; refuse long arrays before
-		// decoding them, so that their size is bounded whatever the header.
-		if len(ti.Shape) > maxShapeJSON {
-			return nil, fmt.Errorf("tensor %q: shape is %d bytes of JSON, more than a tensor's shape needs", shortName(key), len(ti.Shape))
-		}
-		if err := json.Unmarshal(ti.Shape, &e.shape); err != nil {
-			return nil, fmt.Errorf("tensor %q: shape %s: %w", shortName(key), ti.Shape, err)
-		}
-		for _, v := range e.shape {
-			if v < 0 {
-				return nil, fmt.Errorf("tensor %q: shape %v has a negative dimension", shortName(key), e.shape)
-			}
-		}
-		var off []int64
-		if len(ti.DataOffsets) > maxShapeJSON {
-			return nil, fmt.Errorf("tensor %q: data_offsets is %d bytes of JSON, more than two offsets need", shortName(key), len(ti.DataOffsets))
-		}
-		if err := json.Unmarshal(ti.DataOffsets, &off); err != nil {
-			return nil, fmt.Errorf("tensor %q: data_offsets %s: %w", shortName(key), ti.DataOffsets, err)
-		}
-		if len(off) != 2 {
-			return nil, fmt.Errorf("tensor %q: data_offsets has %d values, want 2", shortName(key), len(off))
-		}
-		if off[0] < 0 || off[1] < 0 {
-			return nil, fmt.Errorf("tensor %q: data_offsets %v has a negative offset", shortName(key), off)
-		}
-		e.begin, e.end = off[0], off[1]
 		h.entries[key] = e
 		h.order = append(h.order, e)
 	}
@@ -280,6 +243,93 @@ func parseHeader(raw []byte) (*header, error) {
 		return nil, errors.New("header has data after its JSON object (only space padding may follow)")
 	}
 	return h, nil
+}
+
+// parseEntry reads the value of the tensor entry named key from dec: an
+// object with exactly the keys "dtype" (a string), "shape" and
+// "data_offsets" (arrays of non-negative integers), each once. It walks the
+// keys itself because encoding/json would accept "DType" for "dtype" and
+// keep the last of two "shape" keys; safetensors readers match keys exactly.
+func parseEntry(dec *json.Decoder, key string) (*entry, error) {
+	name := shortName(key)
+	bad := func(err error) error { return fmt.Errorf("header is not valid JSON: %w", err) }
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, bad(err)
+	}
+	if tok != json.Delim('{') {
+		return nil, fmt.Errorf("tensor %q is not a JSON object", name)
+	}
+	e := &entry{name: key}
+	var haveDtype bool
+	var shape, offsets json.RawMessage
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, bad(err)
+		}
+		field := tok.(string) // inside an object, the decoder yields keys as strings
+		if (field == "dtype" && haveDtype) || (field == "shape" && shape != nil) || (field == "data_offsets" && offsets != nil) {
+			return nil, fmt.Errorf("tensor %q has the key %q twice", name, field)
+		}
+		switch field {
+		case "dtype":
+			if tok, err = dec.Token(); err != nil {
+				return nil, bad(err)
+			}
+			s, ok := tok.(string)
+			if !ok {
+				return nil, fmt.Errorf("tensor %q: dtype is not a string", name)
+			}
+			e.dtype, haveDtype = s, true
+		case "shape", "data_offsets":
+			var v json.RawMessage
+			if err := dec.Decode(&v); err != nil {
+				return nil, bad(err)
+			}
+			// A model's tensors have rank 1 or 3; refuse long arrays before
+			// decoding them, so that their size is bounded whatever the header.
+			if len(v) > maxShapeJSON {
+				return nil, fmt.Errorf("tensor %q: %s is %d bytes of JSON, more than a tensor needs", name, field, len(v))
+			}
+			if field == "shape" {
+				shape = v
+			} else {
+				offsets = v
+			}
+		default:
+			return nil, fmt.Errorf("tensor %q: unknown field %q (a tensor has dtype, shape and data_offsets)", name, shortName(field))
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return nil, bad(err)
+	}
+	switch { // a missing dtype stays "", which entry.check refuses
+	case shape == nil:
+		return nil, fmt.Errorf("tensor %q: no shape", name)
+	case offsets == nil:
+		return nil, fmt.Errorf("tensor %q: no data_offsets", name)
+	}
+	if err := json.Unmarshal(shape, &e.shape); err != nil {
+		return nil, fmt.Errorf("tensor %q: shape %s: %w", name, shape, err)
+	}
+	for _, v := range e.shape {
+		if v < 0 {
+			return nil, fmt.Errorf("tensor %q: shape %v has a negative dimension", name, e.shape)
+		}
+	}
+	var off []int64
+	if err := json.Unmarshal(offsets, &off); err != nil {
+		return nil, fmt.Errorf("tensor %q: data_offsets %s: %w", name, offsets, err)
+	}
+	if len(off) != 2 {
+		return nil, fmt.Errorf("tensor %q: data_offsets has %d values, want 2", name, len(off))
+	}
+	if off[0] < 0 || off[1] < 0 {
+		return nil, fmt.Errorf("tensor %q: data_offsets %v has a negative offset", name, off)
+	}
+	e.begin, e.end = off[0], off[1]
+	return e, nil
 }
 
 // parseMetadata reads the value of __metadata__, an object of strings (or

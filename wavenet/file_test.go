@@ -286,6 +286,16 @@ func TestDecodeRejects(t *testing.T) {
 		{"dtype", edit(func(h map[string]any) { tensor(h, "input.bias")["dtype"] = "F16" }, nil), `"input.bias": dtype "F16", want "F32"`},
 		{"no dtype", edit(func(h map[string]any) { delete(tensor(h, "input.bias"), "dtype") }, nil), `dtype ""`},
 		{"unknown field", edit(func(h map[string]any) { tensor(h, "input.bias")["offsets"] = 1 }, nil), `unknown field "offsets"`},
+		{"dtype in upper case", edit(func(h map[string]any) {
+			e := tensor(h, "input.bias")
+			e["DTYPE"], e["dtype"] = e["dtype"], nil
+			delete(e, "dtype")
+		}, nil), `unknown field "DTYPE"`},
+		{"shape twice", joinFile([]byte(`{"a":{"dtype":"F32","shape":[1],"shape":[2],"data_offsets":[0,4]}}`), nil), `"a" has the key "shape" twice`},
+		{"no shape", edit(func(h map[string]any) { delete(tensor(h, "input.bias"), "shape") }, nil), `"input.bias": no shape`},
+		{"no offsets", edit(func(h map[string]any) { delete(tensor(h, "input.bias"), "data_offsets") }, nil), `"input.bias": no data_offsets`},
+		{"entry not an object", edit(func(h map[string]any) { h["input.bias"] = nil }, nil), `"input.bias" is not a JSON object`},
+		{"dtype not a string", edit(func(h map[string]any) { tensor(h, "input.bias")["dtype"] = 32 }, nil), `dtype is not a string`},
 		{"three offsets", edit(func(h map[string]any) { tensor(h, "input.bias")["data_offsets"] = []int{0, 1, 2} }, nil), "3 values, want 2"},
 		{"negative offset", edit(func(h map[string]any) { tensor(h, "input.bias")["data_offsets"] = []int{-8, 0} }, nil), "negative offset"},
 		{"offsets past data", edit(func(h map[string]any) {

@@ -26,6 +26,13 @@ func TestFastStepMatchesReference(t *testing.T) {
 		{"odd/5", oddConfig(), 5, 300},
 		{"small/1", small, 1, 1100},
 		{"small/16", small, 16, 300},
+		// No past taps at all (K = 1, W0 = 1).
+		{"k1/2", Config{SampleRate: 8000, QuantizationChannels: 19, InputWidth: 1, FilterWidth: 1,
+			Dilations: []int{1, 4}, ResidualChannels: 7, GateChannels: 3, SkipChannels: 5, EndChannels: 6}, 2, 100},
+		// Three past taps per layer, dilations above the block of 16 and
+		// wide channels (64-, 32- and 16-wide chunks, 8-row strips).
+		{"k4/9", Config{SampleRate: 8000, QuantizationChannels: 70, InputWidth: 3, FilterWidth: 4,
+			Dilations: []int{20, 1, 33}, ResidualChannels: 48, GateChannels: 56, SkipChannels: 112, EndChannels: 40}, 9, 400},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := randomModel(t, tc.cfg, 7)

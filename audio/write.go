@@ -67,23 +67,21 @@ const (
 // there before. A path of "-" streams to standard output (see [NewWriter]).
 func Create(path string, rate int, format Format) (*Writer, error) {
 	if path == "-" {
-		w, err := NewWriter(os.Stdout, rate, format)
-		if w != nil {
-			w.name = "stdout"
-		}
-		return w, err
+		return newStreamWriter(os.Stdout, "stdout", rate, format)
 	}
 	if err := checkWriterArgs(path, rate, format); err != nil {
 		return nil, err
 	}
+	// Errors name path, not only the temporary file (".out.wav.123.tmp"),
+	// which the user never asked for.
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return nil, fmt.Errorf("audio: %w", err)
+		return nil, fmt.Errorf("audio: %s: %w", path, err)
 	}
 	if err := f.Chmod(0o644); err != nil {
 		f.Close()
 		os.Remove(f.Name())
-		return nil, fmt.Errorf("audio: %w", err)
+		return nil, fmt.Errorf("audio: %s: %w", path, err)
 	}
 	w := newWriter(f, path, rate, format)
 	w.file, w.final = f, path
@@ -97,10 +95,15 @@ func Create(path string, rate int, format Format) (*Writer, error) {
 // placeholder streaming writers use, which readers such as sox, ffmpeg and
 // [ReadFile] accept. Close does not close out.
 func NewWriter(out io.Writer, rate int, format Format) (*Writer, error) {
-	if err := checkWriterArgs("output", rate, format); err != nil {
+	return newStreamWriter(out, "output", rate, format)
+}
+
+// newStreamWriter is NewWriter with the name errors use.
+func newStreamWriter(out io.Writer, name string, rate int, format Format) (*Writer, error) {
+	if err := checkWriterArgs(name, rate, format); err != nil {
 		return nil, err
 	}
-	w := newWriter(out, "output", rate, format)
+	w := newWriter(out, name, rate, format)
 	if s, ok := out.(io.WriteSeeker); ok {
 		if pos, err := s.Seek(0, io.SeekCurrent); err == nil {
 			w.seeker, w.start = s, pos

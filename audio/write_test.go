@@ -239,7 +239,12 @@ func TestWriteErrors(t *testing.T) {
 	} {
 		if _, err := Create(tc.path, tc.rate, tc.format); err == nil || !strings.HasPrefix(err.Error(), "audio: ") || !strings.Contains(err.Error(), tc.says) {
 			t.Errorf("Create(%s, %d, %v): %v, want an error saying %q", tc.path, tc.rate, tc.format, err, tc.says)
+		} else if !strings.HasPrefix(err.Error(), "audio: "+tc.path+": ") {
+			t.Errorf("Create(%s, %d, %v): %v, want an error that starts by naming the file", tc.path, tc.rate, tc.format, err)
 		}
+	}
+	if _, err := Create("-", 5, PCM16); err == nil || !strings.HasPrefix(err.Error(), "audio: stdout: ") {
+		t.Errorf(`Create("-") at 5 Hz: %v, want an error naming stdout`, err)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("failed Creates left %d files", len(entries))

@@ -1,10 +1,10 @@
 package wavenet
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"sync"
 
+	"github.com/wavenet-go/wavenet-go/causal"
 	"github.com/wavenet-go/wavenet-go/causal/f32"
 )
 
@@ -33,10 +33,10 @@ import (
 type fastStep struct {
 	n, q, r, g, s, e int
 
-	inTab  []float32 // (W0, Q, R): tap k's column of the input conv for each code
-	inBias []float32 // (R)
-	codes  []int32   // (W0−1, N) ring of past codes, −1 before t = 0
-	cpos   int       // slot of the oldest code
+	in     causal.Conv      // the input conv's shape and bias (a copy)
+	inPack []float32        // (W0, Q, R): its weights per tap, PackTaps
+	inRing *causal.CodeRing // its last W0−1 codes
+	x0     []float32        // (N, R): its output
 
 	layers []fastLayer
 	out1   *f32.Panel // (S, E)
@@ -76,17 +76,12 @@ func newFastStep(m *Model, streams int, logits []float32) *fastStep {
 	N := streams
 	f := &fastStep{n: N, q: Q, r: R, g: G, s: S, e: E}
 
-	W0 := m.Input.Width
-	f.inTab = make([]float32, W0*Q*R)
-	for o := 0; o < R; o++ {
-		for i := 0; i < Q; i++ {
-			for k := 0; k < W0; k++ {
-				f.inTab[(k*Q+i)*R+o] = m.Input.Weight[(o*Q+i)*W0+k]
-			}
-		}
-	}
-	f.inBias = append([]float32(nil), m.Input.Bias...)
-	f.codes = make([]int32, (W0-1)*N)
+	f.in = m.Input
+	f.in.Bias = append([]float32(nil), m.Input.Bias...)
+	f.inPack = m.Input.PackTaps(nil)
+	f.in.Weight = nil // only inPack is read
+	f.inRing = causal.NewCodeRing(N, m.Input.History())
+	f.x0 = make([]float32, N*R)
 
 	L := len(m.Layers)
 	f.layers = make([]fastLayer, L)
@@ -157,10 +152,7 @@ func newFastStep(m *Model, streams int, logits []float32) *fastStep {
 
 // reset empties every history: the next step is at t = 0.
 func (f *fastStep) reset() {
-	for i := range f.codes {
-		f.codes[i] = -1
-	}
-	f.cpos = 0
+	f.inRing.Reset()
 	for i := range f.layers {
 		clear(f.layers[i].ring)
 		f.layers[i].pos = 0
@@ -176,40 +168,13 @@ func (f *fastStep) reset() {
 func (f *fastStep) step(codes []int32) []float32 {
 	N, R, G, S, E, Q := f.n, f.r, f.g, f.s, f.e, f.q
 	RS := R + S
-	codes = codes[:N]
-	for _, c := range codes {
-		if c < 0 || int(c) >= Q {
-			panic(fmt.Sprintf("wavenet: code %d outside [0, %d)", c, Q))
-		}
-	}
-
-	// Input conv on one-hot codes: x = bias + Σ_k inTab[k, code(t − (W0−1−k))].
+	// The input conv on one-hot codes (it checks the codes), into the
+	// residual part of xs; the skip sum starts at zero.
+	f.in.StepOneHot(f.x0, codes, f.inRing, f.inPack)
 	xs := f.xs
-	W0 := len(f.inTab) / (Q * R)
 	for s := 0; s < N; s++ {
-		x := xs[s*RS : s*RS+R]
-		copy(x, f.inBias)
-		for k := 0; k < W0; k++ {
-			c := codes[s]
-			if k < W0-1 {
-				c = f.codes[((f.cpos+k)%(W0-1))*N+s]
-				if c < 0 {
-					continue
-				}
-			}
-			row := f.inTab[(k*Q+int(c))*R : (k*Q+int(c)+1)*R]
-			for j, v := range row {
-				x[j] += v
-			}
-		}
+		copy(xs[s*RS:s*RS+R], f.x0[s*R:(s+1)*R])
 		clear(xs[s*RS+R : (s+1)*RS])
-	}
-	if W0 > 1 {
-		copy(f.codes[f.cpos*N:(f.cpos+1)*N], codes)
-		f.cpos++
-		if f.cpos == W0-1 {
-			f.cpos = 0
-		}
 	}
 
 	G2, G1 := 2*G, G+1

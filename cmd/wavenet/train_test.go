@@ -99,7 +99,7 @@ func TestTrainUsage(t *testing.T) {
 		{[]string{"train", "-o", out, "--preset", "small", "--config", "c.json", clip}, exitUsage, "pick one"},
 		{[]string{"train", "-o", out, "--steps", "-1", clip}, exitUsage, "negative"},
 		{[]string{"train", "-o", out, "--steps", "1", filepath.Join(dir, "missing.wav")}, exitError, "missing.wav"},
-		{[]string{"train", "-o", out, "--steps", "1", "--chunk", "5000", clip}, exitError, "--chunk"},
+		{[]string{"train", "-o", out, "--steps", "1", "--chunk", "5000", "--no-pad-starts", clip}, exitError, "--chunk"},
 	} {
 		code, _, stderr := runCmd(t, tc.args...)
 		if code != tc.code || !strings.Contains(stderr, tc.want) {

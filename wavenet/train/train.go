@@ -459,7 +459,7 @@ func (r *run) done() bool {
 func (r *run) loop(ctx context.Context, clips []Clip) (Result, error) {
 	batch := make([]Chunk, r.hyper.Batch)
 	lastCkpt := time.Now()
-	rowStart, rowElapsed, rowSamples := time.Now(), r.elapsed, r.samples
+	rowElapsed, rowSamples := r.elapsed, r.samples
 	interrupted := false
 	for !r.done() {
 		if ctx.Err() != nil {
@@ -485,8 +485,8 @@ func (r *run) loop(ctx context.Context, clips []Clip) (Result, error) {
 		r.window = append(r.window, nats, norm)
 
 		if r.step%r.opts.LogEvery == 0 {
-			r.addRow(r.step%r.opts.ValEvery == 0, time.Since(rowStart), r.elapsed-rowElapsed, r.samples-rowSamples)
-			rowStart, rowElapsed, rowSamples = time.Now(), r.elapsed, r.samples
+			r.addRow(r.step%r.opts.ValEvery == 0, r.elapsed-rowElapsed, r.samples-rowSamples)
+			rowElapsed, rowSamples = r.elapsed, r.samples
 		}
 		r.bar.update(r.step, r.elapsed, r.lastTrain, r.lastVal, r.rate())
 		if time.Since(lastCkpt) >= r.opts.CheckpointEvery {
@@ -506,7 +506,7 @@ func (r *run) loop(ctx context.Context, clips []Clip) (Result, error) {
 				r.lastVal = r.log[n-1].ValBits
 			}
 		} else {
-			r.addRow(true, time.Since(rowStart), r.elapsed-rowElapsed, r.samples-rowSamples)
+			r.addRow(true, r.elapsed-rowElapsed, r.samples-rowSamples)
 		}
 		clipBits = r.clipBits(clips)
 	}
@@ -545,7 +545,7 @@ func (r *run) rate() float64 {
 
 // addRow closes the current log window into a row, with a validation pass
 // if withVal, and rewrites the CSV.
-func (r *run) addRow(withVal bool, wall, trained time.Duration, samples int64) {
+func (r *run) addRow(withVal bool, trained time.Duration, samples int64) {
 	row := LogRow{Step: r.step, Seconds: r.elapsed.Seconds(), Samples: r.samples,
 		LR: LearningRate(r.hyper.LR, r.step-1, r.hyper.LRHalfLife), ValBits: -1, TrainBits: r.lastTrain}
 	if n := len(r.window) / 2; n > 0 {

@@ -98,7 +98,7 @@ func Decode(r io.ReaderAt, size int64, name string, rate int, warn io.Writer) ([
 		n := min(int64(blockFrames), frames-done)
 		b := buf[:n*int64(h.blockAlign)]
 		off := h.dataOff + done*int64(h.blockAlign)
-		if m, err := r.ReadAt(b, off); m < len(b) {
+		if err := readFull(r, b, off); err != nil {
 			return nil, info, fmt.Errorf("audio: %s: reading %d bytes at byte %d: %w", name, len(b), off, err)
 		}
 		if bad := dec(x[done:done+n], b, h.channels); bad >= 0 {
@@ -140,7 +140,7 @@ func readHeader(r io.ReaderAt, size int64, name string, warn io.Writer) (header,
 	if size < 12 {
 		return h, fmt.Errorf("audio: %s: %w: %d bytes is too short for a WAV header", name, ErrNotWAVE, size)
 	}
-	if _, err := r.ReadAt(b[:12], 0); err != nil {
+	if err := readFull(r, b[:12], 0); err != nil {
 		return h, fmt.Errorf("audio: %s: %w", name, err)
 	}
 	if id := string(b[0:4]); (id == "RIFX" || id == "RF64") && string(b[8:12]) == "WAVE" {
@@ -159,7 +159,7 @@ func readHeader(r io.ReaderAt, size int64, name string, warn io.Writer) (header,
 			}
 			return h, fmt.Errorf("audio: %s: %w: no data chunk", name, ErrEmpty)
 		}
-		if _, err := r.ReadAt(b[:8], off); err != nil {
+		if err := readFull(r, b[:8], off); err != nil {
 			return h, fmt.Errorf("audio: %s: reading chunk header at byte %d: %w", name, off, err)
 		}
 		id := string(b[0:4])
@@ -178,7 +178,7 @@ func readHeader(r io.ReaderAt, size int64, name string, warn io.Writer) (header,
 				return h, fmt.Errorf("audio: %s: %w: fmt chunk claims %d bytes but the file ends after %d", name, ErrMalformed, csize, left)
 			}
 			fb := fmtBody[:csize]
-			if _, err := r.ReadAt(fb, body); err != nil {
+			if err := readFull(r, fb, body); err != nil {
 				return h, fmt.Errorf("audio: %s: reading fmt chunk: %w", name, err)
 			}
 			if err := h.parseFmt(fb, name); err != nil {
@@ -212,6 +212,20 @@ func readHeader(r io.ReaderAt, size int64, name string, warn io.Writer) (header,
 		}
 		off = body + csize + csize&1
 	}
+}
+
+// readFull reads len(b) bytes of r at off. An io.ReaderAt may return io.EOF
+// together with a full read that ends at the end of its data; that is
+// success here, and a short read is always an error.
+func readFull(r io.ReaderAt, b []byte, off int64) error {
+	n, err := r.ReadAt(b, off)
+	if n == len(b) {
+		return nil
+	}
+	if err == nil || err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return err
 }
 
 // placeholderSize is the smallest data chunk size taken for a streaming

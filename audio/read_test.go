@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"runtime/metrics"
+	"slices"
 	"strings"
 	"testing"
 
@@ -424,5 +426,45 @@ func TestReadValidBits(t *testing.T) {
 		if info.BitDepth != tc.bits || len(x) != 3 || x[0] != want[0] || x[1] != want[1] || x[2] != want[2] {
 			t.Errorf("%d valid in %d: %v (info %+v), want %v", tc.valid, tc.bits, x, info, want)
 		}
+	}
+}
+
+// eofReaderAt is a bytes.Reader whose ReadAt returns io.EOF with a full read
+// that ends at the end of the data, as io.ReaderAt allows.
+type eofReaderAt struct{ b []byte }
+
+func (r eofReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	n, err := bytes.NewReader(r.b).ReadAt(p, off)
+	if err == nil && off+int64(n) == int64(len(r.b)) {
+		err = io.EOF
+	}
+	return n, err
+}
+
+// TestReadEOFWithFullRead: a reader that reports io.EOF along with a full
+// read at the end of its data reads the same as bytes.Reader, and files that
+// end right after their fmt chunk or an empty data chunk get the same
+// errors either way.
+func TestReadEOFWithFullRead(t *testing.T) {
+	pcm := fmtChunk(tagPCM, 1, 16000, 16)
+	for _, tc := range []struct {
+		name string
+		data []byte
+		kind error
+	}{
+		{"whole file", wavFile(pcm, []byte{0, 1, 0, 2}), nil},
+		{"ends after fmt", riff(chunk("fmt ", 16, pcm)), ErrEmpty},
+		{"ends after an empty data header", wavFile(pcm, nil), ErrEmpty},
+	} {
+		x, _, err := Decode(eofReaderAt{tc.data}, int64(len(tc.data)), "eof.wav", 0, nil)
+		want, _, wantErr := Decode(bytes.NewReader(tc.data), int64(len(tc.data)), "eof.wav", 0, nil)
+		if !errors.Is(err, tc.kind) || !errors.Is(wantErr, tc.kind) || (err == nil) != (tc.kind == nil) || !slices.Equal(x, want) {
+			t.Errorf("%s: %v and %d samples, want %v and %d samples (bytes.Reader: %v)", tc.name, err, len(x), tc.kind, len(want), wantErr)
+		}
+	}
+	// A reader that comes up short is an error, not a short read.
+	b := wavFile(pcm, make([]byte, 100))
+	if _, _, err := Decode(bytes.NewReader(b[:60]), int64(len(b)), "short.wav", 0, nil); !errors.Is(err, io.ErrUnexpectedEOF) || !strings.Contains(err.Error(), "short.wav") {
+		t.Errorf("reader shorter than its size: %v, want io.ErrUnexpectedEOF naming the file", err)
 	}
 }

@@ -468,3 +468,36 @@ func TestReadEOFWithFullRead(t *testing.T) {
 		t.Errorf("reader shorter than its size: %v, want io.ErrUnexpectedEOF naming the file", err)
 	}
 }
+
+// TestReadPCMScaling pins the spec's scaling on hand-made frames: PCM is
+// divided by 2^(bits-1), 8-bit PCM is unsigned (128 is zero), so the
+// extremes are exactly -1 and 1 - 2^(1-bits); channels are averaged exactly.
+func TestReadPCMScaling(t *testing.T) {
+	le := binary.LittleEndian
+	s24 := func(v int32) []byte { return []byte{byte(v), byte(v >> 8), byte(v >> 16)} }
+	for _, tc := range []struct {
+		name string
+		bits int
+		ch   int
+		data []byte
+		want []float32
+	}{
+		{"u8", 8, 1, []byte{0, 128, 255, 64, 192}, []float32{-1, 0, 127.0 / 128, -0.5, 0.5}},
+		{"u8 stereo", 8, 2, []byte{0, 255, 128, 129}, []float32{-1.0 / 256, 1.0 / 256}},
+		{"s16", 16, 1, le.AppendUint16(le.AppendUint16(le.AppendUint16(nil, 0x8000), 0x7fff), 0xc000), []float32{-1, 32767.0 / 32768, -0.5}},
+		{"s16 stereo", 16, 2, le.AppendUint16(le.AppendUint16(nil, 0x7fff), 0x7fff), []float32{32767.0 / 32768}},
+		{"s24", 24, 1, slices.Concat(s24(-1<<23), s24(1<<23-1), s24(1<<22), s24(-1)), []float32{-1, 8388607.0 / 8388608, 0.5, -1.0 / 8388608}},
+		{"s32", 32, 1, le.AppendUint32(le.AppendUint32(le.AppendUint32(nil, 0x80000000), 0x7fffffff), 0xffffffff), []float32{-1, float32(2147483647.0 / 2147483648), float32(-1.0 / 2147483648)}},
+		{"s32 stereo", 32, 2, le.AppendUint32(le.AppendUint32(nil, 0x80000000), 0x80000000), []float32{-1}},
+	} {
+		b := wavFile(fmtChunk(tagPCM, tc.ch, 16000, tc.bits), tc.data)
+		x, _, err := Decode(bytes.NewReader(b), int64(len(b)), tc.name+".wav", 0, nil)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if !slices.Equal(x, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, x, tc.want)
+		}
+	}
+}

@@ -75,7 +75,10 @@ func writePNG(path string, rows []LogRow) error {
 		p.Add(lv)
 		p.Legend.Add("validation", lv)
 	}
-	p.Legend.Top = true
+	// Bits start near log2(Q) and fall, so the lower left stays empty.
+	p.Y.Min, p.X.Min = 0, 0
+	p.Legend.Left = true
+	p.Legend.XOffs, p.Legend.YOffs = vg.Points(10), vg.Points(10)
 	wt, err := p.WriterTo(7*vg.Inch, 4*vg.Inch, "png")
 	if err != nil {
 		return fmt.Errorf("plotting %s: %w", path, err)

@@ -628,8 +628,9 @@ func (m *Model) header(training json.RawMessage) ([]byte, error) {
 }
 
 // Save writes m to path atomically: it encodes into a temporary file in the
-// same directory, syncs it and renames it over path, so path holds either
-// its old content or the whole new model. On error the temporary file is
+// same directory, syncs it, renames it over path and syncs the directory, so
+// path holds either its old content or the whole new model, also after a
+// crash. On error the temporary file is
 // removed. training is as for Encode.
 func (m *Model) Save(path string, training json.RawMessage) (err error) {
 	dir, base := filepath.Split(path)
@@ -664,5 +665,14 @@ func (m *Model) Save(path string, training json.RawMessage) (err error) {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp, path)
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	// Make the rename itself durable, as audio.Writer does; a directory that
+	// cannot be synced (some filesystems) does not undo the save.
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
 }

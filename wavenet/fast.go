@@ -83,14 +83,35 @@ func newFastStep(m *Model, streams int, logits []float32) *fastStep {
 	f.inRing = causal.NewCodeRing(N, m.Input.History())
 	f.x0 = make([]float32, N*R)
 
+	// The weights a step reads every time (the current tap and residual|skip
+	// of each layer, then the head) lie in one stream in the order they are
+	// read; the past taps, read once per block, in a second one after it.
 	L := len(m.Layers)
+	mainSize := f32.PanelSize(S, E) + f32.PanelSize(E, Q)
+	pastSize := 0
+	for range m.Layers {
+		mainSize += f32.PanelSize(R, 2*G) + f32.PanelSize(G+1, R+S)
+		pastSize += (K - 1) * f32.PanelSize(R, 2*G)
+	}
+	arena := make([]float32, mainSize+pastSize)
+	mainW, pastW := arena[:mainSize], arena[mainSize:]
+	take := func(w *[]float32, in, out int) []float32 {
+		n := f32.PanelSize(in, out)
+		b := (*w)[:n]
+		*w = (*w)[n:]
+		return b
+	}
 	f.layers = make([]fastLayer, L)
 	for li := range m.Layers {
 		ly := &m.Layers[li]
 		fl := &f.layers[li]
 		d := ly.Filter.Dilation
 		for k := 0; k < K; k++ {
-			fl.taps = append(fl.taps, f32.NewPanel(R, 2*G, func(i, o int) float32 {
+			w := &pastW
+			if k == K-1 {
+				w = &mainW
+			}
+			fl.taps = append(fl.taps, f32.NewPanelIn(take(w, R, 2*G), R, 2*G, func(i, o int) float32 {
 				if o < G {
 					return ly.Filter.Weight[(o*R+i)*K+k]
 				}
@@ -113,7 +134,7 @@ func newFastStep(m *Model, streams int, logits []float32) *fastStep {
 		if last {
 			out, fl.rsAt = S, R // the last residual output feeds nothing
 		}
-		fl.rs = f32.NewPanel(G+1, out, func(i, o int) float32 {
+		fl.rs = f32.NewPanelIn(take(&mainW, G+1, out), G+1, out, func(i, o int) float32 {
 			if !last && o < R {
 				if i == G {
 					return ly.Residual.Bias[o]
@@ -132,9 +153,9 @@ func newFastStep(m *Model, streams int, logits []float32) *fastStep {
 		fl.hist = d * (K - 1)
 		fl.ring = make([]float32, fl.hist*N*R)
 	}
-	f.out1 = f32.NewPanel(S, E, func(i, o int) float32 { return m.Output1.Weight[o*S+i] })
+	f.out1 = f32.NewPanelIn(take(&mainW, S, E), S, E, func(i, o int) float32 { return m.Output1.Weight[o*S+i] })
 	f.b1 = append([]float32(nil), m.Output1.Bias...)
-	f.out2 = f32.NewPanel(E, Q, func(i, o int) float32 { return m.Output2.Weight[o*E+i] })
+	f.out2 = f32.NewPanelIn(take(&mainW, E, Q), E, Q, func(i, o int) float32 { return m.Output2.Weight[o*E+i] })
 	f.b2 = append([]float32(nil), m.Output2.Bias...)
 
 	f.xs = make([]float32, N*(R+S))

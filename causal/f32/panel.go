@@ -15,10 +15,26 @@ type Panel struct {
 
 // NewPanel packs the in×out matrix whose element (i, o) is at(i, o).
 func NewPanel(in, out int, at func(i, o int) float32) *Panel {
+	return NewPanelIn(make([]float32, PanelSize(in, out)), in, out, at)
+}
+
+// PanelSize is the number of float32s a packed in×out panel takes.
+func PanelSize(in, out int) int {
 	if in < 1 || out < 1 {
-		panic(fmt.Sprintf("f32: NewPanel(%d, %d)", in, out))
+		panic(fmt.Sprintf("f32: panel of %d×%d", in, out))
 	}
-	p := &Panel{In: in, Out: out}
+	return in * ((out + 15) &^ 15)
+}
+
+// NewPanelIn is NewPanel storing the panel in buf[:PanelSize(in, out)], so
+// that panels used one after another can lie one after another in memory,
+// a single stream for the prefetchers.
+func NewPanelIn(buf []float32, in, out int, at func(i, o int) float32) *Panel {
+	size := PanelSize(in, out)
+	if len(buf) < size {
+		panic(fmt.Sprintf("f32: NewPanelIn: %d values for a %d×%d panel of %d", len(buf), in, out, size))
+	}
+	p := &Panel{In: in, Out: out, w: buf[:size:size]}
 	rest := out
 	for ; rest >= 64; rest -= 64 {
 		p.widths = append(p.widths, 64)
@@ -30,18 +46,15 @@ func NewPanel(in, out int, at func(i, o int) float32) *Panel {
 	for ; rest > 0; rest -= 16 {
 		p.widths = append(p.widths, 16)
 	}
-	size := 0
-	for _, wd := range p.widths {
-		size += in * wd
-	}
-	p.w = make([]float32, size)
 	off, o0 := 0, 0
 	for _, wd := range p.widths {
 		for i := 0; i < in; i++ {
 			for j := 0; j < wd; j++ {
+				v := float32(0)
 				if o := o0 + j; o < out {
-					p.w[off+i*wd+j] = at(i, o)
+					v = at(i, o)
 				}
+				p.w[off+i*wd+j] = v
 			}
 		}
 		off += in * wd

@@ -1,6 +1,8 @@
 package wavenet
 
 import (
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -134,6 +136,34 @@ func TestValidateTotals(t *testing.T) {
 			t.Errorf("%s: %v", tc.name, err)
 		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 			t.Errorf("%s: %v, want an error containing %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// TestReceptiveFieldMatchesForward: ReceptiveField is exactly how far back
+// the forward pass sees. Changing c[t0] changes the logits at t0 and at
+// t0 + RF − 1 (the farthest output that reads it) and none at t0 + RF or
+// later, on configs with K = 3, W0 = 4 or 3 and mixed dilations.
+func TestReceptiveFieldMatchesForward(t *testing.T) {
+	for _, cfg := range []Config{oddConfig(), gradConfig()} {
+		m := randomModel(t, cfg, 7)
+		Q, rf := cfg.QuantizationChannels, cfg.ReceptiveField()
+		rng := rand.New(rand.NewPCG(8, 9))
+		const t0 = 3
+		T := t0 + rf + 5
+		codes := randomCodes(rng, T, Q)
+		ws := NewWorkspace(m, 1, T)
+		base := slices.Clone(m.Forward(ws, codes))
+		codes[t0] = (codes[t0] + 1) % int32(Q)
+		got := m.Forward(ws, codes)
+		changed := func(tt int) bool { return !slices.Equal(got[tt*Q:(tt+1)*Q], base[tt*Q:(tt+1)*Q]) }
+		if !changed(t0) || !changed(t0+rf-1) {
+			t.Errorf("RF %d: changing c[%d] left the logits at %d or %d unchanged", rf, t0, t0, t0+rf-1)
+		}
+		for tt := t0 + rf; tt < T; tt++ {
+			if changed(tt) {
+				t.Errorf("RF %d: changing c[%d] changed the logits at %d, beyond the receptive field", rf, t0, tt)
+			}
 		}
 	}
 }

@@ -237,8 +237,9 @@ func (c Config) ReceptiveField() int {
 	return causal.ReceptiveField(c.InputWidth, c.FilterWidth, c.Dilations)
 }
 
-// MarshalJSON-compatible encoding is the struct's own; JSON returns it as the
-// compact string stored in a model file's metadata.
+// JSON returns c as the compact JSON object stored in a model file's
+// metadata: the struct's own encoding, with the spec's keys and the
+// conditioning keys left out when zero.
 func (c Config) JSON() string {
 	b, err := json.Marshal(c)
 	if err != nil {

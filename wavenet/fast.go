@@ -244,20 +244,27 @@ func (f *fastStep) step(codes []int32) []float32 {
 // fastGen is the Generator's kernel step over its N streams, cut into parts
 // of consecutive streams, one per thread; each part has its own histories.
 // Step runs the parts one after another; Generate runs them on their own
-// goroutines, genBlock steps at a time.
+// goroutines, in blocks of genBlock steps.
 type fastGen struct {
 	parts  []*fastStep
 	lo     []int     // part i has streams lo[i] … lo[i+1]−1
 	logits []float32 // (N, Q); part i writes rows lo[i] … lo[i+1]−1
 	probs  [][]float64
-	u      []float64 // (genBlock, N) uniforms drawn in the sequential order
-	block  []int32   // (genBlock, N) drawn codes
+
+	// A parallel Generate's ring of genAhead blocks in flight.
+	u     [genAhead][]float64 // (genBlock, N) uniforms, drawn in the sequential order
+	codes [genAhead][]int32   // (genBlock, N) drawn codes
 }
 
-// genBlock is the number of steps the threads of a parallel Generate run
-// between two meetings: big enough that meeting costs little, small enough
-// that emit sees codes promptly.
-const genBlock = 64
+const (
+	// genBlock is the number of steps a thread of a parallel Generate runs
+	// as one piece of work: enough that handing it over costs little.
+	genBlock = 64
+	// genAhead is the number of blocks in flight: a thread may run that
+	// many blocks ahead of the slowest one (and of emit), so that a thread
+	// the OS pauses for a while does not stop the others.
+	genAhead = 4
+)
 
 func newFastGen(m *Model, streams, threads int) *fastGen {
 	threads = max(1, min(threads, streams))
@@ -272,8 +279,10 @@ func newFastGen(m *Model, streams, threads int) *fastGen {
 		f.probs = append(f.probs, make([]float64, Q))
 	}
 	if threads > 1 {
-		f.u = make([]float64, genBlock*streams)
-		f.block = make([]int32, genBlock*streams)
+		for j := range genAhead {
+			f.u[j] = make([]float64, genBlock*streams)
+			f.codes[j] = make([]int32, genBlock*streams)
+		}
 	}
 	return f
 }
@@ -296,57 +305,87 @@ func (f *fastGen) step(codes []int32) []float32 {
 // stays on the calling goroutine. The codes drawn are the same for any n,
 // since the random numbers are drawn in the same order. It resets every
 // stream, as Prime(nil) does; call it before Prime. With n > 1, an error
-// from emit may leave the streams up to a few dozen steps past the last
-// emitted code.
+// from emit may leave the streams up to genAhead·genBlock steps past the
+// last emitted code.
 func (g *Generator) SetThreads(n int) {
 	g.fast = newFastGen(g.m, g.N, n)
 	g.Prime(nil)
 }
 
-// generateParallel is Generate on the parts' goroutines, genBlock steps at a
-// time: the uniforms that sampling needs are drawn first, in the order the
-// sequential Generate draws them (stream by stream within a step), then
-// each part steps its streams through the block, then emit sees the block's
-// codes step by step.
+// genJob is one block of a parallel Generate: its ring slot and length.
+type genJob struct{ slot, steps int }
+
+// generateParallel is Generate on one goroutine per part, as a pipeline
+// with no meeting per block. The calling goroutine draws each block's
+// uniforms (in the order the sequential Generate draws them: step by step,
+// stream by stream) and hands the block to every part; each part steps its
+// streams through it on its own and reports back; once every part has
+// done a block, emit sees its codes step by step, and its ring slot takes
+// the next block. A part may so run up to genAhead blocks ahead of another.
 func (g *Generator) generateParallel(n int, temperature float64, rng *rand.Rand, emit func(codes []int32) error) error {
 	f := g.fast
-	N := g.N
+	N, P := g.N, len(f.parts)
+	todo := make([]chan genJob, P)
+	done := make([]chan int, P)
 	var wg sync.WaitGroup
-	for done := 0; done < n; {
-		B := min(genBlock, n-done)
-		if temperature > 0 {
-			for i := range f.u[:B*N] {
-				f.u[i] = rng.Float64()
+	for i := range P {
+		todo[i] = make(chan genJob, genAhead)
+		done[i] = make(chan int, genAhead)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for job := range todo[i] {
+				f.runPart(i, job, temperature, g.pending)
+				done[i] <- job.slot
 			}
-		}
-		last := len(f.parts) - 1
-		wg.Add(last)
-		for i := range last {
-			go func() {
-				defer wg.Done()
-				f.runPart(i, B, temperature, g.pending)
-			}()
-		}
-		f.runPart(last, B, temperature, g.pending)
-		wg.Wait()
-		for b := 0; b < B; b++ {
-			copy(g.out, f.block[b*N:(b+1)*N])
-			if err := emit(g.out); err != nil {
-				return err
-			}
-		}
-		done += B
+		}()
 	}
-	return nil
+	issued, blocks := 0, (n+genBlock-1)/genBlock
+	issue := func() {
+		slot, steps := issued%genAhead, min(genBlock, n-issued*genBlock)
+		if temperature > 0 {
+			for j := range f.u[slot][:steps*N] {
+				f.u[slot][j] = rng.Float64()
+			}
+		}
+		for i := range P {
+			todo[i] <- genJob{slot, steps}
+		}
+		issued++
+	}
+	for issued < min(genAhead, blocks) {
+		issue()
+	}
+	var err error
+	for b := 0; b < blocks && err == nil; b++ {
+		slot := 0
+		for i := range P {
+			slot = <-done[i] // parts finish their blocks in order
+		}
+		steps := min(genBlock, n-b*genBlock)
+		for j := 0; j < steps && err == nil; j++ {
+			copy(g.out, f.codes[slot][j*N:(j+1)*N])
+			err = emit(g.out)
+		}
+		if err == nil && issued < blocks {
+			issue()
+		}
+	}
+	for i := range P {
+		close(todo[i])
+	}
+	wg.Wait() // blocks still in flight run to the end: the streams move on
+	return err
 }
 
-// runPart steps part i through B steps of a block, drawing each stream's
-// next code into pending and block.
-func (f *fastGen) runPart(i, B int, temperature float64, pending []int32) {
+// runPart steps part i through a block, drawing each of its streams' next
+// code into pending and the block's codes.
+func (f *fastGen) runPart(i int, job genJob, temperature float64, pending []int32) {
 	p := f.parts[i]
 	lo, hi := f.lo[i], f.lo[i+1]
 	N, Q := len(pending), p.q
-	for b := 0; b < B; b++ {
+	u, codes := f.u[job.slot], f.codes[job.slot]
+	for b := 0; b < job.steps; b++ {
 		logits := p.step(pending[lo:hi])
 		for s := lo; s < hi; s++ {
 			row := logits[(s-lo)*Q : (s-lo+1)*Q]
@@ -354,10 +393,10 @@ func (f *fastGen) runPart(i, B int, temperature float64, pending []int32) {
 			if temperature == 0 {
 				c = argmax(row)
 			} else {
-				c = sampleFrom(row, temperature, f.u[b*N+s], f.probs[i])
+				c = sampleFrom(row, temperature, u[b*N+s], f.probs[i])
 			}
 			pending[s] = int32(c)
-			f.block[b*N+s] = int32(c)
+			codes[b*N+s] = int32(c)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package wavenet
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -159,5 +160,31 @@ func BenchmarkGenerateThreads(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.N*N)/b.Elapsed().Seconds(), "samples/s")
 		})
+	}
+}
+
+// TestGenerateThreadsEmitError: an error from emit stops a parallel
+// Generate, which returns it after its goroutines have finished.
+func TestGenerateThreadsEmitError(t *testing.T) {
+	m := randomModel(t, oddConfig(), 3)
+	g := NewGenerator(m, 4)
+	g.SetThreads(2)
+	stop := errors.New("stop")
+	for _, at := range []int{1, 63, 64, 65, 300} {
+		calls := 0
+		err := g.Generate(1000, 0, nil, func([]int32) error {
+			calls++
+			if calls == at {
+				return stop
+			}
+			return nil
+		})
+		if err != stop || calls != at {
+			t.Fatalf("stop at %d: Generate returned %v after %d calls", at, err, calls)
+		}
+	}
+	// The generator still works afterwards.
+	if err := g.Generate(10, 0, nil, func([]int32) error { return nil }); err != nil {
+		t.Fatal(err)
 	}
 }

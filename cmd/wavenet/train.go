@@ -38,10 +38,12 @@ func newTrainCmd() *cobra.Command {
 		Long: `train fits a model to the WAV files given (or every .wav under the folders
 given), read as mono at the model's rate and μ-law encoded. Each step draws
 --batch random chunks; a chunk is the receptive field of context followed by
---chunk samples whose next-sample cross-entropy is the loss. Chunks may start
-before a clip's beginning (the model then sees silence before it, exactly as
-when generating or evaluating from the start), so the opening is learnt too;
---no-pad-starts draws only chunks with full context, as the PyTorch reference.
+--chunk samples whose next-sample cross-entropy is the loss. Chunks may
+overhang a clip's start (the model then hears silence before it, exactly as
+when generating or evaluating from the start) and the end of its training
+part (scoring fewer samples), so that every sample is scored equally often,
+the opening included; --no-pad-starts draws only full chunks with full
+context, as the PyTorch reference does, which seldom trains the opening.
 The last --val of each clip is held out for the validation loss.
 
 Optimisation is Adam with bias correction, the gradient clipped to a global
@@ -79,7 +81,7 @@ losses and the same model bytes as an uninterrupted run.`,
 	f.IntVar(&o.halfLife, "lr-half-life", 0, "halve the learning rate every this many steps (0 = constant)")
 	f.Float64Var(&o.clipNorm, "clip-norm", train.DefaultClipNorm, "clip the gradient to this global norm")
 	f.Float64Var(&o.val, "val", train.DefaultValFraction, "fraction of each clip, at its end, held out for validation (negative = none)")
-	f.BoolVar(&o.noPad, "no-pad-starts", false, "draw only chunks with a full receptive field of real context")
+	f.BoolVar(&o.noPad, "no-pad-starts", false, "draw only full chunks with a receptive field of real context (the reference's sampling)")
 	f.Uint64Var(&o.seed, "seed", 0, "seed of the initial weights and of the chunk draws")
 	f.BoolVar(&o.resume, "resume", false, "continue the run whose checkpoint is beside -o (settings not given are the checkpoint's)")
 	f.IntVar(&o.threads, "threads", 0, "goroutines over batch items (0 = all cores); results do not depend on it")

@@ -120,3 +120,41 @@ func near(got, want float32) bool {
 	}
 	return relErr(got, float64(want)) <= 3e-7
 }
+
+// The AVX2 kernels against the twin, on every block shape the dispatch
+// gives them.
+func TestAsmAVX2Kernels(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2/FMA")
+	}
+	rng := rand.New(rand.NewPCG(13, 1))
+	for _, k := range []int{1, 2, 3, 4, 5, 7, 8, 31, 257} {
+		for _, tr := range []bool{false, true} {
+			rsa, csa := k+3, 1
+			if tr {
+				rsa, csa = 1, 10
+			}
+			a := randSlice(rng, 8*(k+3)*10)
+			ldb, ldc := 64+5, 64+7
+			b := randSlice(rng, k*ldb)
+			c := randSlice(rng, 8*ldc)
+			for _, rc := range [][2]int{{4, 64}, {4, 32}, {4, 16}, {8, 32}, {1, 64}, {1, 32}, {1, 16}} {
+				rows, cols := rc[0], rc[1]
+				c1, c2 := append([]float32(nil), c...), append([]float32(nil), c...)
+				if rows == 1 {
+					kern1AVX2(cols, k, a, csa, b, ldb, c1)
+				} else {
+					kern4AVX2(rows, cols, k, a, rsa, csa, b, ldb, c1, ldc)
+				}
+				kernGo(rows, cols, k, a, rsa, csa, b, ldb, c2, ldc)
+				wd := make([]float64, len(c2))
+				for i, v := range c2 {
+					wd[i] = float64(v)
+				}
+				if err := closeTo(c1, wd, k); err != nil {
+					t.Fatalf("AVX2 %d×%d k %d transposed %v: %v", rows, cols, k, tr, err)
+				}
+			}
+		}
+	}
+}

@@ -34,8 +34,8 @@ func Gemm(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, 
 //	A(i, p) = a[i·lda + p], or a[p·lda + i] if tA
 //	B(p, j) = b[p·ldb + j], or b[j·ldb + p] if tB
 //
-// With AVX-512 it runs this package's kernels on the calling goroutine;
-// otherwise it calls gonum's blas32.Gemm. It panics if a slice is too short
+// With AVX-512 or AVX2/FMA it runs this package's kernels on the calling
+// goroutine; otherwise it calls gonum's blas32.Gemm. It panics if a slice is too short
 // for its shape.
 func (w *Workspace) Gemm(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 	checkGemm(tA, tB, m, n, k, a, lda, b, ldb, c, ldc)

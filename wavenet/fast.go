@@ -219,10 +219,7 @@ func (f *fastStep) step(codes []int32) []float32 {
 				fl.pos = 0
 			}
 		}
-		for s := 0; s < N; s++ {
-			a := acc[s*G2 : (s+1)*G2]
-			f32.Gate(z[s*G1:s*G1+G], a[:G], a[G:])
-		}
+		f32.GateRows(z, G1, acc, G2, N, G)
 		fl.rs.MulAdd(xs[fl.rsAt:], RS, z, G1, N)
 	}
 

@@ -12,6 +12,21 @@ func Gate(z, a, b []float32) {
 	gate(z, nil, nil, a, b)
 }
 
+// GateRows applies Gate to each row of ab, an (rows, 2g) matrix of
+// filter|gate pre-activations with row stride ldab, into z (rows, g) with
+// row stride ldz:
+//
+//	z[r·ldz + j] = tanh(ab[r·ldab + j])·σ(ab[r·ldab + g + j])
+func GateRows(z []float32, ldz int, ab []float32, ldab, rows, g int) {
+	if rows <= 0 || g <= 0 {
+		return
+	}
+	if ldz < g || ldab < 2*g || len(z) < (rows-1)*ldz+g || len(ab) < (rows-1)*ldab+2*g {
+		panic(fmt.Sprintf("f32: GateRows(%d, %d) with z of %d (stride %d) and ab of %d (stride %d)", rows, g, len(z), ldz, len(ab), ldab))
+	}
+	gateRows(z, ldz, ab, ldab, rows, g)
+}
+
 // GateParts is Gate that also stores th[i] = tanh(a[i]) and sg[i] = σ(b[i]),
 // which the backward pass needs. th or sg may be nil.
 func GateParts(z, th, sg, a, b []float32) {

@@ -196,3 +196,59 @@ exptail:
 expdone:
 	VZEROUPPER
 	RET
+
+// func gateRowsAVX512(z *float32, ldz int, ab *float32, ldab, rows, width int)
+// Twin: gateRowsGo. Row r: z[r·ldz + j] = tanh(ab[r·ldab + j])·σ(ab[r·ldab + width + j]).
+TEXT ·gateRowsAVX512(SB), NOSPLIT, $0-48
+	MOVQ z+0(FP), R8
+	MOVQ ldz+8(FP), R10
+	SHLQ $2, R10
+	MOVQ ab+16(FP), R9
+	MOVQ ldab+24(FP), R11
+	SHLQ $2, R11
+	MOVQ rows+32(FP), BX
+	MOVQ width+40(FP), R12
+	LOADK
+
+growrow:
+	TESTQ BX, BX
+	JZ    growdone
+	MOVQ  R8, DI
+	MOVQ  R9, SI
+	LEAQ  (R9)(R12*4), DX
+	MOVQ  R12, CX
+
+growloop:
+	CMPQ    CX, $16
+	JLT     growtail
+	VMOVUPS (SI), Z0
+	VMOVUPS (DX), Z1
+	GATE
+	VMOVUPS Z4, (DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DX
+	ADDQ    $64, DI
+	SUBQ    $16, CX
+	JMP     growloop
+
+growtail:
+	TESTQ     CX, CX
+	JZ        grownext
+	MOVQ      $1, AX
+	SHLQ      CX, AX
+	DECQ      AX
+	KMOVW     AX, K2
+	VMOVUPS.Z (SI), K2, Z0
+	VMOVUPS.Z (DX), K2, Z1
+	GATE
+	VMOVUPS   Z4, K2, (DI)
+
+grownext:
+	ADDQ R10, R8
+	ADDQ R11, R9
+	DECQ BX
+	JMP  growrow
+
+growdone:
+	VZEROUPPER
+	RET

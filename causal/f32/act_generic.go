@@ -91,3 +91,14 @@ func gateGo(z, th, sg, a, b []float32) {
 		}
 	}
 }
+
+// gateRowsGo is the twin of gateRowsAVX512, the gate of each row of an
+// (rows, 2g) matrix of filter|gate pre-activations with row stride ldab:
+//
+//	z[r·ldz + j] = tanh(ab[r·ldab + j])·σ(ab[r·ldab + g + j])   for r < rows, j < g
+func gateRowsGo(z []float32, ldz int, ab []float32, ldab, rows, g int) {
+	for r := 0; r < rows; r++ {
+		a := ab[r*ldab : r*ldab+2*g]
+		gateGo(z[r*ldz:r*ldz+g], nil, nil, a[:g], a[g:])
+	}
+}

@@ -158,3 +158,28 @@ func TestAsmAVX2Kernels(t *testing.T) {
 		}
 	}
 }
+
+func TestAsmGateRows(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512")
+	}
+	rng := rand.New(rand.NewPCG(14, 1))
+	for _, g := range []int{1, 5, 16, 17, 32, 40} {
+		for _, rows := range []int{1, 2, 16} {
+			ldab, ldz := 2*g+3, g+1
+			ab := gateInputs(rng, rows*ldab+40)
+			z1 := make([]float32, rows*ldz)
+			for i := range z1 {
+				z1[i] = 7
+			}
+			z2 := append([]float32(nil), z1...)
+			gateRowsAVX512(&z1[0], ldz, &ab[0], ldab, rows, g)
+			gateRowsGo(z2, ldz, ab, ldab, rows, g)
+			for i := range z1 {
+				if !near(z1[i], z2[i]) {
+					t.Fatalf("g %d rows %d: z[%d] = %g, twin %g", g, rows, i, z1[i], z2[i])
+				}
+			}
+		}
+	}
+}

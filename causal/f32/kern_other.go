@@ -22,6 +22,10 @@ func gate(z, th, sg, a, b []float32) { gateGo(z, th, sg, a, b) }
 
 func exp(dst, x []float32) { expGo(dst, x) }
 
+func gateRows(z []float32, ldz int, ab []float32, ldab, rows, g int) {
+	gateRowsGo(z, ldz, ab, ldab, rows, g)
+}
+
 // useKernels reports whether this package's own kernels beat gonum here:
 // without assembly, gonum's Gemm is the faster one.
 func useKernels() bool { return false }

@@ -9,6 +9,15 @@ import (
 // FuzzDecode feeds arbitrary bytes to Decode. It must never panic, a model it
 // accepts must not be larger than the input, and an accepted file must
 // survive Encode and Decode unchanged.
+//
+// Run it with a short minimization time, e.g.
+//
+//	go test -run '^$' -fuzz FuzzDecode -fuzztime 60s -fuzzminimizetime 2s ./wavenet
+//
+// The interesting inputs are model files of a kilobyte or more, and the
+// default -fuzzminimizetime of 60 s spends a minute minimizing each one it
+// finds: measured on 2 cores, 287 executions in 10 s with the default and
+// 59,000 in 20 s with 2 s.
 func FuzzDecode(f *testing.F) {
 	m := filledModel(f, tinyConfig(), 11)
 	valid := encodeModel(f, m, nil)

@@ -82,7 +82,7 @@ func BenchmarkGemm(b *testing.B) {
 // for 1 and 16 streams.
 func BenchmarkPanel(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 3))
-	for _, s := range [][2]int{{32, 64}, {32, 160}, {128, 128}, {128, 256}, {64, 512}} {
+	for _, s := range [][2]int{{32, 64}, {32, 160}, {128, 128}, {128, 256}, {64, 512}, {256, 512}, {1024, 1024}} {
 		in, out := s[0], s[1]
 		wm := randSlice(rng, in*out)
 		p := NewPanel(in, out, func(i, o int) float32 { return wm[i*out+o] })
@@ -90,10 +90,17 @@ func BenchmarkPanel(b *testing.B) {
 			x, y := randSlice(rng, n*in), randSlice(rng, n*out)
 			flops := 2 * float64(n*in*out)
 			b.Run(fmt.Sprintf("%dx%d/n%d/panel", in, out, n), func(b *testing.B) {
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
+				cpu0 := threadCPU()
 				for b.Loop() {
 					p.MulAdd(y, out, x, in, n)
 				}
 				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				if cpu := threadCPU() - cpu0; cpu > 0 {
+					b.ReportMetric(flops*float64(b.N)/cpu.Seconds()/1e9, "GFLOP/cpu-s")
+					b.ReportMetric(float64(4*in*out)*float64(b.N)/cpu.Seconds()/1e9, "GB/cpu-s")
+				}
 			})
 			b.Run(fmt.Sprintf("%dx%d/n%d/gonum", in, out, n), func(b *testing.B) {
 				g := blas32.General{Rows: in, Cols: out, Stride: out, Data: wm}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/go-audio/wav"
@@ -90,7 +91,17 @@ func Decode(r io.ReaderAt, size int64, name string, rate int, warn io.Writer) ([
 	if frames == 0 {
 		return nil, info, fmt.Errorf("audio: %s: %w: the data chunk holds no whole frame", name, ErrEmpty)
 	}
-	x := make([]float32, frames) // frames <= size, so this is bounded by the file
+	// frames <= size, so the slices below are bounded by the file; but on a
+	// 32-bit platform a file of a few GB holds more samples than a slice
+	// can, and make would panic.
+	out := frames
+	if rate != 0 && rate != h.rate {
+		out = (frames*int64(rate) + int64(h.rate) - 1) / int64(h.rate) // Resample's length
+	}
+	if n := max(frames, out); n > math.MaxInt/4 {
+		return nil, info, fmt.Errorf("audio: %s: %w: %d samples, more than this %d-bit platform can hold", name, ErrUnsupported, n, strconv.IntSize)
+	}
+	x := make([]float32, frames)
 	blockFrames := max(readBlock/h.blockAlign, 1)
 	buf := make([]byte, min(int64(blockFrames), frames)*int64(h.blockAlign))
 	dec := h.decoder()

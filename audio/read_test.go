@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime/metrics"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -499,5 +500,34 @@ func TestReadPCMScaling(t *testing.T) {
 		if !slices.Equal(x, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, x, tc.want)
 		}
+	}
+}
+
+// zeroTail is a ReaderAt of head followed by zeros, as long as asked.
+type zeroTail struct{ head []byte }
+
+func (z zeroTail) ReadAt(p []byte, off int64) (int, error) {
+	for i := range p {
+		p[i] = 0
+		if o := off + int64(i); o < int64(len(z.head)) {
+			p[i] = z.head[o]
+		}
+	}
+	return len(p), nil
+}
+
+// TestReadTooLongFor32Bit: on a 32-bit platform a 3 GiB 8-bit file holds more
+// samples than a slice can; Decode refuses it instead of panicking in make
+// (it did). Run with GOARCH=386; a 64-bit platform would read it.
+func TestReadTooLongFor32Bit(t *testing.T) {
+	if strconv.IntSize != 32 {
+		t.Skip("needs a 32-bit platform (GOARCH=386)")
+	}
+	const data = 0xC0000000
+	h := wavFile(fmtChunk(tagPCM, 1, 16000, 8), nil)
+	binary.LittleEndian.PutUint32(h[len(h)-4:], data)
+	_, _, err := Decode(zeroTail{h}, int64(len(h))+data, "big.wav", 0, nil)
+	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "big.wav") || !strings.Contains(err.Error(), "32-bit") {
+		t.Errorf("Decode of 3 GiB of 8-bit samples on a 32-bit platform: %v, want ErrUnsupported naming the file", err)
 	}
 }

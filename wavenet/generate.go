@@ -16,6 +16,11 @@ import (
 // generation. Its logits equal Forward's over the same codes to float32
 // rounding.
 //
+// Step runs on causal/f32's kernels (fastStep, fast.go: weights packed
+// into streaming panels, past taps computed ahead in blocks); SetThreads
+// spreads Generate over goroutines. The plain form below, referenceStep,
+// is what fastStep is tested against.
+//
 // The generator keeps its own packed copy of the weights, made by
 // NewGenerator; later changes to the model are not seen. Per layer:
 //

@@ -93,12 +93,12 @@ func Decode(r io.ReaderAt, size int64, name string, rate int, warn io.Writer) ([
 	}
 	// frames <= size, so the slices below are bounded by the file; but on a
 	// 32-bit platform a file of a few GB holds more samples than a slice
-	// can, and make would panic.
+	// can (4 bytes each, at most 4 GiB), and make would panic.
 	out := frames
 	if rate != 0 && rate != h.rate {
 		out = (frames*int64(rate) + int64(h.rate) - 1) / int64(h.rate) // Resample's length
 	}
-	if n := max(frames, out); n > math.MaxInt/4 {
+	if n := max(frames, out); n > math.MaxInt/2 {
 		return nil, info, fmt.Errorf("audio: %s: %w: %d samples, more than this %d-bit platform can hold", name, ErrUnsupported, n, strconv.IntSize)
 	}
 	x := make([]float32, frames)

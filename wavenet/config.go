@@ -41,11 +41,15 @@ type Config struct {
 // Limits that keep a config, and so the allocation it implies, sane. A file
 // whose config exceeds them is refused before anything is allocated.
 const (
-	maxChannels  = 4096
-	maxLayers    = 1024
-	maxDilation  = 1 << 20
-	maxWidth     = 1024
-	maxRate      = 1 << 20
+	maxChannels = 4096
+	maxLayers   = 1024
+	maxDilation = 1 << 20
+	maxWidth    = 1024
+	// Sample rates the audio package reads and writes (its MinRate and
+	// MaxRate), so that a model that loads can also be used on audio.
+	minRate = 1000
+	maxRate = 1000000
+
 	maxQuantized = 1 << 16
 
 	// The per-key limits above still allow configs far too big to run (10^13
@@ -55,6 +59,10 @@ const (
 	maxParams         = 1 << 30 // float32 parameters: 4 GiB, the largest file Load reads
 	maxReceptiveField = 1 << 20 // samples: over a minute at 16 kHz (the ibab preset needs 5117)
 	maxHistory        = 1 << 26 // float32s of generator history per stream, R·Σ d_i·(K−1): 256 MiB
+	// maxFieldActivations bounds RF × evalWidth, the activations an
+	// evaluation pass holds for one receptive field: 2 GiB of float32 (the
+	// ibab preset needs 7.7 M).
+	maxFieldActivations = 1 << 29
 )
 
 // defaultConfig holds the values that a key missing from a file takes.
@@ -183,7 +191,7 @@ func (c Config) Validate() error {
 		return nil
 	}
 	for _, e := range []error{
-		check("sample_rate", c.SampleRate, 1, maxRate),
+		check("sample_rate", c.SampleRate, minRate, maxRate),
 		check("quantization_channels", c.QuantizationChannels, 2, maxQuantized),
 		check("input_width", c.InputWidth, 1, maxWidth),
 		check("filter_width", c.FilterWidth, 1, maxWidth),
@@ -195,7 +203,7 @@ func (c Config) Validate() error {
 		check("global_classes", c.GlobalClasses, 0, maxChannels*16),
 		check("global_channels", c.GlobalChannels, 0, maxChannels),
 		check("local_channels", c.LocalChannels, 0, maxChannels),
-		check("local_hop", c.LocalHop, 0, maxRate),
+		check("local_hop", c.LocalHop, 0, maxReceptiveField),
 	} {
 		if e != nil {
 			return e
@@ -225,7 +233,18 @@ func (c Config) Validate() error {
 	if h := past * int64(c.ResidualChannels); h > maxHistory {
 		return fmt.Errorf("wavenet: config: generation would keep %d values of history per stream (residual_channels × Σ dilations·(filter_width − 1)), more than the %d allowed", h, maxHistory)
 	}
+	if a := (int64(c.InputWidth) + past) * c.evalWidth(); a > maxFieldActivations {
+		return fmt.Errorf("wavenet: config: evaluating one receptive field would hold %d activations, more than the %d allowed", a, maxFieldActivations)
+	}
 	return nil
+}
+
+// evalWidth is the number of float32 activations an evaluation pass keeps
+// per position: two residual buffers, tanh and sigmoid halves, im2col, skip,
+// end and logits, 2R + 2G + R·K + S + E + Q.
+func (c Config) evalWidth() int64 {
+	R, G := int64(c.ResidualChannels), int64(c.GateChannels)
+	return 2*R + 2*G + R*int64(c.FilterWidth) + int64(c.SkipChannels) + int64(c.EndChannels) + int64(c.QuantizationChannels)
 }
 
 // Conditioned reports whether c asks for global or local conditioning.

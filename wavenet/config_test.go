@@ -116,7 +116,11 @@ func TestValidateTotals(t *testing.T) {
 		}, "parameters"},
 		{"receptive field at the limit", func(c *Config) {
 			c.Dilations, c.InputWidth, c.ResidualChannels = repeat(1<<10, 1023), 1<<10, 1 // 1024 + 1023·1024 = 2^20
+			c.GateChannels, c.SkipChannels, c.EndChannels = 1, 1, 1
 		}, ""},
+		{"evaluation activations over the limit", func(c *Config) {
+			c.Dilations, c.InputWidth, c.ResidualChannels = repeat(1<<10, 1023), 1<<10, 1 // RF 2^20 × 580 per position
+		}, "evaluating one receptive field"},
 		{"receptive field over the limit", func(c *Config) {
 			c.Dilations, c.InputWidth, c.ResidualChannels = append(repeat(1<<10, 1022), 1<<10+1), 1<<10, 1
 		}, "receptive field of 1048577"},
@@ -125,6 +129,7 @@ func TestValidateTotals(t *testing.T) {
 		}, "history"},
 		{"history at the limit", func(c *Config) {
 			c.Dilations, c.ResidualChannels = repeat(1<<19, 1), 128
+			c.SkipChannels, c.EndChannels = 1, 1
 		}, ""},
 	}
 	for _, tc := range cases {

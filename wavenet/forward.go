@@ -24,6 +24,7 @@ type Workspace struct {
 
 	t     int // steps of the last Forward (≤ T)
 	train bool
+	shape [7]int      // the widths it was made for: R, G, S, E, Q, K, L
 	gemm  causal.Gemm // packing buffers of the matrix products
 
 	codes  []int32     // (N, T) the last Forward's input
@@ -56,7 +57,7 @@ func newWorkspace(m *Model, n, t int, train bool) *Workspace {
 	R, G, S, E, Q, K := c.ResidualChannels, c.GateChannels, c.SkipChannels, c.EndChannels, c.QuantizationChannels, c.FilterWidth
 	L := len(c.Dilations)
 	rows := n * t
-	ws := &Workspace{N: n, T: t, Threads: 1, train: train}
+	ws := &Workspace{N: n, T: t, Threads: 1, train: train, shape: widths(c)}
 	ws.codes = make([]int32, rows)
 	ws.x = make([][]float32, L)
 	ws.a = make([][]float32, L)
@@ -88,6 +89,12 @@ func newWorkspace(m *Model, n, t int, train bool) *Workspace {
 	return ws
 }
 
+// widths are the sizes a Workspace depends on: R, G, S, E, Q, K and the
+// number of layers.
+func widths(c Config) [7]int {
+	return [7]int{c.ResidualChannels, c.GateChannels, c.SkipChannels, c.EndChannels, c.QuantizationChannels, c.FilterWidth, len(c.Dilations)}
+}
+
 // Forward runs the model over codes (N, t), N = ws.N sequences of t ≤ ws.T
 // codes each, time-major, every sequence zero-padded before its t = 0, and
 // returns the logits (N, t, Q): logits[n, τ] is the unnormalised log
@@ -102,8 +109,8 @@ func (m *Model) Forward(ws *Workspace, codes []int32) []float32 {
 	if len(codes) == 0 || len(codes)%ws.N != 0 || len(codes)/ws.N > ws.T {
 		panic(fmt.Sprintf("wavenet: Forward of %d codes with a workspace of %d×%d", len(codes), ws.N, ws.T))
 	}
-	if len(ws.logits) != ws.N*ws.T*c.QuantizationChannels || len(ws.x) != len(c.Dilations) {
-		panic("wavenet: workspace made for another model's shape")
+	if w := widths(c); ws.shape != w {
+		panic(fmt.Sprintf("wavenet: workspace made for widths (R, G, S, E, Q, K, L) = %v, used with %v", ws.shape, w))
 	}
 	n, t := ws.N, len(codes)/ws.N
 	rows := n * t

@@ -16,6 +16,9 @@ func (c *Conv) ForwardOneHot(y []float32, codes []int32, n, t int, packed []floa
 	if packed == nil {
 		packed = c.PackTaps(nil)
 	}
+	if len(packed) != c.Out*c.In*c.Width {
+		panic(fmt.Sprintf("causal: ForwardOneHot with %d packed weights, want Out·In·Width = %d", len(packed), c.Out*c.In*c.Width))
+	}
 	c.checkCodes(codes, n, t)
 	c.checkRows(y, n*t, c.Out, "y")
 	for s := 0; s < n; s++ {
@@ -109,8 +112,13 @@ func (r *CodeRing) Reset() {
 // r. packed is PackTaps(nil). It allocates nothing.
 func (c *Conv) StepOneHot(y []float32, codes []int32, r *CodeRing, packed []float32) {
 	n := r.N
-	if r.h != c.History() || len(packed) != c.Out*c.In*c.Width || len(codes) < n || len(y) < n*c.Out {
-		panic("causal: StepOneHot with mismatched ring, packed weights, codes or y")
+	switch {
+	case r.h != c.History():
+		panic(fmt.Sprintf("causal: StepOneHot with a ring of %d codes, want History() = %d", r.h, c.History()))
+	case len(packed) != c.Out*c.In*c.Width:
+		panic(fmt.Sprintf("causal: StepOneHot with %d packed weights, want Out·In·Width = %d", len(packed), c.Out*c.In*c.Width))
+	case len(codes) < n || len(y) < n*c.Out:
+		panic(fmt.Sprintf("causal: StepOneHot with %d codes and %d outputs for %d streams of %d channels", len(codes), len(y), n, c.Out))
 	}
 	for s := 0; s < n; s++ {
 		if codes[s] < 0 || int(codes[s]) >= c.In {

@@ -1,6 +1,10 @@
 package wavenet
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/wavenet-go/wavenet-go/causal/f32"
+)
 
 // Backward accumulates into grad (a model of m's config, see NewLike) the
 // gradient of a loss L with respect to every parameter, given dlogits =
@@ -64,9 +68,7 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 	for i := L - 1; i >= 0; i-- {
 		ly, gl := &m.Layers[i], &grad.Layers[i]
 		a, s, z := ws.a[i][:rows*G], ws.s[i][:rows*G], ws.z[:rows*G]
-		for j := range z {
-			z[j] = a[j] * s[j]
-		}
+		f32.Mul(z, a, s)
 		ly.Skip.WeightGrad(&gl.Skip, dskip, z, rows, gm)
 		clear(dz)
 		ly.Skip.InputGradCol(dz, dskip, rows, gm)
@@ -74,10 +76,7 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 			ly.Residual.WeightGrad(&gl.Residual, dx, z, rows, gm)
 			ly.Residual.InputGradCol(dz, dx, rows, gm)
 		}
-		for j, g := range dz {
-			df[j] = g * s[j] * (1 - a[j]*a[j])
-			dg[j] = g * a[j] * s[j] * (1 - s[j])
-		}
+		f32.GateBackward(df, dg, dz, a, s)
 		// dx already holds ∂L/∂x_{i+1}, which flows unchanged to x_i
 		// through the residual connection; add the conv path.
 		x := ws.x[i][:rows*R]
@@ -99,10 +98,4 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 }
 
 // maskPositive zeroes d where the forward activation v is not positive.
-func maskPositive(d, v []float32) {
-	for j, x := range v {
-		if x <= 0 {
-			d[j] = 0
-		}
-	}
-}
+func maskPositive(d, v []float32) { f32.ReluGrad(d, v) }

@@ -46,12 +46,7 @@ func GateBackward(da, db, dz, th, sg []float32) {
 	if len(da) < n || len(db) < n || len(th) < n || len(sg) < n {
 		panic("f32: GateBackward with short slices")
 	}
-	da, db, th, sg = da[:n], db[:n], th[:n], sg[:n]
-	for i, g := range dz {
-		t, s := th[i], sg[i]
-		da[i] = g * s * (1 - t*t)
-		db[i] = g * t * s * (1 - s)
-	}
+	gateBackward(da, db, dz, th, sg)
 }
 
 // Exp sets dst[i] = e^x[i] for i < len(dst), with x clamped to [-87, 88]
@@ -135,10 +130,16 @@ func AddRow(y, b []float32, rows, cols int) {
 // ReluGrad zeroes d[i] where v[i] ≤ 0, for i < len(d): the gradient through
 // a relu whose output (or input) was v.
 func ReluGrad(d, v []float32) {
-	v = v[:len(d)]
-	for i, x := range v {
-		if x <= 0 {
-			d[i] = 0
-		}
+	if len(v) < len(d) {
+		panic(fmt.Sprintf("f32: ReluGrad with d of %d but v of %d", len(d), len(v)))
 	}
+	reluGrad(d, v)
+}
+
+// Mul sets dst[i] = a[i]·b[i] for i < len(dst).
+func Mul(dst, a, b []float32) {
+	if len(a) < len(dst) || len(b) < len(dst) {
+		panic(fmt.Sprintf("f32: Mul with dst of %d but a of %d and b of %d", len(dst), len(a), len(b)))
+	}
+	mul(dst, a, b)
 }

@@ -183,3 +183,42 @@ func TestAsmGateRows(t *testing.T) {
 		}
 	}
 }
+
+func TestAsmBackwardVec(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512")
+	}
+	rng := rand.New(rand.NewPCG(15, 1))
+	for n := 1; n < 70; n++ {
+		dz, th, sg := randSlice(rng, n), randSlice(rng, n), randSlice(rng, n)
+		v := randSlice(rng, n)
+		v[0] = 0
+		if n > 1 {
+			v[1] = float32(math.NaN()) // kept, as v ≤ 0 is false
+		}
+		pad := func(s []float32) []float32 { return append(append([]float32(nil), s...), 7) }
+		da1, db1 := pad(randSlice(rng, n)), pad(randSlice(rng, n))
+		da2, db2 := append([]float32(nil), da1[:n]...), append([]float32(nil), db1[:n]...)
+		gateBackwardAVX512(&da1[0], &db1[0], &dz[0], &th[0], &sg[0], n)
+		gateBackwardGo(da2, db2, dz, th, sg)
+		d1 := pad(dz)
+		d2 := append([]float32(nil), dz...)
+		reluGradAVX512(&d1[0], &v[0], n)
+		reluGradGo(d2, v)
+		m1 := pad(make([]float32, n))
+		m2 := make([]float32, n)
+		mulAVX512(&m1[0], &th[0], &sg[0], n)
+		mulGo(m2, th, sg)
+		if da1[n] != 7 || db1[n] != 7 || d1[n] != 7 || m1[n] != 7 {
+			t.Fatalf("n %d: a kernel wrote past the end", n)
+		}
+		for i := 0; i < n; i++ {
+			if math.Abs(float64(da1[i]-da2[i])) > 1e-5 || math.Abs(float64(db1[i]-db2[i])) > 1e-5 {
+				t.Fatalf("n %d, %d: gate backward asm %g %g twin %g %g", n, i, da1[i], db1[i], da2[i], db2[i])
+			}
+			if d1[i] != d2[i] || m1[i] != m2[i] {
+				t.Fatalf("n %d, %d: relu grad %g / %g, mul %g / %g", n, i, d1[i], d2[i], m1[i], m2[i])
+			}
+		}
+	}
+}

@@ -243,3 +243,120 @@ arnext:
 ardone:
 	VZEROUPPER
 	RET
+
+// func reluGradAVX512(d, v *float32, n int)
+// Twin: reluGradGo: d[i] = 0 where v[i] ≤ 0.
+TEXT ·reluGradAVX512(SB), NOSPLIT, $0-24
+	MOVQ   d+0(FP), DI
+	MOVQ   v+8(FP), SI
+	MOVQ   n+16(FP), CX
+	VXORPS Z0, Z0, Z0
+
+rgloop:
+	CMPQ    CX, $16
+	JLT     rgtail
+	VCMPPS  $0x1d, (SI), Z0, K1 // 0 ≥ v, ordered (GE_OQ)
+	VMOVUPS Z0, K1, (DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DI
+	SUBQ    $16, CX
+	JMP     rgloop
+
+rgtail:
+	TESTQ     CX, CX
+	JZ        rgdone
+	MOVQ      $1, AX
+	SHLQ      CX, AX
+	DECQ      AX
+	KMOVW     AX, K2
+	VMOVUPS.Z (SI), K2, Z1
+	VCMPPS    $2, Z0, Z1, K2, K1
+	VMOVUPS   Z0, K1, (DI)
+
+rgdone:
+	VZEROUPPER
+	RET
+
+// func mulAVX512(dst, a, b *float32, n int)
+// Twin: mulGo: dst[i] = a[i]·b[i].
+TEXT ·mulAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+
+mulloop:
+	CMPQ    CX, $16
+	JLT     multail
+	VMOVUPS (SI), Z0
+	VMULPS  (DX), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DX
+	ADDQ    $64, DI
+	SUBQ    $16, CX
+	JMP     mulloop
+
+multail:
+	TESTQ     CX, CX
+	JZ        muldone
+	MOVQ      $1, AX
+	SHLQ      CX, AX
+	DECQ      AX
+	KMOVW     AX, K2
+	VMOVUPS.Z (SI), K2, Z0
+	VMOVUPS.Z (DX), K2, Z1
+	VMULPS    Z1, Z0, Z0
+	VMOVUPS   Z0, K2, (DI)
+
+muldone:
+	VZEROUPPER
+	RET
+
+// func gateBackwardAVX512(da, db, dz, th, sg *float32, n int)
+// Twin: gateBackwardGo: with q = dz·sg·th,
+// da = dz·sg − q·th = dz·sg·(1 − th²) and db = q − q·sg = dz·th·sg·(1 − sg).
+TEXT ·gateBackwardAVX512(SB), NOSPLIT, $0-48
+	MOVQ da+0(FP), DI
+	MOVQ db+8(FP), R8
+	MOVQ dz+16(FP), SI
+	MOVQ th+24(FP), DX
+	MOVQ sg+32(FP), R9
+	MOVQ n+40(FP), CX
+	MOVQ $0xffff, AX
+	KMOVW AX, K2
+
+gbloop:
+	CMPQ CX, $16
+	JGE  gbbody
+	TESTQ CX, CX
+	JZ    gbdone
+	MOVQ  $1, AX
+	SHLQ  CX, AX
+	DECQ  AX
+	KMOVW AX, K2
+	MOVQ  $16, CX
+
+gbbody:
+	VMOVUPS.Z    (SI), K2, Z0 // dz
+	VMOVUPS.Z    (DX), K2, Z1 // th
+	VMOVUPS.Z    (R9), K2, Z2 // sg
+	VMULPS       Z2, Z0, Z3   // p = dz·sg
+	VMULPS       Z1, Z3, Z4   // q = p·th
+	VMOVAPS      Z3, Z5
+	VFNMADD231PS Z1, Z4, Z5   // da = p − q·th
+	VMOVAPS      Z4, Z6
+	VFNMADD231PS Z2, Z4, Z6   // db = q − q·sg
+	VMOVUPS      Z5, K2, (DI)
+	VMOVUPS      Z6, K2, (R8)
+	ADDQ         $64, SI
+	ADDQ         $64, DX
+	ADDQ         $64, R9
+	ADDQ         $64, DI
+	ADDQ         $64, R8
+	SUBQ         $16, CX
+	JMP          gbloop
+
+gbdone:
+	VZEROUPPER
+	RET

@@ -52,3 +52,38 @@ func addRowGo(y, b []float32, rows, cols int) {
 		}
 	}
 }
+
+// reluGradGo is the twin of reluGradAVX512:
+//
+//	d[i] = 0 where v[i] ≤ 0
+func reluGradGo(d, v []float32) {
+	v = v[:len(d)]
+	for i, x := range v {
+		if x <= 0 {
+			d[i] = 0
+		}
+	}
+}
+
+// mulGo is the twin of mulAVX512:
+//
+//	dst[i] = a[i]·b[i]
+func mulGo(dst, a, b []float32) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	for i := range dst {
+		dst[i] = a[i] * b[i]
+	}
+}
+
+// gateBackwardGo is the twin of gateBackwardAVX512:
+//
+//	da[i] = dz[i]·sg[i]·(1 − th[i]²),  db[i] = dz[i]·th[i]·sg[i]·(1 − sg[i])
+func gateBackwardGo(da, db, dz, th, sg []float32) {
+	n := len(dz)
+	da, db, th, sg = da[:n], db[:n], th[:n], sg[:n]
+	for i, g := range dz {
+		t, s := th[i], sg[i]
+		da[i] = g * s * (1 - t*t)
+		db[i] = g * t * s * (1 - s)
+	}
+}

@@ -252,3 +252,137 @@ grownext:
 growdone:
 	VZEROUPPER
 	RET
+
+// The gate for CPUs with AVX2/FMA but not AVX-512: eight lanes, constants
+// broadcast from gateK<> where they are used, 2^n built in the exponent
+// bits as exp32 does. Whole vectors of eight only; the caller does the rest
+// with the twin.
+
+// BK broadcasts the constant at offset off of gateK<> into register r.
+#define BK(off, r) VBROADCASTSS gateK<>+off(SB), r
+
+// EXP2 sets X = e^X (X clamped already); N, P, T scratch. As exp32.
+#define EXP2(X, N, P, T) \
+	BK(0, T);                \
+	VMULPS       T, X, N;    \
+	VROUNDPS     $0, N, N;   \
+	BK(4, T);                \
+	VFNMADD231PS T, N, X;    \
+	BK(8, T);                \
+	VFNMADD231PS T, N, X;    \
+	BK(32, P);               \
+	BK(28, T);               \
+	VFMADD213PS  T, X, P;    \
+	BK(24, T);               \
+	VFMADD213PS  T, X, P;    \
+	BK(20, T);               \
+	VFMADD213PS  T, X, P;    \
+	BK(16, T);               \
+	VFMADD213PS  T, X, P;    \
+	BK(12, T);               \
+	VFMADD213PS  T, X, P;    \
+	BK(36, T);               \
+	VFMADD213PS  T, X, P;    \
+	VFMADD213PS  T, X, P;    \
+	VCVTPS2DQ    N, N;       \
+	VPSLLD       $23, N, N;  \
+	VPADDD       gate2Bias<>(SB), N, N; \
+	VMULPS       N, P, X
+
+DATA gate2Bias<>+0(SB)/4, $0x3f800000
+DATA gate2Bias<>+4(SB)/4, $0x3f800000
+DATA gate2Bias<>+8(SB)/4, $0x3f800000
+DATA gate2Bias<>+12(SB)/4, $0x3f800000
+DATA gate2Bias<>+16(SB)/4, $0x3f800000
+DATA gate2Bias<>+20(SB)/4, $0x3f800000
+DATA gate2Bias<>+24(SB)/4, $0x3f800000
+DATA gate2Bias<>+28(SB)/4, $0x3f800000
+GLOBL gate2Bias<>(SB), RODATA|NOPTR, $32
+
+// func gateAVX2(z, th, sg, a, b *float32, n int)
+// Twin: gateGo, on n a multiple of 8. th and sg may be nil.
+// Y0 a, Y1 b; Y2 tanh(a), Y3 σ(b), Y4 z; Y5…Y12 scratch.
+TEXT ·gateAVX2(SB), NOSPLIT, $0-48
+	MOVQ z+0(FP), DI
+	MOVQ th+8(FP), R8
+	MOVQ sg+16(FP), R9
+	MOVQ a+24(FP), SI
+	MOVQ b+32(FP), DX
+	MOVQ n+40(FP), CX
+
+g2loop:
+	CMPQ    CX, $8
+	JLT     g2done
+	VMOVUPS (SI), Y0
+	VMOVUPS (DX), Y1
+
+	// σ(b) = 1/(1 + e^{−b}), −b clamped to [expLo, expHi].
+	BK(84, Y12)
+	VXORPS Y12, Y1, Y5
+	BK(40, Y12)
+	VMINPS Y12, Y5, Y5
+	BK(44, Y12)
+	VMAXPS Y12, Y5, Y5
+	EXP2(Y5, Y6, Y7, Y12)
+	BK(36, Y12)
+	VADDPS Y12, Y5, Y5
+	VDIVPS Y5, Y12, Y3
+
+	// tanh(a): 1 − 2/(1 + e^{2|a|}) as (1 − e)/(1 + e), e = e^{−2·min(|a|, 9)},
+	// with a's sign; the odd polynomial below the knee.
+	BK(80, Y12)
+	VANDPS Y12, Y0, Y5 // |a|
+	BK(48, Y12)
+	VMINPS Y12, Y5, Y6
+	BK(52, Y12)
+	VMULPS Y12, Y6, Y6
+	EXP2(Y6, Y7, Y8, Y12)
+	BK(36, Y12)
+	VSUBPS Y6, Y12, Y7
+	VADDPS Y12, Y6, Y8
+	VDIVPS Y8, Y7, Y2
+	BK(84, Y12)
+	VANDPS Y12, Y0, Y9
+	VORPS  Y9, Y2, Y2
+
+	VMULPS      Y0, Y0, Y7 // u = a²
+	BK(76, Y8)
+	BK(72, Y12)
+	VFMADD213PS Y12, Y7, Y8
+	BK(68, Y12)
+	VFMADD213PS Y12, Y7, Y8
+	BK(64, Y12)
+	VFMADD213PS Y12, Y7, Y8
+	BK(60, Y12)
+	VFMADD213PS Y12, Y7, Y8
+	BK(36, Y12)
+	VFMADD213PS Y12, Y7, Y8
+	VMULPS      Y0, Y8, Y8 // a·P(u)
+
+	BK(56, Y12)
+	VCMPPS    $1, Y12, Y5, Y10 // |a| < knee
+	VBLENDVPS Y10, Y8, Y2, Y2
+
+	VMULPS  Y2, Y3, Y4
+	VMOVUPS Y4, (DI)
+	TESTQ   R8, R8
+	JZ      g2noth
+	VMOVUPS Y2, (R8)
+	ADDQ    $32, R8
+
+g2noth:
+	TESTQ   R9, R9
+	JZ      g2nosg
+	VMOVUPS Y3, (R9)
+	ADDQ    $32, R9
+
+g2nosg:
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP  g2loop
+
+g2done:
+	VZEROUPPER
+	RET

@@ -3,7 +3,7 @@
 // gated activation z = tanh(a)·σ(b) with its parts.
 //
 // On amd64 the hot loops are Go assembly: AVX-512 kernels, and AVX2/FMA
-// ones for the matrix products on CPUs without AVX-512. Every assembly
+// ones for the matrix products and the gate on CPUs without AVX-512. Every assembly
 // kernel has a pure-Go twin whose doc comment is its reference loop, and the
 // tests run both. The build tag noasm (or any other architecture) selects
 // the twins only (and gonum for Gemm). The CPU is asked once, when the package is loaded, through

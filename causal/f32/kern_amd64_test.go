@@ -222,3 +222,34 @@ func TestAsmBackwardVec(t *testing.T) {
 		}
 	}
 }
+
+func TestAsmGateAVX2(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2/FMA")
+	}
+	rng := rand.New(rand.NewPCG(16, 1))
+	for n := 1; n < 70; n++ {
+		a, b := gateInputs(rng, 80)[:n], gateInputs(rng, 80)[:n]
+		rng.Shuffle(n, func(i, j int) { b[i], b[j] = b[j], b[i] })
+		z1, t1, s1 := make([]float32, n+1), make([]float32, n+1), make([]float32, n+1)
+		z1[n], t1[n], s1[n] = 7, 7, 7
+		z2, t2, s2 := make([]float32, n), make([]float32, n), make([]float32, n)
+		gate2(z1[:n], t1[:n], s1[:n], a, b)
+		gateGo(z2, t2, s2, a, b)
+		if z1[n] != 7 || t1[n] != 7 || s1[n] != 7 {
+			t.Fatalf("n %d: gate2 wrote past the end", n)
+		}
+		for i := 0; i < n; i++ {
+			if !near(z1[i], z2[i]) || !near(t1[i], t2[i]) || !near(s1[i], s2[i]) {
+				t.Fatalf("n %d, %d: AVX2 (%g %g %g) twin (%g %g %g) for a %g b %g", n, i, z1[i], t1[i], s1[i], z2[i], t2[i], s2[i], a[i], b[i])
+			}
+		}
+		z3 := make([]float32, n)
+		gate2(z3, nil, nil, a, b)
+		for i := range z3 {
+			if z3[i] != z1[i] {
+				t.Fatalf("n %d: gate2 without parts differs at %d", n, i)
+			}
+		}
+	}
+}

@@ -70,6 +70,10 @@ func gate(z, th, sg, a, b []float32) {
 		gateAVX512(&z[0], tp, sp, &a[0], &b[0], len(z))
 		return
 	}
+	if hasAVX2 {
+		gate2(z, th, sg, a, b)
+		return
+	}
 	gateGo(z, th, sg, a, b)
 }
 

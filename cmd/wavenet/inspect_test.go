@@ -170,3 +170,23 @@ func TestHelpExplainsFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestNiceTicks(t *testing.T) {
+	for _, tc := range []struct {
+		lo, hi, min float64
+		want        string
+	}{
+		{0, 2, 0, "0.0 0.2 0.4 0.6 0.8 1.0 1.2 1.4 1.6 1.8 2.0"},
+		{0, 30, 0, "0 5 10 15 20 25 30"},
+		{0, 4, 1, "0 1 2 3 4"},
+		{0, 50, 1, "0 5 10 15 20 25 30 35 40 45 50"},
+	} {
+		var got []string
+		for _, tk := range (niceTicks{min: tc.min}).Ticks(tc.lo, tc.hi) {
+			got = append(got, tk.Label)
+		}
+		if s := strings.Join(got, " "); s != tc.want {
+			t.Errorf("ticks(%v, %v, min %v) = %q, want %q", tc.lo, tc.hi, tc.min, s, tc.want)
+		}
+	}
+}

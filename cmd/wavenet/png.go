@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -203,7 +204,7 @@ func fieldPlot(cfg wavenet.Config) (*plot.Plot, error) {
 	p.Title.Text = fmt.Sprintf("receptive field against depth (K=%d, W0=%d)", cfg.FilterWidth, cfg.InputWidth)
 	p.X.Label.Text = "layers"
 	p.Y.Label.Text = "receptive field (samples, log scale)"
-	p.X.Tick.Marker = layerTicks{}
+	p.X.Tick.Marker = niceTicks{min: 1}
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 	p.Add(plotter.NewGrid())
@@ -294,6 +295,9 @@ func writeAtomic(path string, fill func(*os.File) error) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
+	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
 	if err = fill(f); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -306,18 +310,27 @@ func writeAtomic(path string, fill func(*os.File) error) (err error) {
 	return os.Rename(f.Name(), path)
 }
 
-// layerTicks marks whole numbers (of layers, of milliseconds) at a step of 1, 2 or 5 times a power
-// of ten, about five to ten of them.
-type layerTicks struct{}
+// niceTicks marks an axis at a step of 1, 2 or 5 times a power of ten, at
+// least min, so that there are at most ten steps.
+type niceTicks struct{ min float64 }
 
-func (layerTicks) Ticks(lo, hi float64) []plot.Tick {
-	step := 1.0
-	for i := 0; (hi-lo)/step > 10; i++ {
+func (nt niceTicks) Ticks(lo, hi float64) []plot.Tick {
+	span := hi - lo
+	if !(span > 0) {
+		return []plot.Tick{{Value: lo, Label: strconv.FormatFloat(lo, 'g', 4, 64)}}
+	}
+	step := math.Pow(10, math.Floor(math.Log10(span))-1)
+	for i := 0; span/step > 10 || step < nt.min; i++ {
 		step *= []float64{2, 2.5, 2}[i%3]
 	}
+	dec := 0 // decimals that the step needs
+	for p := 1.0; dec < 6 && math.Abs(step*p-math.Round(step*p)) > 1e-9; p *= 10 {
+		dec++
+	}
 	var ticks []plot.Tick
-	for x := math.Ceil(lo/step) * step; x <= hi; x += step {
-		ticks = append(ticks, plot.Tick{Value: x, Label: fmt.Sprint(x)})
+	for k := math.Ceil(lo / step); k*step <= hi+step*1e-9; k++ {
+		v := k * step
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', dec, 64)})
 	}
 	return ticks
 }
@@ -347,9 +360,7 @@ func writeWavePNG(path string, x []float32, rate int, title string) error {
 			p.Title.Text = title
 		}
 		p.X.Label.Text = part.label
-		if row == 1 {
-			p.X.Tick.Marker = layerTicks{}
-		}
+		p.X.Tick.Marker = niceTicks{}
 		p.Y.Label.Text = "amplitude"
 		p.Y.Min, p.Y.Max = -1, 1
 		p.Add(plotter.NewGrid())
@@ -361,13 +372,23 @@ func writeWavePNG(path string, x []float32, rate int, title string) error {
 			}
 			xy[i] = plotter.XY{X: t, Y: float64(x[part.from+i])}
 		}
-		if len(xy) > 0 {
+		clr := []color.Color{colInput, colOutput}[row]
+		if env := envelope(xy, 1500); env != nil {
+			// Too many samples to draw one by one: fill between the
+			// minimum and maximum of each bucket.
+			poly, err := plotter.NewPolygon(env)
+			if err != nil {
+				return err
+			}
+			poly.Color, poly.LineStyle.Color = clr, clr
+			p.Add(poly)
+		} else if len(xy) > 0 {
 			l, err := plotter.NewLine(xy)
 			if err != nil {
 				return err
 			}
-			l.Color = []color.Color{colInput, colOutput}[row]
-			l.Width = vg.Points(0.7 + 0.5*float64(row))
+			l.Color = clr
+			l.Width = vg.Points(1.2)
 			p.Add(l)
 		}
 		p.Draw(tiles.At(dc, 0, row))
@@ -376,4 +397,28 @@ func writeWavePNG(path string, x []float32, rate int, title string) error {
 		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(f)
 		return err
 	})
+}
+
+// envelope returns the outline of xy's minimum and maximum over buckets of
+// about equal size, the maxima left to right then the minima back, or nil if
+// xy has no more than buckets points.
+func envelope(xy plotter.XYs, buckets int) plotter.XYs {
+	if len(xy) <= buckets {
+		return nil
+	}
+	size := (len(xy) + buckets - 1) / buckets
+	var hi, lo plotter.XYs
+	for i := 0; i < len(xy); i += size {
+		part := xy[i:min(i+size, len(xy))]
+		top, bot := part[0].Y, part[0].Y
+		for _, p := range part {
+			top, bot = max(top, p.Y), min(bot, p.Y)
+		}
+		hi = append(hi, plotter.XY{X: part[0].X, Y: top})
+		lo = append(lo, plotter.XY{X: part[0].X, Y: bot})
+	}
+	for i := len(lo) - 1; i >= 0; i-- {
+		hi = append(hi, lo[i])
+	}
+	return hi
 }

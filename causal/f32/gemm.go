@@ -50,7 +50,7 @@ func (w *Workspace) Gemm(tA, tB bool, m, n, k int, a []float32, lda int, b []flo
 	if tA {
 		rsa, csa = 1, lda
 	}
-	n16 := n &^ 15
+	n16 := n &^ 15 // columns in blocks of 16 or more
 	for p0 := 0; p0 < k; p0 += gemmKC {
 		kb := min(gemmKC, k-p0)
 		// B's block as a row-major kb×n matrix bp with row stride ldbp.
@@ -67,58 +67,74 @@ func (w *Workspace) Gemm(tA, tB bool, m, n, k int, a []float32, lda int, b []flo
 			packT(bp, ldbp, b[p0:], ldb, kb, n)
 		}
 		ap := a[p0*csa:]
-		i := 0
-		// Strips of 8 rows where a 32-wide block follows the 64-wide ones,
-		// so that block gets the 8×32 kernel's sixteen accumulators.
-		for ; i+8 <= m && n16%64 >= 32; i += 8 {
+		for i := 0; i < m; {
+			rows := stripRows(m-i, n16%64 >= 32)
 			ai, ci := ap[i*rsa:], c[i*ldc:]
-			j := 0
-			for ; j+64 <= n16; j += 64 {
-				kern4x64(kb, ai, rsa, csa, bp[j:], ldbp, ci[j:], ldc)
-				kern4x64(kb, ai[4*rsa:], rsa, csa, bp[j:], ldbp, ci[4*ldc+j:], ldc)
+			for j := 0; j < n; {
+				cols := blockCols(n - j)
+				block(rows, cols, kb, ai, rsa, csa, bp[j:], ldbp, ci[j:], ldc)
+				j += cols
 			}
-			kern8x32(kb, ai, rsa, csa, bp[j:], ldbp, ci[j:], ldc)
-			j += 32
-			for ; j < n16; j += 16 {
-				kern4x16(kb, ai, rsa, csa, bp[j:], ldbp, ci[j:], ldc)
-				kern4x16(kb, ai[4*rsa:], rsa, csa, bp[j:], ldbp, ci[4*ldc+j:], ldc)
-			}
-			if j < n {
-				kernGo(8, n-j, kb, ai, rsa, csa, bp[j:], ldbp, ci[j:], ldc)
-			}
+			i += rows
 		}
-		for ; i+4 <= m; i += 4 {
-			ai, ci := ap[i*rsa:], c[i*ldc:]
-			j := 0
-			for ; j+64 <= n16; j += 64 {
-				kern4x64(kb, ai, rsa, csa, bp[j:], ldbp, ci[j:], ldc)
-			}
-			if j+32 <= n16 {
-				kern4x32(kb, ai, rsa, csa, bp[j:], ldbp, ci[j:], ldc)
-				j += 32
-			}
-			for ; j < n16; j += 16 {
-				kern4x16(kb, ai, rsa, csa, bp[j:], ldbp, ci[j:], ldc)
-			}
-			if j < n {
-				kernGo(4, n-j, kb, ai, rsa, csa, bp[j:], ldbp, ci[j:], ldc)
-			}
+	}
+}
+
+// stripRows is the height of the next strip of rows, of left rows: 8 when
+// the columns have a 32-wide block (the 8×32 kernel's sixteen accumulators
+// beat 4×32's eight), else 4, and single rows at the end.
+func stripRows(left int, has32 bool) int {
+	switch {
+	case left >= 8 && has32:
+		return 8
+	case left >= 4:
+		return 4
+	}
+	return 1
+}
+
+// blockCols is the width of the next block of columns, of left columns:
+// 64, then at most one 32, then 16, then what is left.
+func blockCols(left int) int {
+	switch {
+	case left >= 64:
+		return 64
+	case left >= 32:
+		return 32
+	case left >= 16:
+		return 16
+	}
+	return left
+}
+
+// block adds a (rows×k, strided) · b (k×cols, row stride ldb) to c (row
+// stride ldc) on the kernel for rows ∈ {1, 4, 8} and cols ∈ {16, 32, 64},
+// or on the twin for a block narrower than 16.
+func block(rows, cols, k int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int) {
+	switch {
+	case cols < 16:
+		kernGo(rows, cols, k, a, rsa, csa, b, ldb, c, ldc)
+	case rows == 1:
+		switch cols {
+		case 64:
+			kern1x64(k, a, csa, b, ldb, c)
+		case 32:
+			kern1x32(k, a, csa, b, ldb, c)
+		default:
+			kern1x16(k, a, csa, b, ldb, c)
 		}
-		for ; i < m; i++ {
-			ai, ci := ap[i*rsa:], c[i*ldc:]
-			j := 0
-			for ; j+64 <= n16; j += 64 {
-				kern1x64(kb, ai, csa, bp[j:], ldbp, ci[j:])
-			}
-			if j+32 <= n16 {
-				kern1x32(kb, ai, csa, bp[j:], ldbp, ci[j:])
-				j += 32
-			}
-			for ; j < n16; j += 16 {
-				kern1x16(kb, ai, csa, bp[j:], ldbp, ci[j:])
-			}
-			if j < n {
-				kernGo(1, n-j, kb, ai, rsa, csa, bp[j:], ldbp, ci[j:], ldc)
+	case rows == 8 && cols == 32:
+		kern8x32(k, a, rsa, csa, b, ldb, c, ldc)
+	default: // 4 or 8 rows, by fours
+		for r := 0; r < rows; r += 4 {
+			ar, cr := a[r*rsa:], c[r*ldc:]
+			switch cols {
+			case 64:
+				kern4x64(k, ar, rsa, csa, b, ldb, cr, ldc)
+			case 32:
+				kern4x32(k, ar, rsa, csa, b, ldb, cr, ldc)
+			default:
+				kern4x16(k, ar, rsa, csa, b, ldb, cr, ldc)
 			}
 		}
 	}

@@ -92,66 +92,18 @@ func (p *Panel) MulAdd(y []float32, ldy int, x []float32, ldx int, n int) {
 		panic(fmt.Sprintf("f32: Panel.MulAdd of a %d×%d panel with x of %d (stride %d), y of %d (stride %d), %d rows",
 			p.In, p.Out, len(x), ldx, len(y), ldy, n))
 	}
-	in := p.In
-	r := 0
-	if p.has32() {
-		// Strips of 8 rows, so the 32-wide chunk gets the 8×32 kernel.
-		for ; r+8 <= n; r += 8 {
-			xr, yr := x[r*ldx:], y[r*ldy:]
-			off, o := 0, 0
-			for _, wd := range p.widths {
-				switch {
-				case wd == 64:
-					kern4x64(in, xr, ldx, 1, p.w[off:], 64, yr[o:], ldy)
-					kern4x64(in, xr[4*ldx:], ldx, 1, p.w[off:], 64, yr[4*ldy+o:], ldy)
-				case wd == 32:
-					kern8x32(in, xr, ldx, 1, p.w[off:], 32, yr[o:], ldy)
-				case p.Out-o >= 16:
-					kern4x16(in, xr, ldx, 1, p.w[off:], 16, yr[o:], ldy)
-					kern4x16(in, xr[4*ldx:], ldx, 1, p.w[off:], 16, yr[4*ldy+o:], ldy)
-				default:
-					kernGo(8, p.Out-o, in, xr, ldx, 1, p.w[off:], 16, yr[o:], ldy)
-				}
-				off += in * wd
-				o += wd
-			}
-		}
-	}
-	for ; r+4 <= n; r += 4 {
+	has32 := p.has32()
+	for r := 0; r < n; {
+		rows := stripRows(n-r, has32)
 		xr, yr := x[r*ldx:], y[r*ldy:]
 		off, o := 0, 0
 		for _, wd := range p.widths {
-			switch {
-			case wd == 64:
-				kern4x64(in, xr, ldx, 1, p.w[off:], 64, yr[o:], ldy)
-			case wd == 32:
-				kern4x32(in, xr, ldx, 1, p.w[off:], 32, yr[o:], ldy)
-			case p.Out-o >= 16:
-				kern4x16(in, xr, ldx, 1, p.w[off:], 16, yr[o:], ldy)
-			default:
-				kernGo(4, p.Out-o, in, xr, ldx, 1, p.w[off:], 16, yr[o:], ldy)
-			}
-			off += in * wd
+			// The last chunk may be partial: only Out−o of its 16 columns.
+			block(rows, min(wd, p.Out-o), p.In, xr, ldx, 1, p.w[off:], wd, yr[o:], ldy)
+			off += p.In * wd
 			o += wd
 		}
-	}
-	for ; r < n; r++ {
-		xr, yr := x[r*ldx:], y[r*ldy:]
-		off, o := 0, 0
-		for _, wd := range p.widths {
-			switch {
-			case wd == 64:
-				kern1x64(in, xr, 1, p.w[off:], 64, yr[o:])
-			case wd == 32:
-				kern1x32(in, xr, 1, p.w[off:], 32, yr[o:])
-			case p.Out-o >= 16:
-				kern1x16(in, xr, 1, p.w[off:], 16, yr[o:])
-			default:
-				kernGo(1, p.Out-o, in, xr, ldx, 1, p.w[off:], 16, yr[o:], ldy)
-			}
-			off += in * wd
-			o += wd
-		}
+		r += rows
 	}
 }
 

@@ -260,6 +260,7 @@ type progress struct {
 	total         int // samples per stream
 	streams, rate int
 	start, last   time.Time
+	drawn         int // samples shown by the last draw
 }
 
 func newProgress(w io.Writer, total, streams, rate int) *progress {
@@ -280,7 +281,7 @@ func (p *progress) update(done int) {
 }
 
 func (p *progress) draw(done int, now time.Time) {
-	p.last = now
+	p.last, p.drawn = now, done
 	const width = 30
 	filled := width * done / max(p.total, 1)
 	perSec := float64(done*p.streams) / max(now.Sub(p.start).Seconds(), 1e-9)
@@ -291,7 +292,7 @@ func (p *progress) draw(done int, now time.Time) {
 
 // finish ends the bar's line; on failure it leaves the last state visible.
 func (p *progress) finish(ok bool) {
-	if ok {
+	if ok && p.drawn != p.total {
 		p.draw(p.total, time.Now())
 	}
 	fmt.Fprintln(p.w)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"image/png"
 	"math"
@@ -279,5 +280,25 @@ func TestBench(t *testing.T) {
 		if code, _, _ := runCmd(t, append([]string{"bench"}, args...)...); code != exitUsage {
 			t.Errorf("bench %q: exit %d, want 2", args, code)
 		}
+	}
+}
+
+// An interrupted generate (Ctrl-C cancels the context) fails and leaves no
+// file behind.
+func TestGenerateInterrupted(t *testing.T) {
+	model := tinyModel(t)
+	out := filepath.Join(t.TempDir(), "out.wav")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"generate", "--model", model, "-o", out, "--samples", "3000"}, &stdout, &stderr)
+	if code != exitError || !strings.Contains(stderr.String(), "interrupted") {
+		t.Errorf("exit %d, stderr %q; want 1 and interrupted", code, stderr.String())
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("an interrupted run left its output")
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(out)); len(entries) != 0 {
+		t.Errorf("temporary files left: %v", entries)
 	}
 }

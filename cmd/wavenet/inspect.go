@@ -153,10 +153,6 @@ for the stack and for the same stack undilated.`,
 	return cmd
 }
 
-// shapeFlags are the flags that describe a stack without a model or preset.
-var shapeFlags = []string{"filter-width", "input-width", "sample-rate", "quantization-channels",
-	"residual-channels", "gate-channels", "skip-channels", "end-channels"}
-
 func runInspect(cmd *cobra.Command, o *inspectOptions) error {
 	f := cmd.Flags()
 	sources := 0
@@ -169,7 +165,9 @@ func runInspect(cmd *cobra.Command, o *inspectOptions) error {
 		return usagef("give only one of --model, --preset and --dilations")
 	}
 	if !f.Changed("dilations") {
-		for _, name := range shapeFlags {
+		// The flags that describe a stack without a model or preset.
+		for _, name := range []string{"filter-width", "input-width", "sample-rate", "quantization-channels",
+			"residual-channels", "gate-channels", "skip-channels", "end-channels"} {
 			if f.Changed(name) {
 				return usagef("--%s describes a stack given by --dilations", name)
 			}

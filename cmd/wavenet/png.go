@@ -29,15 +29,20 @@ const (
 	maxDiagramField  = 48
 )
 
-// Colours of the diagram.
-var (
-	colInk    = color.RGBA{0x33, 0x33, 0x33, 0xff}
-	colFaint  = color.RGBA{0xbb, 0xbb, 0xbb, 0xff}
-	colInput  = color.RGBA{0x1f, 0x77, 0xb4, 0xff} // blue: inputs the output sees
-	colHidden = color.RGBA{0x4c, 0xa0, 0x6b, 0xff} // green: hidden units on the path
-	colOutput = color.RGBA{0xd6, 0x4b, 0x2c, 0xff} // red: the output
-	colEdge   = color.RGBA{0x55, 0x77, 0x99, 0xff}
+// Colours of the pictures, as 0xRRGGBB (see rgb).
+const (
+	colInk    = 0x333333
+	colFaint  = 0xbbbbbb
+	colInput  = 0x1f77b4 // blue: inputs the output sees
+	colHidden = 0x4ca06b // green: hidden units on the path
+	colOutput = 0xd64b2c // red: the output
+	colEdge   = 0x557799
 )
+
+// rgb is the opaque colour 0xRRGGBB.
+func rgb(v uint32) color.RGBA {
+	return color.RGBA{R: uint8(v >> 16), G: uint8(v >> 8), B: uint8(v), A: 0xff}
+}
 
 // writeStackPNG draws cfg's stack to a PNG file at path, written atomically.
 func writeStackPNG(path string, cfg wavenet.Config) error {
@@ -140,25 +145,25 @@ func drawDiagram(c draw.Canvas, cfg wavenet.Config, shown, cols int, spacing vg.
 	at := func(r, t int) vg.Point {
 		return vg.Point{X: x0 + spacing*(vg.Length(t)+0.5), Y: y0 + rowH*vg.Length(r)}
 	}
-	edgeStyle := draw.LineStyle{Color: colEdge, Width: vg.Points(1.1)}
+	edgeStyle := draw.LineStyle{Color: rgb(colEdge), Width: vg.Points(1.1)}
 	for _, e := range edges {
 		c.StrokeLines(edgeStyle, []vg.Point{at(e.r-1, e.from), at(e.r, e.to)})
 	}
 	radius := vg.Length(math.Min(float64(spacing)*0.3, 6))
 	for r := 0; r < rows; r++ {
 		c.FillText(label, vg.Point{X: c.Min.X + 12, Y: at(r, 0).Y}, names[r])
-		fill := colHidden
+		fill := rgb(colHidden)
 		switch r {
 		case 0:
-			fill = colInput
+			fill = rgb(colInput)
 		case top:
-			fill = colOutput
+			fill = rgb(colOutput)
 		}
 		for t := 0; t < cols; t++ {
 			if on[r][t] {
 				disc(c, at(r, t), radius, fill, fill)
 			} else {
-				disc(c, at(r, t), radius, color.White, colFaint)
+				disc(c, at(r, t), radius, color.White, rgb(colFaint))
 			}
 		}
 	}
@@ -169,7 +174,7 @@ func drawDiagram(c draw.Canvas, cfg wavenet.Config, shown, cols int, spacing vg.
 	}
 	a, b := at(0, first), at(0, cols-1)
 	yb := a.Y - radius - 6
-	c.StrokeLines(draw.LineStyle{Color: colInk, Width: vg.Points(0.8)},
+	c.StrokeLines(draw.LineStyle{Color: rgb(colInk), Width: vg.Points(0.8)},
 		[]vg.Point{{X: a.X, Y: yb + 3}, {X: a.X, Y: yb}, {X: b.X, Y: yb}, {X: b.X, Y: yb + 3}})
 	note := fmt.Sprintf("receptive field: %d samples", cols-first)
 	sty := textStyle(9, text.XCenter, text.YTop)
@@ -213,8 +218,8 @@ func fieldPlot(cfg wavenet.Config) (*plot.Plot, error) {
 		d    []int
 		col  color.Color
 	}{
-		{"dilated: " + shortDilations(cfg.Dilations), cfg.Dilations, colOutput},
-		{"undilated: every dilation 1", flat, colInput},
+		{"dilated: " + shortDilations(cfg.Dilations), cfg.Dilations, rgb(colOutput)},
+		{"undilated: every dilation 1", flat, rgb(colInput)},
 	} {
 		fields := causal.LayerFields(cfg.InputWidth, cfg.FilterWidth, s.d)
 		xy := make(plotter.XYs, len(fields)+1)
@@ -242,7 +247,7 @@ func fieldPlot(cfg wavenet.Config) (*plot.Plot, error) {
 
 // textStyle is the default font at size points with the given alignment.
 func textStyle(size vg.Length, x text.XAlignment, y text.YAlignment) draw.TextStyle {
-	return draw.TextStyle{Color: colInk, Font: font.From(plot.DefaultFont, size),
+	return draw.TextStyle{Color: rgb(colInk), Font: font.From(plot.DefaultFont, size),
 		XAlign: x, YAlign: y, Handler: plot.DefaultTextHandler}
 }
 
@@ -372,7 +377,7 @@ func writeWavePNG(path string, x []float32, rate int, title string) error {
 			}
 			xy[i] = plotter.XY{X: t, Y: float64(x[part.from+i])}
 		}
-		clr := []color.Color{colInput, colOutput}[row]
+		clr := []color.Color{rgb(colInput), rgb(colOutput)}[row]
 		if env := envelope(xy, 1500); env != nil {
 			// Too many samples to draw one by one: fill between the
 			// minimum and maximum of each bucket.

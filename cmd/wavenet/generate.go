@@ -105,6 +105,9 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 	if o.streams < 1 {
 		return usagef("-n %d: want at least 1 stream", o.streams)
 	}
+	if o.output == "-" && isTerminal(cmd.OutOrStdout()) {
+		return usagef("-o - would write binary WAV data to the terminal; redirect it or give a file")
+	}
 	if o.streams > 1 && o.output == "-" {
 		return usagef("-n %d writes one file per stream; -o - is a single stream", o.streams)
 	}

@@ -178,7 +178,7 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 	}
 	var first []float32 // stream 0's output, for --png
 	if o.png != "" {
-		first = append(make([]float32, 0, len(prime)+n), prime...)
+		first = append(make([]float32, 0, len(prime)+min(n, 1<<22)), prime...)
 	}
 	first, err = generate(cmd, m, primeCodes, n, o, writers, bar, first)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -173,6 +174,8 @@ func runBench(cmd *cobra.Command, o *benchOptions) error {
 // codes.
 func benchCached(cmd *cobra.Command, m *wavenet.Model, streams, n int) (float64, []int32, error) {
 	g := wavenet.NewGenerator(m, streams)
+	// Streams share the cores; the codes drawn do not depend on how many.
+	g.SetThreads(min(streams, runtime.GOMAXPROCS(0)))
 	g.Prime(nil)
 	codes := make([]int32, 0, n)
 	ctx := cmd.Context()

@@ -5,6 +5,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -213,6 +214,8 @@ func generate(cmd *cobra.Command, m *wavenet.Model, primeCodes []int32, n int, o
 	q := m.Config.QuantizationChannels
 	streams := len(writers)
 	g := wavenet.NewGenerator(m, streams)
+	// Streams share the cores; the codes drawn do not depend on how many.
+	g.SetThreads(min(streams, runtime.GOMAXPROCS(0)))
 	g.Prime(primeCodes)
 	rng := rand.New(rand.NewPCG(o.seed, 0x9e3779b97f4a7c15))
 

@@ -6,6 +6,12 @@
 // are stored time-major, (N, T, C): x[(n·T + t)·C + c].
 package causal
 
+import (
+	"fmt"
+
+	"github.com/wavenet-go/wavenet-go/causal/f32"
+)
+
 // Conv is a causal dilated 1-D convolution with PyTorch Conv1d's weight layout.
 // Tap k of the kernel multiplies the input at time t − Dilation·(Width−1−k),
 // so tap Width−1 is "now"; inputs before t = 0 are zero.
@@ -22,3 +28,210 @@ type Conv struct {
 // History is the number of past inputs the conv needs besides the current
 // one: Dilation·(Width−1).
 func (c *Conv) History() int { return c.Dilation * (c.Width - 1) }
+
+// The batch form of a conv is one matrix product. im2col lays the inputs that
+// each output sees side by side in a row, in the weight's own (In, Width)
+// order, so that the weight, viewed as an (Out, In·Width) matrix W, needs no
+// repacking:
+//
+//	col[r, i·Width + k] = x[t − Dilation·(Width−1−k), i]   (0 before t = 0 of each sequence)
+//	y = col·Wᵀ + bias                                       row r = n·T + t
+//
+// and the backward pass is the transpose of that:
+//
+//	dW += dyᵀ·col,  dB += Σ_r dy[r],  dcol = dy·W,  dx += col2im(dcol).
+//
+// For Width == 1 the input itself is the col matrix.
+
+// ColSize is the length, in float32s, of the col buffer that Forward and
+// Backward need for n sequences of t steps: n·t·In·Width, or 0 when
+// Width == 1 (the input is used directly).
+func (c *Conv) ColSize(n, t int) int {
+	if c.Width == 1 {
+		return 0
+	}
+	return n * t * c.In * c.Width
+}
+
+// Im2Col fills col (n·t, In·Width) from x (n, t, In) as described above and
+// returns it; if col is nil or short it allocates. When Width == 1 it returns
+// x itself and leaves col alone.
+func (c *Conv) Im2Col(col, x []float32, n, t int) []float32 {
+	c.checkX(x, n, t, c.In, "x")
+	if c.Width == 1 {
+		return x[:n*t*c.In]
+	}
+	iw := c.In * c.Width
+	if len(col) < n*t*iw {
+		col = make([]float32, n*t*iw)
+	}
+	col = col[:n*t*iw]
+	for s := 0; s < n; s++ {
+		for tt := 0; tt < t; tt++ {
+			row := col[(s*t+tt)*iw : (s*t+tt+1)*iw]
+			for k := 0; k < c.Width; k++ {
+				src := tt - c.Dilation*(c.Width-1-k)
+				if src < 0 {
+					for i := 0; i < c.In; i++ {
+						row[i*c.Width+k] = 0
+					}
+					continue
+				}
+				xr := x[(s*t+src)*c.In : (s*t+src+1)*c.In]
+				for i, v := range xr {
+					row[i*c.Width+k] = v
+				}
+			}
+		}
+	}
+	return col
+}
+
+// Col2Im adds the col-shaped gradient dcol (n·t, In·Width) into dx (n, t, In):
+// the adjoint of Im2Col. When Width == 1 it adds dcol to dx.
+func (c *Conv) Col2Im(dx, dcol []float32, n, t int) {
+	c.checkX(dx, n, t, c.In, "dx")
+	iw := c.In * c.Width
+	if len(dcol) < n*t*iw {
+		panic(fmt.Sprintf("causal: dcol has %d values, want %d", len(dcol), n*t*iw))
+	}
+	if c.Width == 1 {
+		for j, v := range dcol[:n*t*c.In] {
+			dx[j] += v
+		}
+		return
+	}
+	for s := 0; s < n; s++ {
+		for tt := 0; tt < t; tt++ {
+			row := dcol[(s*t+tt)*iw : (s*t+tt+1)*iw]
+			for k := 0; k < c.Width; k++ {
+				src := tt - c.Dilation*(c.Width-1-k)
+				if src < 0 {
+					continue
+				}
+				xr := dx[(s*t+src)*c.In : (s*t+src+1)*c.In]
+				for i := range xr {
+					xr[i] += row[i*c.Width+k]
+				}
+			}
+		}
+	}
+}
+
+// Forward computes y (n, t, Out) from x (n, t, In), overwriting y. col is the
+// im2col scratch of ColSize(n, t) values (allocated when nil or short; unused
+// when Width == 1). It is one matrix product.
+func (c *Conv) Forward(y, x []float32, n, t int, col []float32) {
+	col = c.Im2Col(col, x, n, t)
+	c.ForwardCol(y, col, n*t, nil)
+}
+
+// ForwardCol computes y (rows, Out) = col·Wᵀ + bias from an im2col matrix col
+// (rows, In·Width), overwriting y. Several convs that read the same input
+// (a layer's filter and gate) can share one col. g is the product's
+// context (nil: a fresh one).
+func (c *Conv) ForwardCol(y, col []float32, rows int, g *Gemm) {
+	c.fillBias(y, rows)
+	c.AddCol(y, col, rows, g)
+}
+
+// AddCol adds col·Wᵀ, without the bias, to y (rows, Out).
+func (c *Conv) AddCol(y, col []float32, rows int, g *Gemm) {
+	iw := c.In * c.Width
+	c.checkRows(y, rows, c.Out, "y")
+	c.checkRows(col, rows, iw, "col")
+	c.checkWeight()
+	if rows == 0 {
+		return
+	}
+	g.mul(false, true, rows, c.Out, iw, col, iw, c.Weight, iw, y, c.Out)
+}
+
+// AddBias adds the bias to every row of y (rows, Out).
+func (c *Conv) AddBias(y []float32, rows int) {
+	c.checkRows(y, rows, c.Out, "y")
+	f32.AddRow(y, c.Bias, rows, c.Out)
+}
+
+func (c *Conv) fillBias(y []float32, rows int) {
+	c.checkRows(y, rows, c.Out, "y")
+	for r := 0; r < rows; r++ {
+		copy(y[r*c.Out:(r+1)*c.Out], c.Bias)
+	}
+}
+
+// Backward accumulates the gradients of a loss L through the conv, given
+// dy = ∂L/∂y (n, t, Out) and the forward input x (n, t, In):
+//
+//	grad.Weight += ∂L/∂W,  grad.Bias += ∂L/∂b,  dx += ∂L/∂x (skipped when dx is nil).
+//
+// grad must have c's shape. col is scratch of ColSize(n, t) values
+// (allocated when nil or short).
+func (c *Conv) Backward(dx []float32, grad *Conv, dy, x []float32, n, t int, col []float32) {
+	col = c.Im2Col(col, x, n, t)
+	c.WeightGrad(grad, dy, col, n*t, nil)
+	if dx == nil {
+		return
+	}
+	if c.Width == 1 {
+		c.InputGradCol(dx, dy, n*t, nil) // col is x, so dcol is dx
+		return
+	}
+	clear(col)
+	c.InputGradCol(col, dy, n*t, nil)
+	c.Col2Im(dx, col, n, t)
+}
+
+// WeightGrad adds dyᵀ·col to grad.Weight (viewed as (Out, In·Width)) and the
+// column sums of dy (rows, Out) to grad.Bias.
+func (c *Conv) WeightGrad(grad *Conv, dy, col []float32, rows int, g *Gemm) {
+	c.checkSame(grad)
+	iw := c.In * c.Width
+	c.checkRows(dy, rows, c.Out, "dy")
+	c.checkRows(col, rows, iw, "col")
+	grad.checkWeight()
+	if rows == 0 {
+		return
+	}
+	g.mul(true, false, c.Out, iw, rows, dy, c.Out, col, iw, grad.Weight, iw)
+	f32.SumRows(grad.Bias, dy, rows, c.Out)
+}
+
+// InputGradCol adds dy·W to dcol (rows, In·Width): the gradient with respect
+// to the im2col matrix, which Col2Im folds back onto the input.
+func (c *Conv) InputGradCol(dcol, dy []float32, rows int, g *Gemm) {
+	iw := c.In * c.Width
+	c.checkRows(dy, rows, c.Out, "dy")
+	c.checkRows(dcol, rows, iw, "dcol")
+	c.checkWeight()
+	if rows == 0 {
+		return
+	}
+	g.mul(false, false, rows, iw, c.Out, dy, c.Out, c.Weight, iw, dcol, iw)
+}
+
+// checkWeight panics unless Weight is (Out, In·Width) and Bias (Out).
+func (c *Conv) checkWeight() {
+	iw := c.In * c.Width
+	if len(c.Weight) != c.Out*iw || len(c.Bias) != c.Out {
+		panic(fmt.Sprintf("causal: conv weight has %d values and bias %d, want %d and %d", len(c.Weight), len(c.Bias), c.Out*iw, c.Out))
+	}
+}
+
+func (c *Conv) checkX(x []float32, n, t, ch int, name string) {
+	if n < 0 || t < 0 || len(x) < n*t*ch {
+		panic(fmt.Sprintf("causal: %s has %d values, want n·t·C = %d·%d·%d", name, len(x), n, t, ch))
+	}
+}
+
+func (c *Conv) checkRows(y []float32, rows, cols int, name string) {
+	if rows < 0 || len(y) < rows*cols {
+		panic(fmt.Sprintf("causal: %s has %d values, want %d rows of %d", name, len(y), rows, cols))
+	}
+}
+
+func (c *Conv) checkSame(g *Conv) {
+	if g.In != c.In || g.Out != c.Out || g.Width != c.Width || len(g.Weight) != len(c.Weight) || len(g.Bias) != len(c.Bias) {
+		panic("causal: gradient conv has a different shape")
+	}
+}

@@ -8,11 +8,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wavenet-go/wavenet-go/audio"
 	"github.com/wavenet-go/wavenet-go/wavenet"
 )
 
-// trainClip writes a decaying 16 kHz tone of n samples and returns its path.
+// trainClip writes a decaying 16 kHz tone of n samples to dir/clip.wav and
+// returns its path.
 func trainClip(t *testing.T, dir string, n int, hz float64) string {
 	t.Helper()
 	x := make([]float32, n)
@@ -20,18 +20,7 @@ func trainClip(t *testing.T, dir string, n int, hz float64) string {
 		tt := float64(i) / 16000
 		x[i] = float32(0.6 * math.Exp(-2*tt) * math.Sin(2*math.Pi*hz*tt))
 	}
-	path := filepath.Join(dir, "clip.wav")
-	w, err := audio.Create(path, 16000, audio.PCM16)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(x); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return writeWAV(t, filepath.Join(dir, "clip.wav"), 16000, x)
 }
 
 func TestTrainAndResume(t *testing.T) {

@@ -38,7 +38,7 @@ func TestFastStepMatchesReference(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			m := randomModel(t, tc.cfg, 7)
 			Q, N := tc.cfg.QuantizationChannels, tc.streams
-			ref := NewGenerator(m, N)
+			ref := newRefStep(m, N)
 			fast := newFastStep(m, N, nil)
 			rng := rand.New(rand.NewPCG(8, 9))
 			in := make([]int32, N)
@@ -47,7 +47,7 @@ func TestFastStepMatchesReference(t *testing.T) {
 				for s := range in {
 					in[s] = int32(rng.IntN(Q))
 				}
-				want := ref.referenceStep(in)
+				want := ref.step(in)
 				got := fast.step(in)
 				for i, w := range want {
 					worst = max(worst, math.Abs(float64(got[i])-float64(w)))
@@ -74,7 +74,7 @@ func BenchmarkStep(b *testing.B) {
 		for _, n := range []int{1, 16} {
 			for _, kind := range []string{"fast", "plain"} {
 				b.Run(fmt.Sprintf("%s/streams=%d/%s", preset, n, kind), func(b *testing.B) {
-					g := NewGenerator(m, n)
+					g := newRefStep(m, n)
 					fs := newFastStep(m, n, nil)
 					codes := make([]int32, n)
 					for s := range codes {
@@ -89,7 +89,7 @@ func BenchmarkStep(b *testing.B) {
 						if kind == "fast" {
 							logits = fs.step(codes)
 						} else {
-							logits = g.referenceStep(codes)
+							logits = g.step(codes)
 						}
 						Q := cfg.QuantizationChannels
 						for s := range codes {

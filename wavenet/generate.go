@@ -18,46 +18,21 @@ import (
 //
 // Step runs on causal/f32's kernels (fastStep, fast.go: weights packed
 // into streaming panels, past taps computed ahead in blocks); SetThreads
-// spreads Generate over goroutines. The plain form below, referenceStep,
-// is what fastStep is tested against.
+// spreads Generate over goroutines. The plain form below, refStep, is what
+// fastStep is tested against.
 //
 // The generator keeps its own packed copy of the weights, made by
-// NewGenerator; later changes to the model are not seen. Per layer:
-//
-//	fg:  filter and gate fused into one conv of 2G outputs, packed per tap
-//	     (K, R, 2G): columns 0..G−1 filter, G..2G−1 gate
-//	rs:  residual and skip fused, (G, R+S): columns 0..R−1 residual,
-//	     R..R+S−1 skip (the last layer, whose residual output feeds
-//	     nothing, keeps only skip: (G, S))
-//
-// and the head: output1 (S, E), output2 (E, Q). A Generator belongs to one
-// goroutine at a time.
+// NewGenerator; later changes to the model are not seen. A Generator
+// belongs to one goroutine at a time.
 type Generator struct {
-	m      *Model
-	N      int // streams
-	q      int
-	input  causal.Conv // a view of m.Input (bias and shape)
-	inPack []float32   // (W0, Q, R)
-	inRing *causal.CodeRing
-	layers []genLayer
-	out1   causal.Conv // view of m.Output1
-	out2   causal.Conv // view of m.Output2
-	w1, w2 []float32   // output1 (S, E), output2 (E, Q) packed
+	m *Model
+	N int // streams
+	q int // Q
 
-	x, acc, z, rs, skip, o1, logits []float32 // (N, ·) activations of one step
-	pending, out, in                []int32   // (N) codes
-	probs                           []float64 // (Q) sampling scratch
+	pending, out, in []int32   // (N) codes
+	probs            []float64 // (Q) sampling scratch
 
-	fast *fastGen // the kernel step of fast.go, which Step runs; referenceStep is its reference
-}
-
-type genLayer struct {
-	fg     causal.Conv // fused filter+gate: (2G, R, K), dilation d_i
-	fgPack []float32   // (K, R, 2G)
-	ring   *causal.Ring
-	rsW    []float32 // (G, rsOut)
-	rsB    []float32 // (rsOut)
-	rsOut  int       // R+S, or S for the last layer
+	fast *fastGen // the kernel step of fast.go, which Step runs
 }
 
 // NewGenerator returns a generator of m for streams independent streams,
@@ -66,53 +41,11 @@ func NewGenerator(m *Model, streams int) *Generator {
 	if streams < 1 {
 		panic(fmt.Sprintf("wavenet: NewGenerator with %d streams", streams))
 	}
-	c := m.Config
-	R, G, S, E, Q := c.ResidualChannels, c.GateChannels, c.SkipChannels, c.EndChannels, c.QuantizationChannels
-	g := &Generator{m: m, N: streams, q: Q, input: m.Input, out1: m.Output1, out2: m.Output2}
-	g.inPack = m.Input.PackTaps(nil)
-	g.inRing = causal.NewCodeRing(streams, m.Input.History())
-	L := len(m.Layers)
-	g.layers = make([]genLayer, L)
-	for i := range m.Layers {
-		ly := &m.Layers[i]
-		gl := &g.layers[i]
-		gl.fg = causal.Conv{
-			In: R, Out: 2 * G, Width: ly.Filter.Width, Dilation: ly.Filter.Dilation,
-			// (Out, In, Width) layout: stacking along Out is appending.
-			Weight: append(append([]float32(nil), ly.Filter.Weight...), ly.Gate.Weight...),
-			Bias:   append(append([]float32(nil), ly.Filter.Bias...), ly.Gate.Bias...),
-		}
-		gl.fgPack = gl.fg.PackTaps(nil)
-		gl.ring = causal.NewRing(streams, R, gl.fg.History())
-		rs := causal.Conv{In: G, Out: R + S, Width: 1, Dilation: 1,
-			Weight: append(append([]float32(nil), ly.Residual.Weight...), ly.Skip.Weight...),
-			Bias:   append(append([]float32(nil), ly.Residual.Bias...), ly.Skip.Bias...),
-		}
-		if i == L-1 {
-			rs = ly.Skip
-		}
-		gl.rsW = rs.PackTaps(nil)
-		gl.rsB = append([]float32(nil), rs.Bias...)
-		gl.rsOut = rs.Out
-	}
-	g.w1 = m.Output1.PackTaps(nil)
-	g.w2 = m.Output2.PackTaps(nil)
-	g.out1.Bias = append([]float32(nil), m.Output1.Bias...)
-	g.out2.Bias = append([]float32(nil), m.Output2.Bias...)
-	g.input.Bias = append([]float32(nil), m.Input.Bias...)
-	g.input.Weight = nil // only inPack is used
-
-	n := streams
-	g.x = make([]float32, n*R)
-	g.acc = make([]float32, n*2*G)
-	g.z = make([]float32, n*G)
-	g.rs = make([]float32, n*(R+S))
-	g.skip = make([]float32, n*S)
-	g.o1 = make([]float32, n*E)
-	g.logits = make([]float32, n*Q)
-	g.pending = make([]int32, n)
-	g.out = make([]int32, n)
-	g.in = make([]int32, n)
+	Q := m.Config.QuantizationChannels
+	g := &Generator{m: m, N: streams, q: Q}
+	g.pending = make([]int32, streams)
+	g.out = make([]int32, streams)
+	g.in = make([]int32, streams)
 	g.probs = make([]float64, Q)
 	g.fast = newFastGen(m, streams, 1)
 	g.Prime(nil)
@@ -126,13 +59,7 @@ func NewGenerator(m *Model, streams int) *Generator {
 // empty prime means the single code Q/2, μ-law's 0.0 (spec): nothing is fed
 // and Q/2 is the next input. It panics on a code outside [0, Q).
 func (g *Generator) Prime(codes []int32) {
-	g.inRing.Reset()
-	for i := range g.layers {
-		g.layers[i].ring.Reset()
-	}
-	if g.fast != nil {
-		g.fast.reset()
-	}
+	g.fast.reset()
 	last := int32(g.q / 2)
 	if len(codes) > 0 {
 		for _, c := range codes[:len(codes)-1] {
@@ -164,13 +91,94 @@ func (g *Generator) Step(codes []int32) []float32 {
 	return g.fast.step(codes)
 }
 
-// referenceStep is Step on causal's per-step convs and gonum's Gemv, the
-// plain form of the computation: fastStep is tested against it. It keeps its
-// own rings, which Prime resets too.
-func (g *Generator) referenceStep(codes []int32) []float32 {
-	c := g.m.Config
+// refStep is the plain form of the Generator's step, on causal's per-step
+// convs and gonum's Gemv: fastStep is tested against it. Per layer it keeps
+//
+//	fg:  filter and gate fused into one conv of 2G outputs, packed per tap
+//	     (K, R, 2G): columns 0..G−1 filter, G..2G−1 gate
+//	rs:  residual and skip fused, (G, R+S): columns 0..R−1 residual,
+//	     R..R+S−1 skip (the last layer, whose residual output feeds
+//	     nothing, keeps only skip: (G, S))
+//
+// and the head: output1 (S, E), output2 (E, Q).
+type refStep struct {
+	c      Config
+	n      int         // streams
+	input  causal.Conv // m.Input's shape and bias (a copy)
+	inPack []float32   // (W0, Q, R)
+	inRing *causal.CodeRing
+	layers []refLayer
+	b1, b2 []float32 // output1 (E), output2 (Q) biases
+	w1, w2 []float32 // output1 (S, E), output2 (E, Q) packed
+
+	x, acc, z, rs, skip, o1, logits []float32 // (N, ·) activations of one step
+}
+
+type refLayer struct {
+	fg     causal.Conv // fused filter+gate: (2G, R, K), dilation d_i
+	fgPack []float32   // (K, R, 2G)
+	ring   *causal.Ring
+	rsW    []float32 // (G, rsOut)
+	rsB    []float32 // (rsOut)
+	rsOut  int       // R+S, or S for the last layer
+}
+
+// newRefStep returns the reference step of m for streams streams, with
+// empty histories.
+func newRefStep(m *Model, streams int) *refStep {
+	c := m.Config
 	R, G, S, E, Q := c.ResidualChannels, c.GateChannels, c.SkipChannels, c.EndChannels, c.QuantizationChannels
-	n := g.N
+	g := &refStep{c: c, n: streams, input: m.Input}
+	g.inPack = m.Input.PackTaps(nil)
+	g.inRing = causal.NewCodeRing(streams, m.Input.History())
+	L := len(m.Layers)
+	g.layers = make([]refLayer, L)
+	for i := range m.Layers {
+		ly := &m.Layers[i]
+		gl := &g.layers[i]
+		gl.fg = causal.Conv{
+			In: R, Out: 2 * G, Width: ly.Filter.Width, Dilation: ly.Filter.Dilation,
+			// (Out, In, Width) layout: stacking along Out is appending.
+			Weight: append(append([]float32(nil), ly.Filter.Weight...), ly.Gate.Weight...),
+			Bias:   append(append([]float32(nil), ly.Filter.Bias...), ly.Gate.Bias...),
+		}
+		gl.fgPack = gl.fg.PackTaps(nil)
+		gl.ring = causal.NewRing(streams, R, gl.fg.History())
+		rs := causal.Conv{In: G, Out: R + S, Width: 1, Dilation: 1,
+			Weight: append(append([]float32(nil), ly.Residual.Weight...), ly.Skip.Weight...),
+			Bias:   append(append([]float32(nil), ly.Residual.Bias...), ly.Skip.Bias...),
+		}
+		if i == L-1 {
+			rs = ly.Skip
+		}
+		gl.rsW = rs.PackTaps(nil)
+		gl.rsB = append([]float32(nil), rs.Bias...)
+		gl.rsOut = rs.Out
+	}
+	g.w1 = m.Output1.PackTaps(nil)
+	g.w2 = m.Output2.PackTaps(nil)
+	g.b1 = append([]float32(nil), m.Output1.Bias...)
+	g.b2 = append([]float32(nil), m.Output2.Bias...)
+	g.input.Bias = append([]float32(nil), m.Input.Bias...)
+	g.input.Weight = nil // only inPack is used
+
+	n := streams
+	g.x = make([]float32, n*R)
+	g.acc = make([]float32, n*2*G)
+	g.z = make([]float32, n*G)
+	g.rs = make([]float32, n*(R+S))
+	g.skip = make([]float32, n*S)
+	g.o1 = make([]float32, n*E)
+	g.logits = make([]float32, n*Q)
+	return g
+}
+
+// step feeds codes (N) and returns the logits (N, Q), a view valid until
+// the next step.
+func (g *refStep) step(codes []int32) []float32 {
+	c := g.c
+	R, G, S, E, Q := c.ResidualChannels, c.GateChannels, c.SkipChannels, c.EndChannels, c.QuantizationChannels
+	n := g.n
 	if len(codes) != n {
 		panic(fmt.Sprintf("wavenet: Step with %d codes for %d streams", len(codes), n))
 	}
@@ -208,12 +216,12 @@ func (g *Generator) referenceStep(codes []int32) []float32 {
 	}
 	relu(g.skip)
 	for s := 0; s < n; s++ {
-		copy(g.o1[s*E:(s+1)*E], g.out1.Bias)
+		copy(g.o1[s*E:(s+1)*E], g.b1)
 	}
 	causal.MulAdd(g.o1, g.skip, g.w1, n, S, E)
 	relu(g.o1)
 	for s := 0; s < n; s++ {
-		copy(g.logits[s*Q:(s+1)*Q], g.out2.Bias)
+		copy(g.logits[s*Q:(s+1)*Q], g.b2)
 	}
 	causal.MulAdd(g.logits, g.o1, g.w2, n, E, Q)
 	return g.logits

@@ -160,18 +160,6 @@ func (m *Model) Forward(ws *Workspace, codes []int32) []float32 {
 // f32's vectorized kernel (relative error ≤ 1e-6 against float64).
 func gate(z, a, s []float32) { f32.GateParts(z, a, s, a, s) }
 
-// tanh32 and sigmoid32 are the generator's activations, in float64.
-func tanh32(v float32) float32 { return float32(math.Tanh(float64(v))) }
-
-func sigmoid32(v float32) float32 {
-	// 1/(1+e^−v), written so that neither branch overflows.
-	if v >= 0 {
-		return float32(1 / (1 + math.Exp(-float64(v))))
-	}
-	e := math.Exp(float64(v))
-	return float32(e / (1 + e))
-}
-
 func relu(v []float32) { f32.Relu(v, v) }
 
 // RandomInit fills m's parameters from rng: each conv weight ~ N(0, 1/fan_in)

@@ -227,6 +227,19 @@ func (g *refStep) step(codes []int32) []float32 {
 	return g.logits
 }
 
+// tanh32 and sigmoid32 are refStep's gate activations, computed in float64
+// and rounded to float32.
+func tanh32(v float32) float32 { return float32(math.Tanh(float64(v))) }
+
+func sigmoid32(v float32) float32 {
+	// 1/(1+e^−v), written so that neither branch overflows.
+	if v >= 0 {
+		return float32(1 / (1 + math.Exp(-float64(v))))
+	}
+	e := math.Exp(float64(v))
+	return float32(e / (1 + e))
+}
+
 // Generate draws n codes per stream. Each step feeds the next input (the
 // last prime code, or the code drawn by the step before), draws each
 // stream's following code from the logits, makes it the next input, and

@@ -23,11 +23,11 @@ type Clip struct {
 // RF−1 … RF+T−2 predict the next T codes. Nothing in Data is random itself;
 // the caller passes the RNG, so its state is the caller's to save.
 type Data struct {
-	Clips []Clip
-	RF    int  // receptive field, samples
-	T     int  // targets per chunk
-	Pad   bool // draw chunks over the clip's edges too (see startRange)
-	Pad0  int32
+	Clips  []Clip
+	RF     int   // receptive field, samples
+	T      int   // targets per chunk
+	Pad    bool  // draw chunks over the clip's edges too (see startRange)
+	Filler int32 // code placed after a clip's end (Q/2, μ-law zero); no scored logit sees it
 
 	weights []int // number of chunk starts per clip, for drawing a clip
 	total   int
@@ -49,7 +49,7 @@ func NewData(clips []Clip, rf, t int, pad bool, filler int32) (*Data, error) {
 	if rf < 1 || t < 1 {
 		return nil, fmt.Errorf("train: receptive field %d and chunk %d must be positive", rf, t)
 	}
-	d := &Data{Clips: clips, RF: rf, T: t, Pad: pad, Pad0: filler}
+	d := &Data{Clips: clips, RF: rf, T: t, Pad: pad, Filler: filler}
 	for _, c := range clips {
 		if c.Split < 0 || c.Split > len(c.Codes) {
 			return nil, fmt.Errorf("train: %s: split %d outside the clip's %d samples", c.Name, c.Split, len(c.Codes))
@@ -133,7 +133,7 @@ func (d *Data) fill(ch *Chunk, codes []int32, s, a, b int) {
 	o := max(s, 0) // clip position of Inputs[0]
 	c := copy(ch.Inputs, codes[o:min(len(codes), o+n)])
 	for i := c; i < n; i++ {
-		ch.Inputs[i] = d.Pad0
+		ch.Inputs[i] = d.Filler
 	}
 	for p := range ch.Targets {
 		ch.Targets[p] = -1

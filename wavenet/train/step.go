@@ -16,7 +16,6 @@ type trainer struct {
 	grad    *wavenet.Model   // the batch gradient, ∂(mean nats)/∂params
 	items   []*wavenet.Model // per batch item
 	workers []*worker
-	t       int // input codes per chunk
 }
 
 // worker is the per-goroutine scratch: a workspace and a dlogits buffer.
@@ -28,7 +27,7 @@ type worker struct {
 // newTrainer prepares for batches of b chunks of t input codes on up to
 // threads goroutines.
 func newTrainer(m *wavenet.Model, b, t, threads int) *trainer {
-	tr := &trainer{m: m, grad: m.NewLike(), t: t}
+	tr := &trainer{m: m, grad: m.NewLike()}
 	for range b {
 		tr.items = append(tr.items, m.NewLike())
 	}

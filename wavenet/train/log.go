@@ -57,23 +57,24 @@ func writePNG(path string, rows []LogRow) error {
 			va = append(va, plotter.XY{X: float64(r.Step), Y: r.ValBits})
 		}
 	}
-	lt, err := plotter.NewLine(tr)
-	if err != nil {
-		return fmt.Errorf("plotting %s: %w", path, err)
-	}
-	lt.Color = color.RGBA{R: 31, G: 119, B: 180, A: 255}
-	lt.Width = vg.Points(1.2)
-	p.Add(lt)
-	p.Legend.Add("train", lt)
-	if len(va) > 0 {
-		lv, err := plotter.NewLine(va)
+	addLine := func(name string, pts plotter.XYs, c color.RGBA) error {
+		l, err := plotter.NewLine(pts)
 		if err != nil {
 			return fmt.Errorf("plotting %s: %w", path, err)
 		}
-		lv.Color = color.RGBA{R: 214, G: 39, B: 40, A: 255}
-		lv.Width = vg.Points(1.2)
-		p.Add(lv)
-		p.Legend.Add("validation", lv)
+		l.Color = c
+		l.Width = vg.Points(1.2)
+		p.Add(l)
+		p.Legend.Add(name, l)
+		return nil
+	}
+	if err := addLine("train", tr, color.RGBA{R: 31, G: 119, B: 180, A: 255}); err != nil {
+		return err
+	}
+	if len(va) > 0 {
+		if err := addLine("validation", va, color.RGBA{R: 214, G: 39, B: 40, A: 255}); err != nil {
+			return err
+		}
 	}
 	// Bits start near log2(Q) and fall, so the lower left stays empty.
 	p.Y.Min, p.X.Min = 0, 0

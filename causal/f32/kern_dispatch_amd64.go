@@ -32,6 +32,45 @@ func kern1x64(k int, a []float32, csa int, b []float32, ldb int, c []float32) {
 	kernGo(1, 64, k, a, 0, csa, b, ldb, c, 0)
 }
 
+func kern4x32(k int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int) {
+	checkKern(4, 32, k, a, rsa, csa, b, ldb, c, ldc)
+	if hasAVX512 {
+		kern4x32AVX512(&a[0], rsa, csa, &b[0], ldb, k, &c[0], ldc)
+		return
+	}
+	if hasAVX2 {
+		kern4AVX2(4, 32, k, a, rsa, csa, b, ldb, c, ldc)
+		return
+	}
+	kernGo(4, 32, k, a, rsa, csa, b, ldb, c, ldc)
+}
+
+func kern1x32(k int, a []float32, csa int, b []float32, ldb int, c []float32) {
+	checkKern(1, 32, k, a, 0, csa, b, ldb, c, 0)
+	if hasAVX512 {
+		kern1x32AVX512(&a[0], csa, &b[0], ldb, k, &c[0])
+		return
+	}
+	if hasAVX2 {
+		kern1AVX2(32, k, a, csa, b, ldb, c)
+		return
+	}
+	kernGo(1, 32, k, a, 0, csa, b, ldb, c, 0)
+}
+
+func kern8x32(k int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int) {
+	checkKern(8, 32, k, a, rsa, csa, b, ldb, c, ldc)
+	if hasAVX512 {
+		kern8x32AVX512(&a[0], rsa, csa, &b[0], ldb, k, &c[0], ldc)
+		return
+	}
+	if hasAVX2 {
+		kern4AVX2(8, 32, k, a, rsa, csa, b, ldb, c, ldc)
+		return
+	}
+	kernGo(8, 32, k, a, rsa, csa, b, ldb, c, ldc)
+}
+
 func kern4x16(k int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int) {
 	checkKern(4, 16, k, a, rsa, csa, b, ldb, c, ldc)
 	if hasAVX512 {
@@ -87,42 +126,3 @@ func exp(dst, x []float32) {
 
 // useKernels reports whether this package's own kernels beat gonum here.
 func useKernels() bool { return hasAVX512 || hasAVX2 }
-
-func kern4x32(k int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int) {
-	checkKern(4, 32, k, a, rsa, csa, b, ldb, c, ldc)
-	if hasAVX512 {
-		kern4x32AVX512(&a[0], rsa, csa, &b[0], ldb, k, &c[0], ldc)
-		return
-	}
-	if hasAVX2 {
-		kern4AVX2(4, 32, k, a, rsa, csa, b, ldb, c, ldc)
-		return
-	}
-	kernGo(4, 32, k, a, rsa, csa, b, ldb, c, ldc)
-}
-
-func kern1x32(k int, a []float32, csa int, b []float32, ldb int, c []float32) {
-	checkKern(1, 32, k, a, 0, csa, b, ldb, c, 0)
-	if hasAVX512 {
-		kern1x32AVX512(&a[0], csa, &b[0], ldb, k, &c[0])
-		return
-	}
-	if hasAVX2 {
-		kern1AVX2(32, k, a, csa, b, ldb, c)
-		return
-	}
-	kernGo(1, 32, k, a, 0, csa, b, ldb, c, 0)
-}
-
-func kern8x32(k int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int) {
-	checkKern(8, 32, k, a, rsa, csa, b, ldb, c, ldc)
-	if hasAVX512 {
-		kern8x32AVX512(&a[0], rsa, csa, &b[0], ldb, k, &c[0], ldc)
-		return
-	}
-	if hasAVX2 {
-		kern4AVX2(8, 32, k, a, rsa, csa, b, ldb, c, ldc)
-		return
-	}
-	kernGo(8, 32, k, a, rsa, csa, b, ldb, c, ldc)
-}

@@ -31,7 +31,7 @@ import (
 // Its logits equal the reference step's to float32 rounding (the gate's
 // tanh and σ are f32.Gate's, within 1e-6 relative).
 type fastStep struct {
-	n, q, r, g, s, e int
+	n, q, r, g, s, e int // N streams; widths Q, R, G, S, E
 
 	in     causal.Conv      // the input conv's shape and bias (a copy)
 	inPack []float32        // (W0, Q, R): its weights per tap, PackTaps
@@ -244,9 +244,9 @@ func (f *fastStep) step(codes []int32) []float32 {
 // goroutines, in blocks of genBlock steps.
 type fastGen struct {
 	parts  []*fastStep
-	lo     []int     // part i has streams lo[i] … lo[i+1]−1
-	logits []float32 // (N, Q); part i writes rows lo[i] … lo[i+1]−1
-	probs  [][]float64
+	lo     []int       // part i has streams lo[i] … lo[i+1]−1
+	logits []float32   // (N, Q); part i writes rows lo[i] … lo[i+1]−1
+	probs  [][]float64 // per part, (Q) sampling scratch
 
 	// A parallel Generate's ring of genAhead blocks in flight.
 	u     [genAhead][]float64 // (genBlock, N) uniforms, drawn in the sequential order
@@ -263,6 +263,8 @@ const (
 	genAhead = 4
 )
 
+// newFastGen returns the kernel step of m for streams streams, cut into
+// min(threads, streams) parts (at least one), with empty histories.
 func newFastGen(m *Model, streams, threads int) *fastGen {
 	threads = max(1, min(threads, streams))
 	Q := m.Config.QuantizationChannels
@@ -284,12 +286,15 @@ func newFastGen(m *Model, streams, threads int) *fastGen {
 	return f
 }
 
+// reset empties every part's histories.
 func (f *fastGen) reset() {
 	for _, p := range f.parts {
 		p.reset()
 	}
 }
 
+// step feeds codes (N) to the parts in turn and returns the logits (N, Q),
+// a view valid until the next step.
 func (f *fastGen) step(codes []int32) []float32 {
 	for i, p := range f.parts {
 		p.step(codes[f.lo[i]:f.lo[i+1]])

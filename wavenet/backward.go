@@ -68,7 +68,7 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 	for i := L - 1; i >= 0; i-- {
 		ly, gl := &m.Layers[i], &grad.Layers[i]
 		a, s, z := ws.a[i][:rows*G], ws.s[i][:rows*G], ws.z[:rows*G]
-		f32.Mul(z, a, s)
+		f32.Mul(z, a, s) // Forward keeps one z for all layers; a·s is cheaper to redo than to store L times
 		ly.Skip.WeightGrad(&gl.Skip, dskip, z, rows, gm)
 		clear(dz)
 		ly.Skip.InputGradCol(dz, dskip, rows, gm)

@@ -31,10 +31,9 @@ func readTest(t testing.TB, name string) ([]float32, Info, string) {
 	return x, info, warn.String()
 }
 
-// goAudioMono decodes a 16-bit PCM file with go-audio/wav (an independent
-// implementation, right for even-length 16-bit data) and averages the
-// channels.
-func goAudioMono(t *testing.T, path string) []float64 {
+// goAudioDecode decodes a WAV file with go-audio/wav, an independent reader,
+// and returns the decoder (for the header it read) and the samples.
+func goAudioDecode(t *testing.T, path string) (*wav.Decoder, []int) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -46,14 +45,23 @@ func goAudioMono(t *testing.T, path string) []float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return d, buf.Data
+}
+
+// goAudioMono decodes a 16-bit PCM file with go-audio/wav (an independent
+// implementation, right for even-length 16-bit data) and averages the
+// channels.
+func goAudioMono(t *testing.T, path string) []float64 {
+	t.Helper()
+	d, data := goAudioDecode(t, path)
 	if d.BitDepth != 16 || (d.WavAudioFormat != tagPCM && d.WavAudioFormat != tagExtensible) {
 		t.Fatalf("%s: want 16-bit PCM for the reference", path)
 	}
 	ch := int(d.NumChans)
-	y := make([]float64, len(buf.Data)/ch)
+	y := make([]float64, len(data)/ch)
 	for i := range y {
 		for c := range ch {
-			y[i] += float64(buf.Data[i*ch+c])
+			y[i] += float64(data[i*ch+c])
 		}
 		y[i] /= 32768 * float64(ch)
 	}
@@ -119,16 +127,8 @@ func TestReadOddLength24(t *testing.T) {
 	if len(x) != 331 {
 		t.Errorf("read %d samples, want 331", len(x))
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	buf, err := wav.NewDecoder(f).FullPCMBuffer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("go-audio FullPCMBuffer: %d samples (ours: %d)", len(buf.Data), len(x))
+	_, data := goAudioDecode(t, path)
+	t.Logf("go-audio FullPCMBuffer: %d samples (ours: %d)", len(data), len(x))
 }
 
 // TestReadMixdownMatchesSox compares the stereo mixdown with sox's own

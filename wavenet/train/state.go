@@ -45,7 +45,7 @@ type stateHeader struct {
 	Elapsed     float64         `json:"elapsed"`      // seconds of training so far
 	Samples     int64           `json:"samples"`      // scored samples so far
 	Log         []LogRow        `json:"log"`          // rows of the CSV log
-	TrainWindow []float64       `json:"train_window"` // losses since the last log row, nats
+	TrainWindow []float64       `json:"train_window"` // per step since the last log row: loss (nats), gradient norm, alternating
 }
 
 // state is a decoded state file.

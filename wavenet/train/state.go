@@ -113,6 +113,9 @@ func decodeState(data []byte) (*state, error) {
 		return nil, fmt.Errorf("header: %w", err)
 	}
 	p += int(n)
+	if len(s.TrainWindow)%2 != 0 {
+		return nil, fmt.Errorf("train_window has %d values, want pairs of loss and gradient norm", len(s.TrainWindow))
+	}
 	if s.Params < 0 || uint64(len(body)-p) != 12*uint64(s.Params) {
 		return nil, fmt.Errorf("header says %d parameters but %d bytes of data follow", s.Params, len(body)-p)
 	}

@@ -319,4 +319,14 @@ func TestStateRoundTrip(t *testing.T) {
 			t.Errorf("a state cut to %d of %d bytes decodes", n, b.Len())
 		}
 	}
+	// A window of unpaired values (a file written by something else, with a
+	// valid checksum) is refused, not left for the log to index past.
+	s.TrainWindow = []float64{1.25}
+	b.Reset()
+	if err := encodeState(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := decodeState(b.Bytes()); err == nil || !strings.Contains(err.Error(), "train_window") {
+		t.Errorf("odd train_window: err %v", err)
+	}
 }

@@ -22,8 +22,8 @@ import (
 // fastStep is tested against.
 //
 // The generator keeps its own packed copy of the weights, made by
-// NewGenerator; later changes to the model are not seen. A Generator
-// belongs to one goroutine at a time.
+// NewGenerator and made again by SetThreads; changes to the model in
+// between are not seen. A Generator belongs to one goroutine at a time.
 type Generator struct {
 	m *Model
 	N int // streams

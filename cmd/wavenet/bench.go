@@ -175,8 +175,7 @@ func runBench(cmd *cobra.Command, o *benchOptions) error {
 func benchCached(cmd *cobra.Command, m *wavenet.Model, streams, n int) (float64, []int32, error) {
 	g := wavenet.NewGenerator(m, streams)
 	// Streams share the cores; the codes drawn do not depend on how many.
-	g.SetThreads(min(streams, runtime.GOMAXPROCS(0)))
-	g.Prime(nil)
+	g.SetThreads(min(streams, runtime.GOMAXPROCS(0))) // and primes with nothing
 	codes := make([]int32, 0, n)
 	ctx := cmd.Context()
 	start := time.Now()

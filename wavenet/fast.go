@@ -9,7 +9,7 @@ import (
 )
 
 // fastStep is the Generator's step on this package's kernels (causal/f32):
-// the same computation as refStep (generate.go), rearranged so that one
+// the same computation as refStep (refstep_test.go), rearranged so that one
 // sample is a short chain of streaming products over packed weights, with
 // no allocation, no interface call and few bounds checks per step.
 //

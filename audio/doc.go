@@ -14,6 +14,11 @@
 // the μ-law companding of the model format spec, and [TrimSilence] cuts quiet
 // lead-in and tail.
 //
+// Features for local conditioning travel as NumPy .npy files of float32
+// [rows, cols] ([ReadNpy], [WriteNpy]), the format vocoder pipelines
+// exchange: '<f4' in two dimensions only, in C or Fortran order, with every
+// size checked against the file before anything is allocated.
+//
 // Samples are float32 in [-1, 1): PCM is scaled by 2^(bits-1) (8-bit PCM is
 // unsigned, so 128 is subtracted first). Float files and the resampler's
 // ringing can put values slightly outside that range; [MuLawEncode] clips.

@@ -14,6 +14,11 @@
 // the μ-law companding of the model format spec, and [TrimSilence] cuts quiet
 // lead-in and tail.
 //
+// [Mel] computes the log-mel features of the model format spec (periodic
+// Hann frames of four hops, magnitude spectrum, HTK mel triangles, the fixed
+// log shift and scale) that a model conditions on locally; they agree with
+// the spec's reference implementation to float32 rounding.
+//
 // Features for local conditioning travel as NumPy .npy files of float32
 // [rows, cols] ([ReadNpy], [WriteNpy]), the format vocoder pipelines
 // exchange: '<f4' in two dimensions only, in C or Fortran order, with every

@@ -49,8 +49,8 @@ const (
 // '<f4', little-endian float32, is read), a shape that is not two
 // dimensions, a data size that disagrees with the shape, and a NaN or an
 // infinity (features are finite; one NaN frame would poison every sample a
-// model generates after it). It allocates the values (bounded by the file's
-// size) and a buffer of at most 256 KiB.
+// model generates after it). It allocates the header and the values, both
+// bounded by the file's size, and a read buffer of at most 256 KiB.
 func ReadNpy(path string) (x []float32, rows, cols int, err error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -7,36 +7,20 @@ import (
 	"github.com/wavenet-go/wavenet-go/causal"
 )
 
-// refStep is the plain form of the Generator's step, on causal's per-step
-// convs and gonum's Gemv: fastStep is tested against it. Per layer it keeps
-//
-//	fg:  filter and gate fused into one conv of 2G outputs, packed per tap
-//	     (K, R, 2G): columns 0..G−1 filter, G..2G−1 gate
-//	rs:  residual and skip fused, (G, R+S): columns 0..R−1 residual,
-//	     R..R+S−1 skip (the last layer, whose residual output feeds
-//	     nothing, keeps only skip: (G, S))
-//
-// and the head: output1 (S, E), output2 (E, Q).
+// refStep is the plain form of the Generator's step, written from the
+// spec's formulas with direct loops over the model's own convs (no packing,
+// no fused products, no kernels, sums in float64): packedModel.step is
+// tested against it. Each conv keeps its last History()+1 inputs (the new
+// one included) in a ring indexed by time, so a step costs the same at any
+// position.
 type refStep struct {
-	c      Config
+	m      *Model
 	n      int         // streams
-	input  causal.Conv // m.Input's shape and bias (a copy)
-	inPack []float32   // (W0, Q, R)
-	inRing *causal.CodeRing
-	layers []refLayer
-	b1, b2 []float32 // output1 (E), output2 (Q) biases
-	w1, w2 []float32 // output1 (S, E), output2 (E, Q) packed
+	t      int         // steps fed since the start
+	codes  []int32     // (W0, N): the input conv's last W0 codes, slot τ mod W0
+	inputs [][]float32 // per layer, (d·(K−1)+1, N, R): its last inputs, slot τ mod d·(K−1)+1
 
-	x, acc, z, rs, skip, o1, logits []float32 // (N, ·) activations of one step
-}
-
-type refLayer struct {
-	fg     causal.Conv // fused filter+gate: (2G, R, K), dilation d_i
-	fgPack []float32   // (K, R, 2G)
-	ring   *causal.Ring
-	rsW    []float32 // (G, rsOut)
-	rsB    []float32 // (rsOut)
-	rsOut  int       // R+S, or S for the last layer
+	x, f, gt, z, skip, o1, logits []float32 // (N, ·) activations of one step
 }
 
 // newRefStep returns the reference step of m for streams streams, with
@@ -44,45 +28,13 @@ type refLayer struct {
 func newRefStep(m *Model, streams int) *refStep {
 	c := m.Config
 	R, G, S, E, Q := c.ResidualChannels, c.GateChannels, c.SkipChannels, c.EndChannels, c.QuantizationChannels
-	g := &refStep{c: c, n: streams, input: m.Input}
-	g.inPack = m.Input.PackTaps(nil)
-	g.inRing = causal.NewCodeRing(streams, m.Input.History())
-	L := len(m.Layers)
-	g.layers = make([]refLayer, L)
-	for i := range m.Layers {
-		ly := &m.Layers[i]
-		gl := &g.layers[i]
-		gl.fg = causal.Conv{
-			In: R, Out: 2 * G, Width: ly.Filter.Width, Dilation: ly.Filter.Dilation,
-			// (Out, In, Width) layout: stacking along Out is appending.
-			Weight: append(append([]float32(nil), ly.Filter.Weight...), ly.Gate.Weight...),
-			Bias:   append(append([]float32(nil), ly.Filter.Bias...), ly.Gate.Bias...),
-		}
-		gl.fgPack = gl.fg.PackTaps(nil)
-		gl.ring = causal.NewRing(streams, R, gl.fg.History())
-		rs := causal.Conv{In: G, Out: R + S, Width: 1, Dilation: 1,
-			Weight: append(append([]float32(nil), ly.Residual.Weight...), ly.Skip.Weight...),
-			Bias:   append(append([]float32(nil), ly.Residual.Bias...), ly.Skip.Bias...),
-		}
-		if i == L-1 {
-			rs = ly.Skip
-		}
-		gl.rsW = rs.PackTaps(nil)
-		gl.rsB = append([]float32(nil), rs.Bias...)
-		gl.rsOut = rs.Out
-	}
-	g.w1 = m.Output1.PackTaps(nil)
-	g.w2 = m.Output2.PackTaps(nil)
-	g.b1 = append([]float32(nil), m.Output1.Bias...)
-	g.b2 = append([]float32(nil), m.Output2.Bias...)
-	g.input.Bias = append([]float32(nil), m.Input.Bias...)
-	g.input.Weight = nil // only inPack is used
-
 	n := streams
+	g := &refStep{m: m, n: n, codes: make([]int32, c.InputWidth*n)}
+	for i := range m.Layers {
+		g.inputs = append(g.inputs, make([]float32, (m.Layers[i].Filter.History()+1)*n*R))
+	}
 	g.x = make([]float32, n*R)
-	g.acc = make([]float32, n*2*G)
-	g.z = make([]float32, n*G)
-	g.rs = make([]float32, n*(R+S))
+	g.f, g.gt, g.z = make([]float32, n*G), make([]float32, n*G), make([]float32, n*G)
 	g.skip = make([]float32, n*S)
 	g.o1 = make([]float32, n*E)
 	g.logits = make([]float32, n*Q)
@@ -92,55 +44,88 @@ func newRefStep(m *Model, streams int) *refStep {
 // step feeds codes (N) and returns the logits (N, Q), a view valid until
 // the next step.
 func (g *refStep) step(codes []int32) []float32 {
-	c := g.c
+	m, n, t := g.m, g.n, g.t
+	c := m.Config
 	R, G, S, E, Q := c.ResidualChannels, c.GateChannels, c.SkipChannels, c.EndChannels, c.QuantizationChannels
-	n := g.n
 	if len(codes) != n {
 		panic(fmt.Sprintf("wavenet: Step with %d codes for %d streams", len(codes), n))
 	}
-	g.input.StepOneHot(g.x, codes, g.inRing, g.inPack)
-	clear(g.skip)
-	for i := range g.layers {
-		gl := &g.layers[i]
-		gl.fg.Step(g.acc, g.x, gl.ring, gl.fgPack)
-		for s := 0; s < n; s++ {
-			a := g.acc[s*2*G : (s+1)*2*G]
-			z := g.z[s*G : (s+1)*G]
-			for j := range z {
-				z[j] = tanh32(a[j]) * sigmoid32(a[G+j])
-			}
-		}
-		rsOut := gl.rsOut
-		rs := g.rs[:n*rsOut]
-		for s := 0; s < n; s++ {
-			copy(rs[s*rsOut:(s+1)*rsOut], gl.rsB)
-		}
-		causal.MulAdd(rs, g.z, gl.rsW, n, G, rsOut)
-		for s := 0; s < n; s++ {
-			r := rs[s*rsOut : (s+1)*rsOut]
-			sk := r[rsOut-S:]
-			for j, v := range sk {
-				g.skip[s*S+j] += v
-			}
-			if rsOut > S {
-				x := g.x[s*R : (s+1)*R]
-				for j, v := range r[:R] {
-					x[j] += v
+	// The input conv on one-hot codes: tap k reads the code of t − (W0−1−k).
+	W0 := c.InputWidth
+	copy(g.codes[(t%W0)*n:], codes)
+	for s := range n {
+		for o := range R {
+			v := float64(m.Input.Bias[o])
+			for k := range W0 {
+				if tau := t - (W0 - 1 - k); tau >= 0 {
+					v += float64(m.Input.Weight[(o*Q+int(g.codes[(tau%W0)*n+s]))*W0+k])
 				}
+			}
+			g.x[s*R+o] = float32(v)
+		}
+	}
+	clear(g.skip)
+	for li := range m.Layers {
+		ly := &m.Layers[li]
+		K, d := ly.Filter.Width, ly.Filter.Dilation
+		slots := d*(K-1) + 1
+		hist := g.inputs[li]
+		copy(hist[(t%slots)*n*R:], g.x)
+		// conv is y[o] = b[o] + Σ_i Σ_k W[o, i, k]·x[t − d·(K−1−k), i].
+		conv := func(y []float32, cv *causal.Conv, s int) {
+			for o := range G {
+				v := float64(cv.Bias[o])
+				for k := range K {
+					tau := t - d*(K-1-k)
+					if tau < 0 {
+						continue
+					}
+					xr := hist[((tau%slots)*n+s)*R:][:R]
+					for i, xv := range xr {
+						v += float64(cv.Weight[(o*R+i)*K+k]) * float64(xv)
+					}
+				}
+				y[s*G+o] = float32(v)
+			}
+		}
+		for s := range n {
+			conv(g.f, &ly.Filter, s)
+			conv(g.gt, &ly.Gate, s)
+			for j := range G {
+				g.z[s*G+j] = tanh32(g.f[s*G+j]) * sigmoid32(g.gt[s*G+j])
+			}
+			z := g.z[s*G : (s+1)*G]
+			for o := range S {
+				g.skip[s*S+o] += float32(float64(ly.Skip.Bias[o]) + dot(ly.Skip.Weight[o*G:(o+1)*G], z))
+			}
+			for o := range R {
+				g.x[s*R+o] += float32(float64(ly.Residual.Bias[o]) + dot(ly.Residual.Weight[o*G:(o+1)*G], z))
 			}
 		}
 	}
 	relu(g.skip)
-	for s := 0; s < n; s++ {
-		copy(g.o1[s*E:(s+1)*E], g.b1)
+	for s := range n {
+		for o := range E {
+			g.o1[s*E+o] = float32(float64(m.Output1.Bias[o]) + dot(m.Output1.Weight[o*S:(o+1)*S], g.skip[s*S:(s+1)*S]))
+		}
 	}
-	causal.MulAdd(g.o1, g.skip, g.w1, n, S, E)
 	relu(g.o1)
-	for s := 0; s < n; s++ {
-		copy(g.logits[s*Q:(s+1)*Q], g.b2)
+	for s := range n {
+		for o := range Q {
+			g.logits[s*Q+o] = float32(float64(m.Output2.Bias[o]) + dot(m.Output2.Weight[o*E:(o+1)*E], g.o1[s*E:(s+1)*E]))
+		}
 	}
-	causal.MulAdd(g.logits, g.o1, g.w2, n, E, Q)
+	g.t++
 	return g.logits
+}
+
+// dot is Σ a[i]·b[i] in float64.
+func dot(a, b []float32) float64 {
+	var v float64
+	for i, x := range a {
+		v += float64(x) * float64(b[i])
+	}
+	return v
 }
 
 // tanh32 and sigmoid32 are refStep's gate activations, computed in float64

@@ -5,7 +5,219 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
+
+	"github.com/wavenet-go/wavenet-go/causal/f32"
 )
+
+// The per-step form of a conv is split as llama2.c splits a model into its
+// weights and its run state:
+//
+//   - StepConv: the weights, packed once per tap as f32 panels and read
+//     only, so that any number of goroutines step their own streams
+//     through one copy;
+//   - StepState: one group of N streams' run state: the ring of each
+//     stream's last History inputs, the outputs precomputed for the next
+//     steps, and each stream's bias row.
+//
+// A step reads Width−1 past inputs and the new one. The past taps are off
+// the critical path: they read inputs at least Dilation steps old, so the
+// state computes them for its next B = min(Dilation, maxPastBlock) steps
+// at once, bias included, as one product of B·N rows,
+//
+//	pre[j, s] = bias[s] + Σ_{k<Width−1} x_s[t + j − lag_k]·W_k    j < B, lag_k = Dilation·(Width−1−k)
+//
+// (all those inputs are in the ring: lag_k − j ≥ Dilation − B + 1 ≥ 1). The
+// past weights are then read once per B samples instead of once per
+// sample, and a step only adds the product of the tap of lag 0:
+//
+//	y[s] = pre[j, s] + x_s[t]·W_{Width−1}
+//
+// A block may be recomputed at any step with the same result, which is how
+// SetBias takes effect at once.
+
+// maxPastBlock bounds the steps whose past-tap products a StepState
+// computes at once: enough to read the weights rarely, few enough to keep
+// the block in L1.
+const maxPastBlock = 16
+
+// StepConv is one or more causal convs that read the same input, packed for
+// the per-step form above, with their outputs side by side: a WaveNet
+// layer's filter and gate are one StepConv of 2G outputs. Its methods only
+// read it, so one StepConv serves any number of StepStates at once.
+type StepConv struct {
+	in, out  int          // channels: In, and the convs' Out summed
+	width    int          // K
+	dilation int          // d
+	now      *f32.Panel   // (In, Out): tap K−1, lag 0
+	past     []*f32.Panel // (In, Out) each: tap k < K−1 multiplies x[t − d·(K−1−k)]
+	bias     []float32    // (Out): the convs' biases side by side
+	blk      int          // B = max(1, min(d, maxPastBlock))
+}
+
+// StepSizes returns the float32s that NewStepConv's packed weights take for
+// convs of in inputs, out outputs (all convs together) and width taps: hot
+// for the tap of lag 0, read every step, and cold for the width−1 past
+// taps, read once per block.
+func StepSizes(in, out, width int) (hot, cold int) {
+	p := f32.PanelSize(in, out)
+	return p, (width - 1) * p
+}
+
+// NewStepConv packs convs, which must share In, Width and Dilation, as one
+// StepConv whose outputs are theirs in order. The tap of lag 0 goes into
+// hot and the past taps into cold, of at least StepSizes' lengths, so that a
+// caller can lay weights out in the order it reads them (nil: allocated).
+// The weights and biases are copied: later changes to convs are not seen.
+// It panics on convs of different shapes.
+func NewStepConv(hot, cold []float32, convs ...*Conv) *StepConv {
+	if len(convs) == 0 {
+		panic("causal: NewStepConv of no convs")
+	}
+	c0 := convs[0]
+	out := 0
+	for _, c := range convs {
+		c.checkWeight()
+		if c.In != c0.In || c.Width != c0.Width || c.Dilation != c0.Dilation {
+			panic(fmt.Sprintf("causal: NewStepConv of convs with (In, Width, Dilation) %d, %d, %d and %d, %d, %d",
+				c0.In, c0.Width, c0.Dilation, c.In, c.Width, c.Dilation))
+		}
+		out += c.Out
+	}
+	in, K := c0.In, c0.Width
+	hs, cs := StepSizes(in, out, K)
+	if hot == nil {
+		hot = make([]float32, hs)
+	}
+	if cold == nil {
+		cold = make([]float32, cs)
+	}
+	if len(hot) < hs || len(cold) < cs {
+		panic(fmt.Sprintf("causal: NewStepConv with buffers of %d and %d values, want %d and %d", len(hot), len(cold), hs, cs))
+	}
+	sc := &StepConv{in: in, out: out, width: K, dilation: c0.Dilation, blk: max(1, min(c0.Dilation, maxPastBlock))}
+	// at is element (i, o) of tap k of the stacked convs.
+	at := func(k int) func(i, o int) float32 {
+		return func(i, o int) float32 {
+			for _, c := range convs {
+				if o < c.Out {
+					return c.Weight[(o*c.In+i)*K+k]
+				}
+				o -= c.Out
+			}
+			panic("causal: NewStepConv: unreachable")
+		}
+	}
+	p := f32.PanelSize(in, out)
+	for k := 0; k < K-1; k++ {
+		sc.past = append(sc.past, f32.NewPanelIn(cold[k*p:(k+1)*p], in, out, at(k)))
+	}
+	sc.now = f32.NewPanelIn(hot[:p], in, out, at(K-1))
+	for _, c := range convs {
+		sc.bias = append(sc.bias, c.Bias...)
+	}
+	return sc
+}
+
+// History is the number of past inputs a stream's ring keeps:
+// Dilation·(Width−1).
+func (c *StepConv) History() int { return c.dilation * (c.width - 1) }
+
+// StepState is the run state of a StepConv for N streams (see above). It
+// serves one goroutine at a time.
+type StepState struct {
+	N    int           // streams
+	ring ring[float32] // (History, N, In): the last History inputs
+	pre  []float32     // (B, N, Out): bias rows + past taps for the block's steps
+	next int           // the block's step that comes next; B: a new block is due
+	blk  int           // B
+	bias []float32     // (N, Out): stream s's bias in row s
+}
+
+// NewState returns the run state of n streams with empty histories, as if
+// Reset, and every stream's bias the convs' bias.
+func (c *StepConv) NewState(n int) *StepState {
+	if n < 1 {
+		panic(fmt.Sprintf("causal: StepConv.NewState(%d)", n))
+	}
+	st := &StepState{N: n, ring: newRing[float32](c.History(), n, c.in), blk: c.blk,
+		pre: make([]float32, c.blk*n*c.out), bias: make([]float32, n*c.out)}
+	for s := 0; s < n; s++ {
+		copy(st.bias[s*c.out:(s+1)*c.out], c.bias)
+	}
+	st.Reset()
+	return st
+}
+
+// Reset empties every stream's history (the conv's zero padding before
+// t = 0): the next input is at t = 0 again. The bias rows stay.
+func (st *StepState) Reset() {
+	st.ring.reset(0)
+	st.next = st.blk
+}
+
+// SetBias sets each stream's bias from rows (N, Out), stream s's in row s,
+// in place of the convs' shared bias: a per-stream constant input, folded
+// into the bias. It takes effect from the next step on (the state computes
+// a new block then) and stays until the next SetBias.
+func (st *StepState) SetBias(rows []float32) {
+	if len(rows) != len(st.bias) {
+		panic(fmt.Sprintf("causal: SetBias with %d values, want N·Out = %d", len(rows), len(st.bias)))
+	}
+	copy(st.bias, rows)
+	st.next = st.blk
+}
+
+// Step computes one output per stream, y (N, Out), for the new inputs x
+// (N rows of In values, row stride ldx ≥ In), reading the past inputs from
+// st, and then pushes x onto st. It overwrites y and allocates nothing:
+//
+//	y[s, o] = bias[s, o] + Σ_k Σ_i W[o, i, k]·x_s[t − Dilation·(Width−1−k), i]
+func (c *StepConv) Step(st *StepState, y, x []float32, ldx int) {
+	N, in, out := st.N, c.in, c.out
+	rows := N * out
+	switch {
+	case st.ring.h != c.History() || len(st.bias) != rows || st.blk != c.blk:
+		panic("causal: StepConv.Step with the state of another conv's shape")
+	case len(y) < rows || ldx < in || len(x) < (N-1)*ldx+in:
+		panic(fmt.Sprintf("causal: StepConv.Step with y of %d and x of %d values (stride %d) for %d streams of %d → %d",
+			len(y), len(x), ldx, N, in, out))
+	}
+	if st.next == st.blk {
+		c.pastBlock(st)
+		st.next = 0
+	}
+	copy(y[:rows], st.pre[st.next*rows:(st.next+1)*rows])
+	st.next++
+	c.now.MulAdd(y, out, x, ldx, N)
+	if dst := st.ring.head(); dst != nil {
+		for s := 0; s < N; s++ {
+			copy(dst[s*in:(s+1)*in], x[s*ldx:s*ldx+in])
+		}
+		st.ring.advance()
+	}
+}
+
+// pastBlock fills st.pre for the next B steps t … t+B−1 (t the step about
+// to run): the bias rows plus, per past tap k, x[t + j − lag_k]·W_k. Those
+// inputs lie in B consecutive slots of the ring that may wrap around its
+// end, so each tap is one product, or two.
+func (c *StepConv) pastBlock(st *StepState) {
+	N, out, B := st.N, c.out, st.blk
+	rows := N * out
+	for j := 0; j < B; j++ {
+		copy(st.pre[j*rows:(j+1)*rows], st.bias)
+	}
+	for k, p := range c.past {
+		s := st.ring.slot(c.dilation * (c.width - 1 - k))
+		// Steps j0 … j0+run−1 read the slots s … s+run−1 before the wrap.
+		for j0 := 0; j0 < B; {
+			run := min(B-j0, st.ring.h-s)
+			p.MulAdd(st.pre[j0*rows:], out, st.ring.slots(s, run), c.in, run*N)
+			j0 += run
+			s = 0
+		}
+	}
+}
 
 // Ring holds the last History inputs of a conv for N streams, so that one new
 // output costs O(1): each step reads Width−1 past slots and overwrites the
@@ -71,30 +283,6 @@ func (r *Ring) Push(x []float32) {
 	if r.pos == r.h {
 		r.pos = 0
 	}
-}
-
-// PackTaps returns the weight rearranged per tap as (Width, In, Out):
-//
-//	packed[(k·In + i)·Out + o] = Weight[(o·In + i)·Width + k]
-//
-// so that tap k is an (In, Out) matrix: one row of Out values per input
-// channel (for a one-hot input, the row of the code). dst is reused if it
-// has room.
-func (c *Conv) PackTaps(dst []float32) []float32 {
-	c.checkWeight()
-	n := c.Out * c.In * c.Width
-	if cap(dst) < n {
-		dst = make([]float32, n)
-	}
-	dst = dst[:n]
-	for o := 0; o < c.Out; o++ {
-		for i := 0; i < c.In; i++ {
-			for k := 0; k < c.Width; k++ {
-				dst[(k*c.In+i)*c.Out+o] = c.Weight[(o*c.In+i)*c.Width+k]
-			}
-		}
-	}
-	return dst
 }
 
 // Step computes one output per stream, y (N, Out), for the new input x

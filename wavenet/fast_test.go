@@ -39,7 +39,8 @@ func TestFastStepMatchesReference(t *testing.T) {
 			m := randomModel(t, tc.cfg, 7)
 			Q, N := tc.cfg.QuantizationChannels, tc.streams
 			ref := newRefStep(m, N)
-			fast := newFastStep(m, N, nil)
+			w := packModel(m)
+			fast := w.newState(N, nil)
 			rng := rand.New(rand.NewPCG(8, 9))
 			in := make([]int32, N)
 			var worst float64
@@ -48,7 +49,7 @@ func TestFastStepMatchesReference(t *testing.T) {
 					in[s] = int32(rng.IntN(Q))
 				}
 				want := ref.step(in)
-				got := fast.step(in)
+				got := w.step(fast, in)
 				for i, w := range want {
 					worst = max(worst, math.Abs(float64(got[i])-float64(w)))
 				}
@@ -75,7 +76,8 @@ func BenchmarkStep(b *testing.B) {
 			for _, kind := range []string{"fast", "plain"} {
 				b.Run(fmt.Sprintf("%s/streams=%d/%s", preset, n, kind), func(b *testing.B) {
 					g := newRefStep(m, n)
-					fs := newFastStep(m, n, nil)
+					w := packModel(m)
+					fs := w.newState(n, nil)
 					codes := make([]int32, n)
 					for s := range codes {
 						codes[s] = int32(cfg.QuantizationChannels / 2)
@@ -87,7 +89,7 @@ func BenchmarkStep(b *testing.B) {
 					for b.Loop() {
 						var logits []float32
 						if kind == "fast" {
-							logits = fs.step(codes)
+							logits = w.step(fs, codes)
 						} else {
 							logits = g.step(codes)
 						}
@@ -191,5 +193,27 @@ func TestGenerateThreadsEmitError(t *testing.T) {
 	// The generator still works afterwards.
 	if err := g.Generate(10, 0, nil, func([]int32) error { return nil }); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSetThreadsSharesWeights: the parts of a Generator read one packed
+// copy of the weights, so SetThreads allocates run state only: for two
+// streams of ibab on two threads, far less than a copy of the weights.
+func TestSetThreadsSharesWeights(t *testing.T) {
+	cfg, err := Preset("ibab")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := randomModel(t, cfg, 1)
+	g := NewGenerator(m, 2)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	g.SetThreads(2)
+	runtime.ReadMemStats(&after)
+	weights := 4 * ParamCount(cfg)
+	got := after.TotalAlloc - before.TotalAlloc
+	t.Logf("SetThreads(2) allocated %d bytes; the weights take %d", got, weights)
+	if got > uint64(weights/2) {
+		t.Errorf("SetThreads(2) allocated %d bytes, more than half the weights' %d: does it pack them again?", got, weights)
 	}
 }

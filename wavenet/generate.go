@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 
 	"github.com/wavenet-go/wavenet-go/causal/f32"
 )
@@ -15,40 +16,101 @@ import (
 // generation. Its logits equal Forward's over the same codes to float32
 // rounding.
 //
-// Step runs on causal/f32's kernels (fastStep, fast.go: weights packed
-// into streaming panels, past taps computed ahead in blocks); SetThreads
-// spreads Generate over goroutines. Its plain form, refStep
-// (refstep_test.go), is what fastStep is tested against.
-//
-// The generator keeps its own packed copy of the weights, made by
-// NewGenerator and made again by SetThreads; changes to the model in
-// between are not seen. A Generator belongs to one goroutine at a time.
+// It holds the model's weights once, packed by NewGenerator for causal/f32's
+// kernels (packedModel, fast.go: streaming panels, past taps computed ahead
+// in blocks), and the streams cut into parts of consecutive streams, each
+// with its own run state (runState); every part reads the one packed copy.
+// SetThreads sets the number of parts, one per goroutine of Generate; one
+// part runs on the calling goroutine. Changes to the model after
+// NewGenerator are not seen. The step's plain form, refStep
+// (refstep_test.go), is what it is tested against. A Generator belongs to
+// one goroutine at a time.
 type Generator struct {
-	m *Model
 	N int // streams
 	q int // Q
 
-	pending, out, in []int32   // (N) codes
-	probs            []float64 // (Q) sampling scratch
+	w      *packedModel // the weights, read by every part
+	parts  []genPart
+	logits []float32 // (N, Q); part i writes rows lo … hi−1 of its own
 
-	fast *fastGen // the kernel step of fast.go, which Step runs
+	pending, out, in []int32 // (N) codes
+
+	// Generate's ring of blocks in flight: per slot, one block's uniforms
+	// (drawn in the order step by step, stream by stream) and drawn codes.
+	u     [][]float64 // (slots)(steps, N)
+	codes [][]int32   // (slots)(steps, N)
 }
 
+// genPart is one part of a Generator's streams: lo … hi−1.
+type genPart struct {
+	lo, hi int
+	st     *runState
+	probs  []float64 // (Q) sampling scratch
+}
+
+const (
+	// genBlock is the number of steps a thread of a parallel Generate runs
+	// as one piece of work: enough that handing it over costs little.
+	genBlock = 64
+	// genAhead is the number of blocks in flight: a thread may run that
+	// many blocks ahead of the slowest one (and of emit), so that a thread
+	// the OS pauses for a while does not stop the others.
+	genAhead = 4
+)
+
 // NewGenerator returns a generator of m for streams independent streams,
-// with an empty history: as if primed with no codes (next input Q/2).
+// in one part, with an empty history: as if primed with no codes (next
+// input Q/2).
 func NewGenerator(m *Model, streams int) *Generator {
 	if streams < 1 {
 		panic(fmt.Sprintf("wavenet: NewGenerator with %d streams", streams))
 	}
 	Q := m.Config.QuantizationChannels
-	g := &Generator{m: m, N: streams, q: Q}
+	g := &Generator{N: streams, q: Q, w: packModel(m)}
+	g.logits = make([]float32, streams*Q)
 	g.pending = make([]int32, streams)
 	g.out = make([]int32, streams)
 	g.in = make([]int32, streams)
-	g.probs = make([]float64, Q)
-	g.fast = newFastGen(m, streams, 1)
-	g.Prime(nil)
+	g.SetThreads(1)
 	return g
+}
+
+// SetThreads lets Generate run the streams on up to n goroutines (n ≤ 1:
+// the calling one), each with a consecutive share of the streams and its
+// own run state; the packed weights are shared. Step stays on the calling
+// goroutine. The codes drawn are the same for any n, since the random
+// numbers are drawn in the same order. It resets every stream, as
+// Prime(nil) does; call it before Prime. With n > 1, an error from emit may
+// leave the streams up to genAhead·genBlock steps past the last emitted
+// code.
+func (g *Generator) SetThreads(n int) {
+	P := max(1, min(n, g.N))
+	Q := g.q
+	g.parts = g.parts[:0]
+	for i := range P {
+		lo, hi := g.N*i/P, g.N*(i+1)/P
+		g.parts = append(g.parts, genPart{lo: lo, hi: hi,
+			st: g.w.newState(hi-lo, g.logits[lo*Q:hi*Q]), probs: make([]float64, Q)})
+	}
+	steps, ahead := g.blocks()
+	g.u, g.codes = make([][]float64, ahead), make([][]int32, ahead)
+	for j := range ahead {
+		g.u[j] = make([]float64, steps*g.N)
+		g.codes[j] = make([]int32, steps*g.N)
+	}
+	g.Prime(nil)
+}
+
+// blocks returns Generate's block length and number of blocks in flight:
+// blocks of genBlock steps, genAhead of them, for several parts; for one
+// part, which runs on the calling goroutine, a block is one step, so that
+// emit sees each code as soon as it is drawn and an error from emit stops
+// the streams right there.
+func (g *Generator) blocks() (steps, ahead int) {
+	if len(g.parts) == 1 {
+		return 1, 1
+	}
+	return genBlock, genAhead
 }
 
 // Prime resets every stream and feeds it the same prime codes, all but the
@@ -58,7 +120,9 @@ func NewGenerator(m *Model, streams int) *Generator {
 // empty prime means the single code Q/2, μ-law's 0.0 (spec): nothing is fed
 // and Q/2 is the next input. It panics on a code outside [0, Q).
 func (g *Generator) Prime(codes []int32) {
-	g.fast.reset()
+	for i := range g.parts {
+		g.parts[i].st.reset()
+	}
 	last := int32(g.q / 2)
 	if len(codes) > 0 {
 		for _, c := range codes[:len(codes)-1] {
@@ -79,15 +143,20 @@ func (g *Generator) Prime(codes []int32) {
 
 // Step feeds one code per stream, codes (N), as the newest input and returns
 // the logits (N, Q) of each stream's next code. The logits are a view into
-// the generator, valid until the next Step. Step allocates nothing. It is
-// the low-level form: it does not change the next input that Generate
-// feeds (set by Prime or by Generate's last draw). It panics on a code
-// outside [0, Q).
+// the generator, valid until the next Step. Step runs the parts one after
+// another on the calling goroutine and allocates nothing. It is the
+// low-level form: it does not change the next input that Generate feeds
+// (set by Prime or by Generate's last draw). It panics on a code outside
+// [0, Q).
 func (g *Generator) Step(codes []int32) []float32 {
 	if len(codes) != g.N {
 		panic(fmt.Sprintf("wavenet: Step with %d codes for %d streams", len(codes), g.N))
 	}
-	return g.fast.step(codes)
+	for i := range g.parts {
+		p := &g.parts[i]
+		g.w.step(p.st, codes[p.lo:p.hi])
+	}
+	return g.logits
 }
 
 // Generate draws n codes per stream. Each step feeds the next input (the
@@ -100,8 +169,16 @@ func (g *Generator) Step(codes []int32) []float32 {
 // and needs no rng. A temperature T > 0 samples from softmax(logits/T):
 // the probabilities and their running sum are computed in float64 from
 // exp((l_j − max l)/T), and the class is the first whose cumulative sum
-// exceeds u·Σ for u = rng.Float64(); streams draw in order 0..N−1. Generate
-// allocates nothing per step.
+// exceeds u·Σ for u = rng.Float64(); the uniforms are drawn step by step,
+// stream by stream 0..N−1, whatever the threads. With one part Generate
+// allocates nothing; with more, a few goroutines and channels per call.
+//
+// It is a pipeline with no meeting per block: the calling goroutine draws
+// each block's uniforms and hands the block to every part; each part steps
+// its streams through it on its own goroutine (one part: on the calling
+// one) and reports back; once every part has done a block, emit sees its
+// codes step by step, and its ring slot takes the next block. A part may so
+// run up to genAhead blocks ahead of another.
 func (g *Generator) Generate(n int, temperature float64, rng *rand.Rand, emit func(codes []int32) error) error {
 	if n < 0 {
 		return fmt.Errorf("wavenet: generate %d codes", n)
@@ -112,36 +189,127 @@ func (g *Generator) Generate(n int, temperature float64, rng *rand.Rand, emit fu
 	if temperature > 0 && rng == nil {
 		return errors.New("wavenet: sampling at a temperature above 0 needs a random source")
 	}
-	if len(g.fast.parts) > 1 {
-		return g.generateParallel(n, temperature, rng, emit)
+	N := g.N
+	steps, ahead := g.blocks()
+	var workers *genWorkers
+	if len(g.parts) > 1 {
+		workers = g.startWorkers(temperature)
+		defer workers.stop() // blocks still in flight run to the end: the streams move on
 	}
-	Q := g.q
-	for range n {
-		logits := g.Step(g.pending)
-		for s := range g.pending {
-			row := logits[s*Q : (s+1)*Q]
-			if temperature == 0 {
-				g.pending[s] = int32(argmax(row))
-			} else {
-				g.pending[s] = int32(g.sample(row, temperature, rng))
+	issued, blocks := 0, (n+steps-1)/steps
+	issue := func() {
+		job := genJob{slot: issued % ahead, steps: min(steps, n-issued*steps)}
+		if temperature > 0 {
+			for j := range g.u[job.slot][:job.steps*N] {
+				g.u[job.slot][j] = rng.Float64()
 			}
 		}
-		copy(g.out, g.pending)
-		if err := emit(g.out); err != nil {
-			return err
+		if workers == nil {
+			g.runPart(0, job, temperature)
+		} else {
+			workers.start(job)
+		}
+		issued++
+	}
+	for issued < min(ahead, blocks) {
+		issue()
+	}
+	var err error
+	for b := 0; b < blocks && err == nil; b++ {
+		if workers != nil {
+			workers.wait() // parts finish their blocks in order
+		}
+		slot, k := b%ahead, min(steps, n-b*steps)
+		for j := 0; j < k && err == nil; j++ {
+			copy(g.out, g.codes[slot][j*N:(j+1)*N])
+			err = emit(g.out)
+		}
+		if err == nil && issued < blocks {
+			issue()
 		}
 	}
-	return nil
+	return err
+}
+
+// genJob is one block of Generate: its ring slot and length.
+type genJob struct{ slot, steps int }
+
+// runPart steps part i through a block: the one sampling loop. Each step
+// feeds the part's next inputs (pending) and draws each of its streams'
+// next code into pending and the block's codes.
+func (g *Generator) runPart(i int, job genJob, temperature float64) {
+	p := &g.parts[i]
+	N, Q := g.N, g.q
+	u, codes := g.u[job.slot], g.codes[job.slot]
+	for b := 0; b < job.steps; b++ {
+		logits := g.w.step(p.st, g.pending[p.lo:p.hi])
+		for s := p.lo; s < p.hi; s++ {
+			row := logits[(s-p.lo)*Q : (s-p.lo+1)*Q]
+			var c int
+			if temperature == 0 {
+				c = argmax(row)
+			} else {
+				c = sampleFrom(row, temperature, u[b*N+s], p.probs)
+			}
+			g.pending[s] = int32(c)
+			codes[b*N+s] = int32(c)
+		}
+	}
+}
+
+// genWorkers are the goroutines of a Generate of several parts, one per
+// part, and their channels.
+type genWorkers struct {
+	todo []chan genJob   // per part, the blocks to run
+	done []chan struct{} // per part, one value per block run
+	wg   sync.WaitGroup
+}
+
+// startWorkers starts one goroutine per part, each running the blocks it
+// is given with runPart.
+func (g *Generator) startWorkers(temperature float64) *genWorkers {
+	P := len(g.parts)
+	w := &genWorkers{todo: make([]chan genJob, P), done: make([]chan struct{}, P)}
+	for i := range P {
+		w.todo[i] = make(chan genJob, genAhead)
+		w.done[i] = make(chan struct{}, genAhead)
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			for job := range w.todo[i] {
+				g.runPart(i, job, temperature)
+				w.done[i] <- struct{}{}
+			}
+		}()
+	}
+	return w
+}
+
+// start hands a block to every part.
+func (w *genWorkers) start(job genJob) {
+	for _, c := range w.todo {
+		c <- job
+	}
+}
+
+// wait returns once every part has run its next block.
+func (w *genWorkers) wait() {
+	for _, c := range w.done {
+		<-c
+	}
+}
+
+// stop lets the parts finish the blocks they were given and waits for them.
+func (w *genWorkers) stop() {
+	for _, c := range w.todo {
+		close(c)
+	}
+	w.wg.Wait()
 }
 
 // argmax returns the index of the first maximal value; NaN is never chosen
 // unless every value is NaN (then 0).
 func argmax(v []float32) int { return f32.Argmax(v) }
-
-// sample draws a class from softmax(logits/temperature) in float64.
-func (g *Generator) sample(logits []float32, temperature float64, rng *rand.Rand) int {
-	return sampleFrom(logits, temperature, rng.Float64(), g.probs)
-}
 
 // sampleFrom draws the class of logits at cumulative probability u ∈ [0, 1)
 // of softmax(logits/temperature), with probs (Q) as scratch.

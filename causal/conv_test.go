@@ -183,72 +183,6 @@ func TestBackwardFiniteDifferences(t *testing.T) {
 	}
 }
 
-// TestStepMatchesForward: the ring-based per-step form gives Forward's
-// outputs for N streams with different inputs.
-func TestStepMatchesForward(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 8))
-	for _, cc := range randomCases(rng, 30) {
-		c := randomConv(rng, cc.in, cc.out, cc.width, cc.dilation)
-		T := cc.t + 2*c.History() // run past a full turn of the ring
-		x := fillRandom(rng, make([]float32, cc.n*T*cc.in))
-		want := make([]float32, cc.n*T*cc.out)
-		c.Forward(want, x, cc.n, T, nil)
-		r := NewRing(cc.n, cc.in, c.History())
-		packed := c.PackTaps(nil)
-		xs := make([]float32, cc.n*cc.in)
-		y := make([]float32, cc.n*cc.out)
-		for tt := range T {
-			for s := range cc.n {
-				copy(xs[s*cc.in:(s+1)*cc.in], x[(s*T+tt)*cc.in:])
-			}
-			c.Step(y, xs, r, packed)
-			for s := range cc.n {
-				for o := range cc.out {
-					w := want[(s*T+tt)*cc.out+o]
-					if g := y[s*cc.out+o]; math.Abs(float64(g-w)) > 1e-5*(1+math.Abs(float64(w))) {
-						t.Fatalf("%v: step %d stream %d: %g, forward %g", cc, tt, s, g, w)
-					}
-				}
-			}
-		}
-		r.Reset()
-		for s := range cc.n {
-			copy(xs[s*cc.in:(s+1)*cc.in], x[s*T*cc.in:])
-		}
-		c.Step(y, xs, r, packed)
-		if math.Abs(float64(y[0]-want[0])) > 1e-5*(1+math.Abs(float64(want[0]))) {
-			t.Fatalf("%v: after Reset the first step differs from t = 0", cc)
-		}
-	}
-}
-
-func TestStepNoAllocation(t *testing.T) {
-	rng := rand.New(rand.NewPCG(9, 9))
-	c := randomConv(rng, 8, 16, 2, 64)
-	r := NewRing(3, 8, c.History())
-	packed := c.PackTaps(nil)
-	x, y := make([]float32, 3*8), make([]float32, 3*16)
-	if a := testing.AllocsPerRun(200, func() { c.Step(y, x, r, packed) }); a != 0 {
-		t.Errorf("Step allocates %v times", a)
-	}
-}
-
-func TestRingPast(t *testing.T) {
-	r := NewRing(1, 1, 3)
-	for tt := range 10 {
-		for lag := 1; lag <= 3; lag++ {
-			want := float32(tt - lag)
-			if tt-lag < 0 {
-				want = 0
-			}
-			if got := r.Past(lag)[0]; got != want {
-				t.Fatalf("t=%d lag %d: %g, want %g", tt, lag, got, want)
-			}
-		}
-		r.Push([]float32{float32(tt)})
-	}
-}
-
 func oneHot(codes []int32, q int) []float32 {
 	x := make([]float32, len(codes)*q)
 	for r, c := range codes {
@@ -258,7 +192,7 @@ func oneHot(codes []int32, q int) []float32 {
 }
 
 // TestOneHot: the gather forms equal Forward/Backward on the explicit one-hot
-// input, and StepOneHot equals ForwardOneHot.
+// input.
 func TestOneHot(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	for _, cc := range randomCases(rng, 20) {
@@ -290,24 +224,6 @@ func TestOneHot(t *testing.T) {
 		for j := range g1.Bias {
 			if math.Abs(float64(g1.Bias[j]-g2.Bias[j])) > 1e-4 {
 				t.Fatalf("%v: BackwardOneHot bias[%d] = %g, want %g", cc, j, g2.Bias[j], g1.Bias[j])
-			}
-		}
-		r := NewCodeRing(cc.n, c.History())
-		packed := c.PackTaps(nil)
-		in := make([]int32, cc.n)
-		y := make([]float32, cc.n*cc.out)
-		for tt := range cc.t {
-			for s := range cc.n {
-				in[s] = codes[s*cc.t+tt]
-			}
-			c.StepOneHot(y, in, r, packed)
-			for s := range cc.n {
-				for o := range cc.out {
-					w := want[(s*cc.t+tt)*cc.out+o]
-					if math.Abs(float64(y[s*cc.out+o]-w)) > 1e-5*(1+math.Abs(float64(w))) {
-						t.Fatalf("%v: StepOneHot at %d stream %d: %g, want %g", cc, tt, s, y[s*cc.out+o], w)
-					}
-				}
 			}
 		}
 	}

@@ -86,7 +86,7 @@ func NewGenerator(m *Model, streams int) *Generator {
 func (g *Generator) SetThreads(n int) {
 	P := max(1, min(n, g.N))
 	Q := g.q
-	g.parts = g.parts[:0]
+	g.parts = nil // the old run state may go before the new one is made
 	for i := range P {
 		lo, hi := g.N*i/P, g.N*(i+1)/P
 		g.parts = append(g.parts, genPart{lo: lo, hi: hi,

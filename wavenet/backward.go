@@ -3,6 +3,7 @@ package wavenet
 import (
 	"fmt"
 
+	"github.com/wavenet-go/wavenet-go/causal"
 	"github.com/wavenet-go/wavenet-go/causal/f32"
 )
 
@@ -36,15 +37,7 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 	if t == 0 || len(dlogits) != rows*Q {
 		panic(fmt.Sprintf("wavenet: Backward with %d dlogits after a Forward of %d×%d×%d", len(dlogits), n, t, Q))
 	}
-	if ws.dx == nil {
-		nr := ws.N * ws.T
-		ws.dx = make([]float32, nr*R)
-		ws.dz = make([]float32, nr*G)
-		ws.df = make([]float32, nr*G)
-		ws.dg = make([]float32, nr*G)
-		ws.dh = make([]float32, nr*S)
-		ws.do1 = make([]float32, nr*E)
-	}
+	ws.allocBackward(c)
 	dx, dz, df, dg := ws.dx[:rows*R], ws.dz[:rows*G], ws.df[:rows*G], ws.dg[:rows*G]
 	dskip, do1 := ws.dh[:rows*S], ws.do1[:rows*E]
 	ws.gemm.Workers = ws.Threads
@@ -83,19 +76,46 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 		col := ly.Filter.Im2Col(ws.col, x, n, t)
 		ly.Filter.WeightGrad(&gl.Filter, df, col, rows, gm)
 		ly.Gate.WeightGrad(&gl.Gate, dg, col, rows, gm)
-		if ly.Filter.Width == 1 {
-			ly.Filter.InputGradCol(dx, df, rows, gm)
-			ly.Gate.InputGradCol(dx, dg, rows, gm)
-			continue
-		}
-		dcol := ws.col[:rows*R*ly.Filter.Width] // col is no longer needed
-		clear(dcol)
-		ly.Filter.InputGradCol(dcol, df, rows, gm)
-		ly.Gate.InputGradCol(dcol, dg, rows, gm)
-		ly.Filter.Col2Im(dx, dcol, n, t)
+		ly.addInputGrad(dx, df, dg, ws.col, n, t, gm) // col is no longer needed
 	}
 	m.Input.BackwardOneHot(&grad.Input, dx, ws.codes[:rows], n, t)
 }
 
 // maskPositive zeroes d where the forward activation v is not positive.
 func maskPositive(d, v []float32) { f32.ReluGrad(d, v) }
+
+// allocBackward allocates the backward pass's buffers, once per workspace.
+func (ws *Workspace) allocBackward(c Config) {
+	if ws.dx != nil {
+		return
+	}
+	nr := ws.N * ws.T
+	ws.dx = make([]float32, nr*c.ResidualChannels)
+	ws.dz = make([]float32, nr*c.GateChannels)
+	ws.df = make([]float32, nr*c.GateChannels)
+	ws.dg = make([]float32, nr*c.GateChannels)
+	ws.dh = make([]float32, nr*c.SkipChannels)
+	ws.do1 = make([]float32, nr*c.EndChannels)
+}
+
+// addInputGrad adds to dx (n, t, R), the gradient of the layer's input, what
+// flows back through its filter and gate convs from df and dg (n·t, G), the
+// gradients of their pre-activations:
+//
+//	dx += col2im(df·Wf + dg·Wg)
+//
+// col is scratch of at least n·t·R·K values (unused when K = 1); its contents
+// are overwritten.
+func (ly *Layer) addInputGrad(dx, df, dg, col []float32, n, t int, gm *causal.Gemm) {
+	rows := n * t
+	if ly.Filter.Width == 1 {
+		ly.Filter.InputGradCol(dx, df, rows, gm)
+		ly.Gate.InputGradCol(dx, dg, rows, gm)
+		return
+	}
+	dcol := col[:rows*ly.Filter.In*ly.Filter.Width]
+	clear(dcol)
+	ly.Filter.InputGradCol(dcol, df, rows, gm)
+	ly.Gate.InputGradCol(dcol, dg, rows, gm)
+	ly.Filter.Col2Im(dx, dcol, n, t)
+}

@@ -194,31 +194,36 @@ func (m *Model) effectiveField(ctx context.Context, codes []int32, positions []i
 	dlogits := make([]float32, longest*Q)
 	for _, sg := range segs {
 		logits := m.Forward(ws, codes[sg.from:sg.to+1])
-		rows := sg.to - sg.from + 1
 		for _, pass := range sg.passes {
+			// Rows of the segment the pass's windows cover, for a field f:
+			// no gradient reaches x_0, or any layer, outside them.
+			span := func(f int) (r0, r1 int) { return pass[0] - f + 1 - sg.from, pass[len(pass)-1] + 1 - sg.from }
 			for i := range L {
 				if err := ctx.Err(); err != nil {
 					return nil, err
 				}
-				dz := ws.dz[:rows*G]
+				r0, r1 := span(fields[i])
+				dz := ws.dz[r0*G : r1*G]
 				clear(dz)
 				for _, p := range pass {
-					r := p - sg.from
+					r := p - sg.from - r0
 					for g := range G {
 						dz[r*G+g] = 1
 					}
 				}
-				m.backToInput(ws, i, nil, run.gateGrad)
+				m.backToInput(ws, i, r0, r1, nil, run.gateGrad)
 				addSensitivity(ef.Layers[i], ws.dx, R, pass, sg.from)
 			}
 			// The logits: the gradient of log p(c[t+1]) is
 			// onehot(c[t+1]) − softmax(logits[t]), then back through the
 			// head and the skip connections of every layer.
+			r0, r1 := span(field)
+			rows := r1 - r0
 			dl := dlogits[:rows*Q]
 			clear(dl)
 			for _, p := range pass {
 				r := p - sg.from
-				e := dl[r*Q : (r+1)*Q]
+				e := dl[(r-r0)*Q : (r-r0+1)*Q]
 				_, z := expShifted(e, logits[r*Q:(r+1)*Q])
 				scale := float32(-1 / z)
 				for j := range e {
@@ -227,15 +232,15 @@ func (m *Model) effectiveField(ctx context.Context, codes []int32, positions []i
 				e[codes[p+1]]++
 			}
 			gm := &ws.gemm
-			do1, dskip := ws.do1[:rows*E], ws.dh[:rows*S]
+			do1, dskip := ws.do1[r0*E:r1*E], ws.dh[r0*S:r1*S]
 			clear(do1)
 			m.Output2.InputGradCol(do1, dl, rows, gm)
-			maskPositive(do1, ws.o1[:rows*E])
+			maskPositive(do1, ws.o1[r0*E:r1*E])
 			clear(dskip)
 			m.Output1.InputGradCol(dskip, do1, rows, gm)
-			maskPositive(dskip, ws.h[:rows*S])
-			clear(ws.dz[:rows*G])
-			m.backToInput(ws, L-1, dskip, run.gateGrad)
+			maskPositive(dskip, ws.h[r0*S:r1*S])
+			clear(ws.dz[r0*G : r1*G])
+			m.backToInput(ws, L-1, r0, r1, ws.dh, run.gateGrad)
 			addSensitivity(ef.Logits, ws.dx, R, pass, sg.from)
 		}
 	}
@@ -261,11 +266,20 @@ func (m *Model) effectiveField(ctx context.Context, codes []int32, positions []i
 //
 //	dz_j = dskip·Wskip_j + dx_{j+1}·Wres_j      (j < top; dz_top as given, plus its skip term)
 //	dx_j = dx_{j+1} + col2im(df·Wf_j + dg·Wg_j),  df, dg from gateGrad(dz_j)
-func (m *Model) backToInput(ws *Workspace, top int, dskip []float32, gateGrad func(df, dg, dz, a, s []float32)) {
-	n, t := ws.N, ws.t
-	rows := n * t
-	R, G := m.Config.ResidualChannels, m.Config.GateChannels
-	dx, dz, df, dg := ws.dx[:rows*R], ws.dz[:rows*G], ws.df[:rows*G], ws.dg[:rows*G]
+//
+// It works on rows [r0, r1) of a workspace of one sequence only, and
+// leaves the others alone: the caller's gradient must be zero at every
+// layer outside them, as it is outside the receptive fields of its seeds.
+func (m *Model) backToInput(ws *Workspace, top, r0, r1 int, dskip []float32, gateGrad func(df, dg, dz, a, s []float32)) {
+	if ws.N != 1 || r0 < 0 || r1 > ws.t || r0 >= r1 {
+		panic(fmt.Sprintf("wavenet: backToInput over rows [%d, %d) of a workspace of %d×%d", r0, r1, ws.N, ws.t))
+	}
+	rows := r1 - r0
+	R, G, S := m.Config.ResidualChannels, m.Config.GateChannels, m.Config.SkipChannels
+	dx, dz, df, dg := ws.dx[r0*R:r1*R], ws.dz[r0*G:r1*G], ws.df[r0*G:r1*G], ws.dg[r0*G:r1*G]
+	if dskip != nil {
+		dskip = dskip[r0*S : r1*S]
+	}
 	gm := &ws.gemm
 	clear(dx)
 	for j := top; j >= 0; j-- {
@@ -277,8 +291,10 @@ func (m *Model) backToInput(ws *Workspace, top int, dskip []float32, gateGrad fu
 		if dskip != nil {
 			ly.Skip.InputGradCol(dz, dskip, rows, gm)
 		}
-		gateGrad(df, dg, dz, ws.a[j][:rows*G], ws.s[j][:rows*G])
-		ly.addInputGrad(dx, df, dg, ws.col, n, t, gm)
+		gateGrad(df, dg, dz, ws.a[j][r0*G:r1*G], ws.s[j][r0*G:r1*G])
+		// Row r0 is t = 0 to Col2Im: what it drops, sources before r0,
+		// is zero by the condition above.
+		ly.addInputGrad(dx, df, dg, ws.col, 1, rows, gm)
 	}
 }
 

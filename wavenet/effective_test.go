@@ -212,7 +212,7 @@ func TestEffectiveFieldZeroBeyondField(t *testing.T) {
 		for g := range G {
 			ws.dz[p*G+g] = 1
 		}
-		m.backToInput(ws, i, nil, f32.GateBackward)
+		m.backToInput(ws, i, 0, T, nil, f32.GateBackward)
 		check(fmt.Sprintf("layers.%d", i), fields[i])
 	}
 	// The logits: any non-zero gradient at the logits of p.
@@ -228,7 +228,7 @@ func TestEffectiveFieldZeroBeyondField(t *testing.T) {
 	m.Output1.InputGradCol(dskip, do1, T, nil)
 	maskPositive(dskip, ws.h)
 	clear(ws.dz)
-	m.backToInput(ws, len(m.Layers)-1, dskip, f32.GateBackward)
+	m.backToInput(ws, len(m.Layers)-1, 0, T, dskip, f32.GateBackward)
 	check("logits", fields[len(fields)-1])
 }
 
@@ -541,5 +541,28 @@ func TestMassLag(t *testing.T) {
 	}
 	if got := MassLag([]float64{0, 0}, 0.5); got != 0 {
 		t.Errorf("zero mass: %d", got)
+	}
+}
+
+// BenchmarkEffectiveField measures EffectiveField on 2 s of random codes at
+// the preset's rate with the default positions.
+func BenchmarkEffectiveField(b *testing.B) {
+	for _, name := range PresetNames() {
+		b.Run(name, func(b *testing.B) {
+			cfg := mustPreset(b, name)
+			m := randomModel(b, cfg, 21)
+			codes := randomCodes(rand.New(rand.NewPCG(22, 23)), 2*cfg.SampleRate, cfg.QuantizationChannels)
+			pos, err := EffectivePositions(cfg, len(codes), 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := m.EffectiveField(context.Background(), codes, pos); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(pos)), "positions")
+		})
 	}
 }

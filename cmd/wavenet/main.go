@@ -5,7 +5,7 @@
 //
 //	wavenet generate -o OUT.wav [--model M] [--seconds S | --samples N] [--temperature T] [--seed N] [--prime IN.wav] [-n K] [-q]
 //	wavenet eval [--model M] [--json] IN.wav...
-//	wavenet inspect (--model M | --preset P | --dilations 1,2,4 ...) [--json] [--png FILE]
+//	wavenet inspect (--model M | --preset P | --dilations 1,2,4 ...) [--effective CLIP.wav [--positions N] [--seed N]] [--json] [--png FILE]
 //	wavenet bench [--model M | --preset P] [-n K] [--json]
 //	wavenet train ...
 //

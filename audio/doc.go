@@ -9,10 +9,10 @@
 // names the file, and nothing in a file can make the reader allocate more than
 // a small multiple of the file's own size.
 //
-// Writing ([Create], [NewWriter]) streams 16-bit PCM or 32-bit float; a file
-// appears complete or not at all. [MuLawEncode] and [MuLawDecode] implement
-// the μ-law companding of the model format spec, and [TrimSilence] cuts quiet
-// lead-in and tail.
+// Writing ([NewWriter], [NewSizedWriter]) streams 16-bit PCM or 32-bit float
+// to any io.Writer, with exact sizes in the header when the output can seek
+// or the length is known in advance. [MuLawEncode] and [MuLawDecode]
+// implement the μ-law companding of the model format spec.
 //
 // [Mel] computes the log-mel features of the model format spec (periodic
 // Hann frames of four hops, magnitude spectrum, HTK mel triangles, the fixed

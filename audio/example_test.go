@@ -20,7 +20,12 @@ func Example() {
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "tone.wav")
 
-	w, err := audio.Create(path, 48000, audio.PCM16)
+	f, err := os.Create(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	w, err := audio.NewWriter(f, 48000, audio.PCM16)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -31,11 +36,13 @@ func Example() {
 			buf[i] = float32(0.5 * math.Sin(2*3.141592653589793*440*t))
 		}
 		if err := w.Write(buf); err != nil {
-			w.Abort()
 			log.Fatal(err)
 		}
 	}
 	if err := w.Close(); err != nil {
+		log.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
 		log.Fatal(err)
 	}
 

@@ -3,12 +3,9 @@ package audio
 import (
 	"bufio"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 )
 
 // Format is the sample format a [Writer] writes.
@@ -29,9 +26,10 @@ func (f Format) String() string {
 	return fmt.Sprintf("Format(%d)", int(f))
 }
 
-// Writer streams mono samples into a WAV file or stream, so a long generation
-// need not sit in memory. Make one with [Create] or [NewWriter]; end it with
-// Close (keep the output) or Abort (drop it).
+// Writer streams mono samples as a WAV file to an io.Writer, so a long
+// generation need not sit in memory. Make one with [NewWriter] or
+// [NewSizedWriter]; end it with Close. Where the bytes go (a file written
+// atomically, a pipe, a device) is the caller's business.
 //
 // The header is written by hand rather than by go-audio/wav's Encoder: that
 // Encoder needs an io.WriteSeeker (stdout is often a pipe), wraps int16 on
@@ -42,11 +40,10 @@ type Writer struct {
 	format Format
 	rate   int
 
-	bw     *bufio.Writer
-	seeker io.WriteSeeker // where sizes are patched at Close; nil if not seekable
-	start  int64          // offset of the header in seeker
-	file   *os.File       // temp file of an atomic write, or nil
-	final  string         // path the temp file is renamed to
+	bw       *bufio.Writer
+	seeker   io.WriteSeeker // where sizes are patched at Close; nil if not seekable
+	start    int64          // offset of the header in seeker
+	declared int64          // samples the header declares; −1 for the streaming placeholder
 
 	frames int64
 	buf    []byte
@@ -61,71 +58,51 @@ const (
 	maxDataBytes   = math.MaxUint32 - floatHeaderLen
 )
 
-// Create starts a WAV file at path holding mono samples at rate Hz in format.
-// The samples go to a temporary file in the same directory, which Close syncs
-// and renames to path, so path holds either the complete file or whatever was
-// there before. A path of "-" streams to standard output (see [NewWriter]).
-func Create(path string, rate int, format Format) (*Writer, error) {
-	if path == "-" {
-		return newStreamWriter(os.Stdout, "stdout", rate, format)
-	}
-	if err := checkWriterArgs(path, rate, format); err != nil {
-		return nil, err
-	}
-	// Errors name path, not only the temporary file (".out.wav.123.tmp"),
-	// which the user never asked for.
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return nil, fmt.Errorf("audio: %s: %w", path, err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, fmt.Errorf("audio: %s: %w", path, err)
-	}
-	w := newWriter(f, path, rate, format)
-	w.file, w.final = f, path
-	w.seeker, w.start = f, 0
-	return w, nil
-}
-
-// NewWriter starts a WAV stream of mono samples at rate Hz in format on out.
-// If out is an io.WriteSeeker that can seek (a regular file), Close goes back
-// and fills in the sizes; otherwise (a pipe) the sizes stay 0xFFFFFFFF, the
-// placeholder streaming writers use, which readers such as sox, ffmpeg and
-// [ReadFile] accept. Close does not close out.
+// NewWriter starts a WAV stream of mono samples at rate Hz in format on out,
+// when the number of samples is not known in advance. If out is an
+// io.WriteSeeker that can seek (a regular file), Close goes back and fills in
+// the sizes; otherwise (a pipe) the sizes stay 0xFFFFFFFF, the placeholder
+// streaming writers use, which readers such as sox, ffmpeg and [ReadFile]
+// accept with a warning. Close does not close out.
 func NewWriter(out io.Writer, rate int, format Format) (*Writer, error) {
-	return newStreamWriter(out, "output", rate, format)
+	return newWriter(out, rate, format, -1)
 }
 
-// newStreamWriter is NewWriter with the name errors use.
-func newStreamWriter(out io.Writer, name string, rate int, format Format) (*Writer, error) {
-	if err := checkWriterArgs(name, rate, format); err != nil {
-		return nil, err
+// NewSizedWriter is [NewWriter] for a stream of exactly frames samples: the
+// header carries the exact sizes from the first byte, so that a reader at the
+// other end of a pipe sees a complete, ordinary file. Writing more samples
+// than frames is an error, and so is closing after fewer where out cannot
+// seek back to correct the header.
+func NewSizedWriter(out io.Writer, rate int, format Format, frames int64) (*Writer, error) {
+	if frames < 0 {
+		return nil, fmt.Errorf("audio: output: %d samples declared", frames)
 	}
-	w := newWriter(out, name, rate, format)
+	return newWriter(out, rate, format, frames)
+}
+
+func newWriter(out io.Writer, rate int, format Format, declared int64) (*Writer, error) {
+	const name = "output"
+	if rate < MinRate || rate > MaxRate {
+		return nil, fmt.Errorf("audio: %s: cannot write at %d Hz (supported: %d to %d)", name, rate, MinRate, MaxRate)
+	}
+	if format != PCM16 && format != Float32 {
+		return nil, fmt.Errorf("audio: %s: unknown format %v", name, format)
+	}
+	w := &Writer{name: name, format: format, rate: rate, declared: declared, bw: bufio.NewWriterSize(out, 1<<16)}
+	if declared*w.bytesPerSample() > maxDataBytes {
+		return nil, fmt.Errorf("audio: %s: %d samples do not fit a WAV file (at most %d bytes of samples)", name, declared, int64(maxDataBytes))
+	}
 	if s, ok := out.(io.WriteSeeker); ok {
 		if pos, err := s.Seek(0, io.SeekCurrent); err == nil {
 			w.seeker, w.start = s, pos
 		}
 	}
+	size := uint32(math.MaxUint32)
+	if declared >= 0 {
+		size = uint32(declared * w.bytesPerSample())
+	}
+	w.bw.Write(w.header(size))
 	return w, nil
-}
-
-func checkWriterArgs(name string, rate int, format Format) error {
-	if rate < MinRate || rate > MaxRate {
-		return fmt.Errorf("audio: %s: cannot write at %d Hz (supported: %d to %d)", name, rate, MinRate, MaxRate)
-	}
-	if format != PCM16 && format != Float32 {
-		return fmt.Errorf("audio: %s: unknown format %v", name, format)
-	}
-	return nil
-}
-
-func newWriter(out io.Writer, name string, rate int, format Format) *Writer {
-	w := &Writer{name: name, format: format, rate: rate, bw: bufio.NewWriterSize(out, 1<<16)}
-	w.bw.Write(w.header(math.MaxUint32))
-	return w
 }
 
 // header returns the WAV header for dataBytes of samples (math.MaxUint32:
@@ -187,12 +164,16 @@ func (w *Writer) Frames() int64 { return w.frames }
 // in both. After an error, every call returns that error.
 func (w *Writer) Write(samples []float32) error {
 	if w.done {
-		return fmt.Errorf("audio: %s: write after Close or Abort", w.name)
+		return fmt.Errorf("audio: %s: write after Close", w.name)
 	}
 	if w.err != nil {
 		return w.err
 	}
 	bps := w.bytesPerSample()
+	if w.declared >= 0 && w.frames+int64(len(samples)) > w.declared {
+		w.err = fmt.Errorf("audio: %s: more than the %d samples declared", w.name, w.declared)
+		return w.err
+	}
 	if (w.frames+int64(len(samples)))*bps > maxDataBytes {
 		w.err = fmt.Errorf("audio: %s: more than %d bytes of samples do not fit a WAV file", w.name, int64(maxDataBytes))
 		return w.err
@@ -242,11 +223,9 @@ func clip16(x float32) int16 {
 	return int16(math.Round(v))
 }
 
-// Close finishes the output: it flushes the samples, fills in the header's
-// sizes where the output can seek, and for a file from [Create] syncs it and
-// renames it into place. If anything fails, the temporary file is removed and
-// the error returned; path is then left as it was. Calling Close again
-// returns the first result.
+// Close finishes the output: it flushes the samples and, where the output
+// can seek, fills in the header's sizes. Calling Close again returns the
+// first result.
 func (w *Writer) Close() error {
 	if w.done {
 		return w.err
@@ -254,10 +233,6 @@ func (w *Writer) Close() error {
 	w.done = true
 	if w.err == nil {
 		w.err = w.finish()
-	}
-	if w.file != nil && w.err != nil {
-		w.file.Close()
-		os.Remove(w.file.Name())
 	}
 	return w.err
 }
@@ -267,50 +242,20 @@ func (w *Writer) finish() error {
 	if err := w.bw.Flush(); err != nil {
 		return wrap(err)
 	}
-	if w.seeker != nil {
-		if _, err := w.seeker.Seek(w.start, io.SeekStart); err != nil {
-			return wrap(err)
+	if w.seeker == nil {
+		if w.declared >= 0 && w.frames != w.declared {
+			return fmt.Errorf("audio: %s: %d samples written, but the header declares %d and the output cannot seek back to correct it", w.name, w.frames, w.declared)
 		}
-		if _, err := w.seeker.Write(w.header(uint32(w.frames * w.bytesPerSample()))); err != nil {
-			return wrap(err)
-		}
-		if _, err := w.seeker.Seek(0, io.SeekEnd); err != nil {
-			return wrap(err)
-		}
-	}
-	if w.file == nil {
 		return nil
 	}
-	if err := w.file.Sync(); err != nil {
+	if _, err := w.seeker.Seek(w.start, io.SeekStart); err != nil {
 		return wrap(err)
 	}
-	if err := w.file.Close(); err != nil {
+	if _, err := w.seeker.Write(w.header(uint32(w.frames * w.bytesPerSample()))); err != nil {
 		return wrap(err)
 	}
-	if err := os.Rename(w.file.Name(), w.final); err != nil {
-		os.Remove(w.file.Name())
+	if _, err := w.seeker.Seek(0, io.SeekEnd); err != nil {
 		return wrap(err)
-	}
-	// Make the rename itself durable; a directory that cannot be synced
-	// (some filesystems) does not undo the write.
-	if d, err := os.Open(filepath.Dir(w.final)); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
-}
-
-// Abort drops the output: a file from [Create] is removed and path is left
-// as it was. Bytes already streamed to a non-file output cannot be taken
-// back. Abort after Close does nothing.
-func (w *Writer) Abort() {
-	if w.done {
-		return
-	}
-	w.done = true
-	w.err = errors.New("audio: " + w.name + ": aborted")
-	if w.file != nil {
-		w.file.Close()
-		os.Remove(w.file.Name())
-	}
 }

@@ -1,7 +1,6 @@
 package wavenet
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
@@ -10,7 +9,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,7 +29,7 @@ import (
 // fields in a tensor entry, tensors that overlap, and data bytes that belong
 // to no tensor, be they a gap between tensors or trailing bytes after the last
 // one. Keys of __metadata__ other than "wavenet" and "training" are ignored
-// and are not written back by Save.
+// and are not written back by Encode.
 //
 // The writer puts __metadata__ first and the tensors in layout order (the
 // order of Model.Tensors, which is the order of Model.Params), so the data
@@ -546,7 +544,9 @@ func readFloats(r io.ReaderAt, dst []float32, off int64, buf []byte) error {
 
 // Encode writes m as a model file to w: the config and, when training is not
 // empty, the training JSON (compacted) in __metadata__, then the tensors in
-// layout order. It fails if training is not valid JSON or w fails.
+// layout order. It fails if training is not valid JSON or w fails. Encode
+// writes in blocks of 64 KiB, so w needs no buffer; making a file of it
+// (atomically, say) is the caller's business, as cmd/wavenet does.
 func (m *Model) Encode(w io.Writer, training json.RawMessage) error {
 	if err := m.encode(w, training); err != nil {
 		return fmt.Errorf("wavenet: encoding a model: %w", err)
@@ -625,54 +625,4 @@ func (m *Model) header(training json.RawMessage) ([]byte, error) {
 		b.WriteByte(' ')
 	}
 	return b.Bytes(), nil
-}
-
-// Save writes m to path atomically: it encodes into a temporary file in the
-// same directory, syncs it, renames it over path and syncs the directory, so
-// path holds either its old content or the whole new model, also after a
-// crash. On error the temporary file is
-// removed. training is as for Encode.
-func (m *Model) Save(path string, training json.RawMessage) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("wavenet: saving %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-			err = fmt.Errorf("wavenet: saving %s: %w", path, err)
-		}
-	}()
-	w := bufio.NewWriterSize(f, 1<<16)
-	if err := m.encode(w, training); err != nil {
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	// Make the rename itself durable, as audio.Writer does; a directory that
-	// cannot be synced (some filesystems) does not undo the save.
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
 }

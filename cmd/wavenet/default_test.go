@@ -31,7 +31,7 @@ func TestDefaultModel(t *testing.T) {
 	}
 
 	out := filepath.Join(t.TempDir(), "out.wav")
-	code, stdout, stderr := runCmd(t, "generate", "-o", out, "--samples", "400")
+	code, stdout, stderr := runCmd(t, "generate", "-o", out, "--samples", "400", "-q")
 	if code != exitOK || stdout != "" || stderr != "" {
 		t.Fatalf("generate -o out.wav: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}

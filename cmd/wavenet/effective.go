@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 	"strconv"
 	"text/tabwriter"
 
@@ -325,8 +324,8 @@ func writeEffectivePNG(path, source string, st *effectiveStats) error {
 	kl := keyLine(curveHead)
 	drawKey(kl, kl.Min.X, curveKey)
 	curve.Draw(curveC)
-	return writeAtomic(path, func(f *os.File) error {
-		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(f)
+	return writeOutput(context.Background(), path, func(w io.Writer) error {
+		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
 		return err
 	})
 }

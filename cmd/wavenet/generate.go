@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -47,9 +51,18 @@ The same model, flags and --seed give a byte-identical file. With -n K, K
 independent streams are generated at once (one draw per stream per step) into
 OUT-0.wav … OUT-(K-1).wav, named from OUT.wav.
 
-On a terminal, a progress bar on standard error shows samples per second and
-the real-time factor (seconds of audio made per second, all streams
-together); it is silent off a terminal or with -q.
+Progress goes to standard error: on a terminal a status line (never wider
+than it) with samples per second, the real-time factor (seconds of audio made
+per second, all streams together), the time elapsed and an estimate of the
+time left; off a terminal a plain line every 10 s. At the end, one line says
+what was written and how fast. -q silences both.
+
+Outputs are written atomically (a file appears whole or not at all; an
+interrupted run leaves the old file, if any), except devices and FIFOs, which
+are written straight (-o /dev/null). An output that is an input or another
+output (-o on --model or --prime, --png on -o) is refused before any work.
+With -o - the WAV goes to standard output with its exact sizes in the header,
+so a pipe reader sees an ordinary file.
 
 --png draws the first stream's output (prime included): the whole waveform and
 a close-up of its last 30 ms.`,
@@ -71,7 +84,7 @@ a close-up of its last 30 ms.`,
 	f.Uint64Var(&o.seed, "seed", 1, "seed of the random draws; the same seed gives the same output")
 	f.StringVar(&o.prime, "prime", "", "WAV file the model hears before generating (default: silence)")
 	f.IntVarP(&o.streams, "streams", "n", 1, "independent streams generated at once, one file each")
-	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress bar")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress output (errors and warnings still print)")
 	f.BoolVar(&o.float, "float", false, "write 32-bit float WAV instead of 16-bit PCM")
 	f.StringVar(&o.png, "png", "", "also draw the first stream's waveform to this PNG file")
 	return cmd
@@ -122,6 +135,23 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 		return usagef("--seconds %v: want more than 0", o.seconds)
 	}
 
+	// No output may be an input or another output; all must be writable.
+	names := outputNames(o.output, o.streams)
+	var inputs, outputs []string
+	for _, in := range []string{o.model, o.prime} {
+		if in != "" {
+			inputs = append(inputs, in)
+		}
+	}
+	for _, out := range append(names, o.png) {
+		if out != "" && out != "-" {
+			outputs = append(outputs, out)
+		}
+	}
+	if err := checkOutputs(inputs, outputs); err != nil {
+		return err
+	}
+
 	m, _, name, err := loadModel(o.model)
 	if err != nil {
 		return err
@@ -144,62 +174,103 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 		primeCodes = audio.MuLawEncode(nil, prime[max(0, len(prime)-cfg.ReceptiveField()):], cfg.QuantizationChannels)
 	}
 
+	// A signal stops the generation and drops the outputs.
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
 	format := audio.PCM16
 	if o.float {
 		format = audio.Float32
 	}
-	names := outputNames(o.output, o.streams)
+	files := make([]*output, 0, len(names))
+	defer func() {
+		for _, f := range files {
+			f.Abort() // after Commit, nothing
+		}
+	}()
 	writers := make([]*audio.Writer, len(names))
-	abort := func() {
-		for _, w := range writers {
-			if w != nil {
-				w.Abort()
-			}
-		}
-	}
+	frames := int64(len(prime) + n) // known before the first byte: exact sizes, pipes included
 	for i, name := range names {
-		if name == "-" {
-			writers[i], err = audio.NewWriter(cmd.OutOrStdout(), cfg.SampleRate, format)
-		} else {
-			writers[i], err = audio.Create(name, cfg.SampleRate, format)
+		var w io.Writer = cmd.OutOrStdout()
+		if name != "-" {
+			f, err := createOutput(ctx, name)
+			if err != nil {
+				return err
+			}
+			files = append(files, f)
+			w = f
 		}
-		if err != nil {
-			abort()
+		if writers[i], err = audio.NewSizedWriter(w, cfg.SampleRate, format, frames); err != nil {
 			return err
 		}
 		if err := writers[i].Write(prime); err != nil {
-			abort()
 			return err
 		}
 	}
 
-	var bar *progress
-	if !o.quiet && isTerminal(cmd.ErrOrStderr()) {
-		bar = newProgress(cmd.ErrOrStderr(), n, o.streams, cfg.SampleRate)
+	disp := newProgress(cmd.ErrOrStderr(), "generate: ")
+	if o.quiet {
+		disp = nil
 	}
 	var first []float32 // stream 0's output, for --png
 	if o.png != "" {
 		first = append(make([]float32, 0, len(prime)+min(n, 1<<22)), prime...)
 	}
-	first, err = generate(cmd, m, primeCodes, n, o, writers, bar, first)
+	start := time.Now()
+	first, err = generate(ctx, m, primeCodes, n, o, writers, disp, first)
 	if err != nil {
-		abort()
 		return err
 	}
+	took := time.Since(start)
 	if o.png != "" {
 		title := fmt.Sprintf("%s: %d samples at %d Hz, temperature %g, seed %d", name, len(first), cfg.SampleRate, o.temperature, o.seed)
 		if err := writeWavePNG(o.png, first, cfg.SampleRate, title); err != nil {
-			abort()
 			return err
 		}
 	}
 	for _, w := range writers {
 		if err := w.Close(); err != nil {
-			abort()
 			return err
 		}
 	}
+	for _, f := range files {
+		if err := f.Commit(); err != nil {
+			return err
+		}
+	}
+	if disp != nil {
+		disp.finish(generateSummary(names, n, cfg.SampleRate, took))
+	}
 	return nil
+}
+
+// generateSummary is generate's last line: the files, how much was made and
+// how fast (samples per second and the real-time factor, all streams
+// together).
+func generateSummary(names []string, n, rate int, took time.Duration) string {
+	files := names[0]
+	if names[0] == "-" {
+		files = "standard output"
+	}
+	made := fmt.Sprintf("%d samples", n)
+	if len(names) > 1 {
+		files = names[0] + " … " + names[len(names)-1]
+		made = fmt.Sprintf("%d × %d samples", len(names), n)
+	}
+	perSec := float64(n*len(names)) / max(took.Seconds(), 1e-9)
+	return fmt.Sprintf("%s: %s generated (%.2f s at %d Hz) in %s, %.0f samples/s, %.2f× real time",
+		files, made, float64(n)/float64(rate), rate, roundDuration(took), perSec, perSec/float64(rate))
+}
+
+// roundDuration rounds d for people: to 1 ms under a second, to 0.1 s
+// under a minute, else to 1 s.
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d < time.Second:
+		return d.Round(time.Millisecond)
+	case d < time.Minute:
+		return d.Round(100 * time.Millisecond)
+	}
+	return d.Round(time.Second)
 }
 
 // chunk is how many samples per stream generate decodes and writes at once.
@@ -208,9 +279,8 @@ const chunk = 1024
 // generate draws n codes per stream after priming with primeCodes, and
 // writes them, decoded, to writers[i] for stream i. If keep is not nil,
 // stream 0's samples are appended to it, and it is returned.
-func generate(cmd *cobra.Command, m *wavenet.Model, primeCodes []int32, n int, o *generateOptions,
-	writers []*audio.Writer, bar *progress, keep []float32) ([]float32, error) {
-	ctx := cmd.Context()
+func generate(ctx context.Context, m *wavenet.Model, primeCodes []int32, n int, o *generateOptions,
+	writers []*audio.Writer, disp *progress, keep []float32) ([]float32, error) {
 	q := m.Config.QuantizationChannels
 	streams := len(writers)
 	g := wavenet.NewGenerator(m, streams)
@@ -225,6 +295,29 @@ func generate(cmd *cobra.Command, m *wavenet.Model, primeCodes []int32, n int, o
 	}
 	samples := make([]float32, chunk)
 	done := 0
+	rate := m.Config.SampleRate
+	start := time.Now()
+	if disp != nil {
+		disp.lastLine = start // the first plain line after plainEvery
+	}
+	show := func(force bool) {
+		if disp == nil {
+			return
+		}
+		elapsed := time.Since(start)
+		perSec := float64(done*streams) / max(elapsed.Seconds(), 1e-9)
+		frac := float64(done) / float64(max(n, 1))
+		fields := []field{
+			{fmt.Sprintf("%d/%d samples", done, n), 0},
+			{fmt.Sprintf("%.0f samples/s", perSec), 3},
+			{fmt.Sprintf("%.2f× real time", perSec/float64(rate)), 2},
+			{"elapsed " + elapsed.Round(time.Second).String(), 4},
+			{"ETA " + eta(elapsed, frac), 1},
+		}
+		disp.update(frac, fields, force)
+		disp.line(fields, false)
+	}
+	show(true)
 	flush := func() error {
 		for i, w := range writers {
 			x := audio.MuLawDecode(samples, codes[i], q)
@@ -236,9 +329,7 @@ func generate(cmd *cobra.Command, m *wavenet.Model, primeCodes []int32, n int, o
 			}
 			codes[i] = codes[i][:0]
 		}
-		if bar != nil {
-			bar.update(done)
-		}
+		show(false)
 		return checkContext(ctx)
 	}
 	err := g.Generate(n, o.temperature, rng, func(c []int32) error {
@@ -254,52 +345,8 @@ func generate(cmd *cobra.Command, m *wavenet.Model, primeCodes []int32, n int, o
 	if err == nil && len(codes[0]) > 0 {
 		err = flush()
 	}
-	if bar != nil {
-		bar.finish(err == nil)
+	if err != nil && disp != nil {
+		disp.abandon()
 	}
 	return keep, err
-}
-
-// progress draws a one-line progress bar with the speed of generation.
-type progress struct {
-	w             io.Writer
-	total         int // samples per stream
-	streams, rate int
-	start, last   time.Time
-	drawn         int // samples shown by the last draw
-}
-
-func newProgress(w io.Writer, total, streams, rate int) *progress {
-	now := time.Now()
-	p := &progress{w: w, total: total, streams: streams, rate: rate, start: now}
-	p.draw(0, now)
-	return p
-}
-
-// update redraws the bar for done samples per stream, at most ten times a
-// second.
-func (p *progress) update(done int) {
-	now := time.Now()
-	if now.Sub(p.last) < 100*time.Millisecond && done < p.total {
-		return
-	}
-	p.draw(done, now)
-}
-
-func (p *progress) draw(done int, now time.Time) {
-	p.last, p.drawn = now, done
-	const width = 30
-	filled := width * done / max(p.total, 1)
-	perSec := float64(done*p.streams) / max(now.Sub(p.start).Seconds(), 1e-9)
-	fmt.Fprintf(p.w, "\r[%s%s] %d/%d samples  %.0f samples/s  %.2f× real time ",
-		strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, p.total,
-		perSec, perSec/float64(p.rate))
-}
-
-// finish ends the bar's line; on failure it leaves the last state visible.
-func (p *progress) finish(ok bool) {
-	if ok && p.drawn != p.total {
-		p.draw(p.total, time.Now())
-	}
-	fmt.Fprintln(p.w)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"image/png"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -28,23 +29,32 @@ func tinyModel(t *testing.T) string {
 	}
 	wavenet.RandomInit(m, rand.New(rand.NewPCG(3, 4)))
 	path := filepath.Join(t.TempDir(), "tiny.safetensors")
-	if err := m.Save(path, json.RawMessage(`{"note":"test"}`)); err != nil {
+	saveModel(t, m, path, json.RawMessage(`{"note":"test"}`))
+	return path
+}
+
+// saveModel writes m to path as a model file with training metadata.
+func saveModel(t *testing.T, m *wavenet.Model, path string, training json.RawMessage) {
+	t.Helper()
+	if err := writeOutput(context.Background(), path, func(w io.Writer) error { return m.Encode(w, training) }); err != nil {
 		t.Fatal(err)
 	}
-	return path
 }
 
 // writeWAV writes samples as a 16-bit WAV at rate and returns the path.
 func writeWAV(t *testing.T, path string, rate int, x []float32) string {
 	t.Helper()
-	w, err := audio.Create(path, rate, audio.PCM16)
+	err := writeOutput(context.Background(), path, func(out io.Writer) error {
+		w, err := audio.NewSizedWriter(out, rate, audio.PCM16, int64(len(x)))
+		if err != nil {
+			return err
+		}
+		if err := w.Write(x); err != nil {
+			return err
+		}
+		return w.Close()
+	})
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(x); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -65,8 +75,10 @@ func TestGenerateSeeds(t *testing.T) {
 		t.Helper()
 		out := filepath.Join(dir, name)
 		code, stdout, stderr := runCmd(t, append([]string{"generate", "--model", model, "-o", out}, args...)...)
-		if code != exitOK || stdout != "" || stderr != "" {
-			t.Fatalf("generate %q: exit %d, stdout %q, stderr %q (off a terminal it must be silent)", args, code, stdout, stderr)
+		// Off a terminal: no status line, one summary line at the end.
+		if code != exitOK || stdout != "" || !strings.HasPrefix(stderr, out+": ") || strings.Count(stderr, "\n") != 1 ||
+			!strings.Contains(stderr, " samples generated (") || !strings.Contains(stderr, "× real time\n") || strings.Contains(stderr, "\r") {
+			t.Fatalf("generate %q: exit %d, stdout %q, stderr %q (off a terminal: one summary line)", args, code, stdout, stderr)
 		}
 		b, err := os.ReadFile(out)
 		if err != nil {
@@ -106,7 +118,7 @@ func TestGenerateStdoutStreamsPrime(t *testing.T) {
 	dir := t.TempDir()
 
 	code, stdout, stderr := runCmd(t, "generate", "--model", model, "-o", "-", "--samples", "500", "--float")
-	if code != exitOK || stderr != "" {
+	if code != exitOK || !strings.HasPrefix(stderr, "standard output: 500 samples generated (0.06 s at 8000 Hz) in ") {
 		t.Fatalf("-o -: exit %d, stderr %q", code, stderr)
 	}
 	wav := filepath.Join(dir, "stdout.wav")
@@ -121,8 +133,11 @@ func TestGenerateStdoutStreamsPrime(t *testing.T) {
 	out := filepath.Join(dir, "take.wav")
 	pic := filepath.Join(dir, "take.png")
 	code, _, stderr = runCmd(t, "generate", "--model", model, "-n", "3", "-o", out, "--samples", "200", "--prime", prime, "--png", pic)
-	if code != exitOK {
+	if code != exitOK || !strings.HasPrefix(stderr, filepath.Join(dir, "take-0.wav")+" … "+filepath.Join(dir, "take-2.wav")+": 3 × 200 samples generated") {
 		t.Fatalf("-n 3: exit %d, %s", code, stderr)
+	}
+	if code, stdout, stderr := runCmd(t, "generate", "--model", model, "-o", filepath.Join(dir, "quiet.wav"), "--samples", "200", "-q"); code != exitOK || stdout != "" || stderr != "" {
+		t.Errorf("-q: exit %d, stdout %q, stderr %q; want silence", code, stdout, stderr)
 	}
 	if f, err := os.Open(pic); err != nil {
 		t.Error(err)

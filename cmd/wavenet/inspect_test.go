@@ -89,9 +89,7 @@ func TestInspectModelShowsTraining(t *testing.T) {
 	}
 	wavenet.RandomInit(m, rand.New(rand.NewPCG(1, 2)))
 	path := filepath.Join(t.TempDir(), "m.safetensors")
-	if err := m.Save(path, json.RawMessage(`{"steps":12,"loss_bits":3.5}`)); err != nil {
-		t.Fatal(err)
-	}
+	saveModel(t, m, path, json.RawMessage(`{"steps":12,"loss_bits":3.5}`))
 	code, stdout, stderr := runCmd(t, "inspect", "--model", path)
 	if code != exitOK || !strings.Contains(stdout, `"steps":12`) || !strings.Contains(stdout, "8000 Hz") {
 		t.Fatalf("exit %d, stdout %s, stderr %s", code, stdout, stderr)

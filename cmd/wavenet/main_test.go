@@ -40,22 +40,6 @@ func TestRootHelp(t *testing.T) {
 	}
 }
 
-func TestProgressLine(t *testing.T) {
-	var b bytes.Buffer
-	p := newProgress(&b, 1000, 2, 16000)
-	p.update(1000)
-	p.finish(true)
-	s := b.String()
-	for _, want := range []string{"[", "1000/1000 samples", "samples/s", "× real time", "\n"} {
-		if !strings.Contains(s, want) {
-			t.Errorf("progress output %q lacks %q", s, want)
-		}
-	}
-	if !strings.Contains(s, "\r[##############################]") {
-		t.Errorf("finished bar not full: %q", s)
-	}
-}
-
 func TestEveryCommandHelp(t *testing.T) {
 	for _, name := range []string{"generate", "eval", "inspect", "bench"} {
 		code, stdout, _ := runCmd(t, name, "-h")

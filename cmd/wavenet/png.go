@@ -1,11 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"image/color"
+	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -19,6 +19,7 @@ import (
 
 	"github.com/wavenet-go/wavenet-go/causal"
 	"github.com/wavenet-go/wavenet-go/wavenet"
+	"github.com/wavenet-go/wavenet-go/wavenet/train"
 )
 
 // Drawing limits: a stack of more than maxDiagramLayers layers gets the
@@ -89,8 +90,8 @@ func writeStackPNG(path string, cfg wavenet.Config) error {
 		}
 		p.Draw(right)
 	}
-	return writeAtomic(path, func(f *os.File) error {
-		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(f)
+	return writeOutput(context.Background(), path, func(w io.Writer) error {
+		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
 		return err
 	})
 }
@@ -286,35 +287,6 @@ func shortDilations(d []int) string {
 	return joinInts(d)
 }
 
-// writeAtomic writes a file through fill: a temporary file in the same
-// directory, synced and renamed over path, so a failure leaves nothing
-// behind and never a partial file.
-func writeAtomic(path string, fill func(*os.File) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = fill(f); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
-}
-
 // niceTicks marks an axis at a step of 1, 2 or 5 times a power of ten, at
 // least min, so that there are at most ten steps.
 type niceTicks struct{ min float64 }
@@ -398,8 +370,8 @@ func writeWavePNG(path string, x []float32, rate int, title string) error {
 		}
 		p.Draw(tiles.At(dc, 0, row))
 	}
-	return writeAtomic(path, func(f *os.File) error {
-		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(f)
+	return writeOutput(context.Background(), path, func(w io.Writer) error {
+		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
 		return err
 	})
 }
@@ -426,4 +398,50 @@ func envelope(xy plotter.XYs, buckets int) plotter.XYs {
 		hi = append(hi, lo[i])
 	}
 	return hi
+}
+
+// writeLossPNG draws a training log, the training and validation bits per
+// sample against the step, as a PNG to w. rows must not be empty.
+func writeLossPNG(w io.Writer, rows []train.LogRow) error {
+	p := plot.New()
+	p.Title.Text = "WaveNet training loss"
+	p.X.Label.Text = "step"
+	p.Y.Label.Text = "bits per sample"
+	p.Add(plotter.NewGrid())
+	var tr, va plotter.XYs
+	for _, r := range rows {
+		tr = append(tr, plotter.XY{X: float64(r.Step), Y: r.TrainBits})
+		if r.ValBits >= 0 {
+			va = append(va, plotter.XY{X: float64(r.Step), Y: r.ValBits})
+		}
+	}
+	addLine := func(name string, pts plotter.XYs, c color.RGBA) error {
+		l, err := plotter.NewLine(pts)
+		if err != nil {
+			return fmt.Errorf("plotting the %s loss: %w", name, err)
+		}
+		l.Color = c
+		l.Width = vg.Points(1.2)
+		p.Add(l)
+		p.Legend.Add(name, l)
+		return nil
+	}
+	if err := addLine("train", tr, color.RGBA{R: 31, G: 119, B: 180, A: 255}); err != nil {
+		return err
+	}
+	if len(va) > 0 {
+		if err := addLine("validation", va, color.RGBA{R: 214, G: 39, B: 40, A: 255}); err != nil {
+			return err
+		}
+	}
+	// Bits start near log2(Q) and fall, so the lower left stays empty.
+	p.Y.Min, p.X.Min = 0, 0
+	p.Legend.Left = true
+	p.Legend.XOffs, p.Legend.YOffs = vg.Points(10), vg.Points(10)
+	wt, err := p.WriterTo(7*vg.Inch, 4*vg.Inch, "png")
+	if err != nil {
+		return fmt.Errorf("plotting the loss: %w", err)
+	}
+	_, err = wt.WriteTo(w)
+	return err
 }

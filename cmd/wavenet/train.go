@@ -1,15 +1,24 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
+	"math"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/wavenet-go/wavenet-go/audio"
 	"github.com/wavenet-go/wavenet-go/wavenet"
 	"github.com/wavenet-go/wavenet-go/wavenet/train"
 )
@@ -25,7 +34,8 @@ type trainFlags struct {
 	clipNorm, val       float64
 	noPad               bool
 	seed                uint64
-	resume              bool
+	resume, force       bool
+	quiet               bool
 	threads             int
 	ckptMinutes         float64
 }
@@ -53,14 +63,20 @@ depend on the number of threads.
 
 Training stops after --steps steps or --minutes minutes of training, whichever
 comes first (counted from the start of the run, over resumes). Progress goes to
-standard error: a bar on a terminal, plain lines otherwise.
+standard error: a status line on a terminal (never wider than it), plain lines
+otherwise (one per validation, and at most one every 10 s between them); -q
+silences it. The result is one line on standard output.
 
 Beside MODEL.safetensors it writes MODEL.ckpt (the complete training state),
 MODEL.csv (the log) and MODEL.png (the loss curve). All are written
-atomically every --checkpoint-minutes, at the end, and on Ctrl-C or SIGTERM,
-after which train exits cleanly. --resume continues from MODEL.ckpt exactly as
-if it had not stopped: the same data, settings and seed then give the same
-losses and the same model bytes as an uninterrupted run.`,
+atomically every --checkpoint-minutes, at the end, and on Ctrl-C, SIGTERM or
+SIGHUP, after which train exits cleanly. --resume continues from MODEL.ckpt
+exactly as if it had not stopped: the same data, settings and seed then give
+the same losses and the same model bytes as an uninterrupted run. A new run
+refuses to replace an earlier run's model or checkpoint unless --force is
+given, and every run refuses outputs that are inputs or each other (-o
+clip.wav clip.wav, -o m.png) and checks, before the first step, that it can
+write them.`,
 		Example: `  wavenet train -o piano.safetensors --minutes 10 piano.wav
   wavenet train -o voice.safetensors --preset medium --steps 5000 clips/
   wavenet train -o piano.safetensors --minutes 20 --resume piano.wav`,
@@ -84,9 +100,20 @@ losses and the same model bytes as an uninterrupted run.`,
 	f.BoolVar(&o.noPad, "no-pad-starts", false, "draw only full chunks with a receptive field of real context (the reference's sampling)")
 	f.Uint64Var(&o.seed, "seed", 0, "seed of the initial weights and of the chunk draws")
 	f.BoolVar(&o.resume, "resume", false, "continue the run whose checkpoint is beside -o (settings not given are the checkpoint's)")
+	f.BoolVar(&o.force, "force", false, "start a new run even over an earlier run's model and checkpoint at -o, replacing them")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress output (warnings and the result line still print)")
 	f.IntVar(&o.threads, "threads", 0, "goroutines over batch items (0 = all cores); results do not depend on it")
 	f.Float64Var(&o.ckptMinutes, "checkpoint-minutes", train.DefaultCheckpoint.Minutes(), "minutes between checkpoints")
 	return cmd
+}
+
+// defaultTrainPreset is the model a new run trains without --preset or --config.
+const defaultTrainPreset = "small"
+
+// trainPaths returns the checkpoint, CSV and PNG paths that go with a model path.
+func trainPaths(model string) (ckpt, csv, png string) {
+	base := strings.TrimSuffix(model, filepath.Ext(model))
+	return base + ".ckpt", base + ".csv", base + ".png"
 }
 
 func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
@@ -94,15 +121,21 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 	if o.out == "" {
 		return usagef("no output model given (-o MODEL.safetensors)")
 	}
+	if o.out == "-" {
+		return usagef("-o -: train writes a model file and files beside it; give a path")
+	}
 	if o.preset != "" && o.config != "" {
 		return usagef("--preset and --config both given; pick one")
+	}
+	if o.resume && o.force {
+		return usagef("--resume and --force both given: --resume continues the run, --force replaces it")
 	}
 	if o.steps < 0 || o.minutes < 0 || o.ckptMinutes <= 0 || o.threads < 0 {
 		return usagef("--steps, --minutes and --threads must not be negative, --checkpoint-minutes must be positive")
 	}
 	opts := train.Options{
-		Out: o.out, Inputs: inputs, Steps: o.steps, Minutes: o.minutes, Resume: o.resume,
-		Threads: o.threads, CheckpointEvery: time.Duration(o.ckptMinutes * float64(time.Minute)),
+		Steps: o.steps, Minutes: o.minutes, Threads: o.threads,
+		CheckpointEvery: time.Duration(o.ckptMinutes * float64(time.Minute)),
 	}
 	if o.steps == 0 && o.minutes == 0 {
 		opts.Minutes = 10
@@ -160,20 +193,295 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 		return usagef("--batch, --chunk, --lr, --lr-half-life and --clip-norm must not be negative")
 	}
 
-	// SIGINT arrives through the root context; SIGTERM too, here.
-	ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, os.Interrupt)
-	defer stop()
-	res, err := train.Run(ctx, opts, cmd.ErrOrStderr())
+	// The files: none may be another, and all must be writable, before
+	// anything is read or trained.
+	files, err := trainInputs(inputs)
 	if err != nil {
 		return err
 	}
+	out := &trainOutputs{model: o.out, kept: -1}
+	out.ckpt, out.csv, out.png = trainPaths(o.out)
+	read := files
+	if o.config != "" {
+		read = append(read[:len(read):len(read)], o.config)
+	}
+	if err := checkOutputs(read, []string{out.model, out.ckpt, out.csv, out.png}); err != nil {
+		return err
+	}
+	if !o.resume && !o.force {
+		if exists(out.ckpt) {
+			return fmt.Errorf("%s exists from an earlier run: pass --resume to continue it, or --force to start afresh over it", out.ckpt)
+		}
+		if exists(out.model) {
+			return fmt.Errorf("%s exists and has no checkpoint beside it to resume: pass --force to replace it, or give another -o", out.model)
+		}
+	}
+
+	stderr := cmd.ErrOrStderr()
+	disp := newProgress(stderr, "train: ")
+	cfg := wavenet.Config{}
+	if o.resume {
+		if opts.Resume, err = readCheckpoint(out.ckpt, out.model); err != nil {
+			return err
+		}
+		out.kept = opts.Resume.Step()
+		if cfg, err = opts.Resume.Config(); err != nil {
+			return err
+		}
+		// The checkpoint is the truth; the model file should be the same
+		// step. If it is not (a crash between the two writes), say so: the
+		// model file is rewritten at the next checkpoint.
+		switch m, md, err := wavenet.Load(out.model); {
+		case err != nil:
+			disp.Printf("train: warning: %v; resuming from %s (step %d)\n", err, out.ckpt, opts.Resume.Step())
+		case !opts.Resume.Matches(m, md):
+			disp.Printf("train: warning: %s is not the model of %s (step %d): resuming from the checkpoint\n", out.model, out.ckpt, opts.Resume.Step())
+		}
+	} else {
+		if opts.Config == nil {
+			c, err := wavenet.Preset(defaultTrainPreset)
+			if err != nil {
+				return err
+			}
+			opts.Config = &c
+		}
+		cfg = *opts.Config
+	}
+	if opts.Clips, err = readClips(files, cfg, stderr); err != nil {
+		return err
+	}
+
+	// The hooks: the display, the CSV at every log row, the files at every
+	// checkpoint.
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	quiet := o.quiet
+	fraction := func(step int, elapsed time.Duration) float64 {
+		f := 0.0
+		if opts.Steps > 0 {
+			f = float64(step) / float64(opts.Steps)
+		}
+		if opts.Minutes > 0 {
+			f = max(f, elapsed.Minutes()/opts.Minutes)
+		}
+		return min(f, 1)
+	}
+	status := func(s train.Status) []field {
+		lim := ""
+		if opts.Steps > 0 {
+			lim = "/" + strconv.Itoa(opts.Steps)
+		}
+		tb := -1.0 // no row yet
+		if s.TrainBits != 0 {
+			tb = s.TrainBits
+		}
+		return []field{
+			{"step " + strconv.Itoa(s.Step) + lim, 0},
+			{"train " + bitsString(tb), 1},
+			{"val " + bitsString(s.ValBits) + " bits", 3},
+			{fmt.Sprintf("%.0f samples/s", s.SamplesPerSec), 4},
+			{"elapsed " + s.Elapsed.Round(time.Second).String(), 5},
+			{"ETA " + eta(s.Elapsed, fraction(s.Step, s.Elapsed)), 2},
+		}
+	}
+	opts.OnStart = func(p train.Plan) {
+		if quiet {
+			return
+		}
+		disp.Printf("train: %d clip(s), %d samples (%d held out); receptive field %d; %d parameters; batch %d × (%d context + %d scored); %d threads\n",
+			p.Clips, p.Samples, p.HeldOut, p.ReceptiveField, p.Params, p.Hyper.Batch, p.ReceptiveField-1, p.Hyper.Chunk, p.Threads)
+		if p.Step > 0 {
+			disp.Printf("train: resuming at step %d (%.1f min trained)\n", p.Step, p.Elapsed.Minutes())
+		}
+	}
+	opts.OnStep = func(s train.Status) {
+		if !quiet {
+			disp.update(fraction(s.Step, s.Elapsed), status(s), false)
+		}
+	}
+	opts.OnLog = func(log []train.LogRow) {
+		if err := writeOutput(context.Background(), out.csv, func(w io.Writer) error { return writeTrainCSV(w, log) }); err != nil {
+			disp.Printf("train: warning: %v\n", err)
+		}
+		if r := log[len(log)-1]; !quiet {
+			elapsed := time.Duration(r.Seconds * float64(time.Second))
+			disp.line(status(train.Status{Step: r.Step, Elapsed: elapsed, TrainBits: r.TrainBits, ValBits: r.ValBits, SamplesPerSec: r.SamplesPerSec}), r.ValBits >= 0)
+		}
+	}
+	opts.OnWarn = func(err error) { disp.Printf("train: warning: %v\n", err) }
+	opts.Save = out.save
+
+	res, err := train.Run(ctx, opts)
+	if err != nil {
+		disp.abandon()
+		return err
+	}
+	// One summary line on a terminal: the result on standard output, when
+	// that is the terminal too; off a terminal (a log) the last progress
+	// line as well.
+	final := ""
+	switch {
+	case quiet || (disp.tty() && isTerminal(cmd.OutOrStdout())):
+	case res.Interrupted:
+		final = fmt.Sprintf("train: interrupted at step %d; checkpoint written; continue with --resume", res.Steps)
+	default:
+		final = fmt.Sprintf("train: done: %d steps in %s, train %.3f, validation %s, whole clips %.3f bits/sample",
+			res.Steps, res.Elapsed.Round(time.Second), res.TrainBits, bitsString(res.ValBits), res.ClipBits)
+	}
+	disp.finish(final)
 	state := "trained"
 	if res.Interrupted {
 		state = "interrupted; resume with --resume"
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "%s: %d steps, %s, train %s bits, validation %s bits, whole clips %s bits (%s)\n",
-		res.Model, res.Steps, res.Elapsed.Round(time.Second), bitsOrDash(res.TrainBits), bitsOrDash(res.ValBits), bitsOrDash(res.ClipBits), state)
+	_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s: %d steps, %s, train %s bits, validation %s bits, whole clips %s bits (%s)\n",
+		out.model, res.Steps, res.Elapsed.Round(time.Second), bitsOrDash(res.TrainBits), bitsOrDash(res.ValBits), bitsOrDash(res.ClipBits), state)
+	return err
+}
+
+// exists reports whether something is at path (a dangling symbolic link
+// counts: writing would follow it).
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
+}
+
+// trainInputs returns the WAV files of inputs: files as given, and the .wav
+// files under folders (recursively, in name order).
+func trainInputs(inputs []string) ([]string, error) {
+	var files []string
+	for _, in := range inputs {
+		fi, err := os.Stat(in)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir() {
+			files = append(files, in)
+			continue
+		}
+		n0 := len(files)
+		err = filepath.WalkDir(in, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".wav") {
+				files = append(files, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(files) == n0 {
+			return nil, fmt.Errorf("%s: no .wav files in the folder", in)
+		}
+	}
+	return files, nil
+}
+
+// readClips reads the WAV files as mono at the model's rate and μ-law
+// encodes them into its classes. Warnings about the files go to warn.
+func readClips(files []string, cfg wavenet.Config, warn io.Writer) ([]train.Clip, error) {
+	clips := make([]train.Clip, 0, len(files))
+	for _, f := range files {
+		x, _, err := audio.ReadFile(f, cfg.SampleRate, warn)
+		if err != nil {
+			return nil, err
+		}
+		clips = append(clips, train.Clip{Name: f, Codes: audio.MuLawEncode(nil, x, cfg.QuantizationChannels)})
+	}
+	return clips, nil
+}
+
+// readCheckpoint reads and decodes the checkpoint at path, beside model. It
+// reads only a regular file, no more than its size.
+func readCheckpoint(path, model string) (*train.Checkpoint, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("resume: no checkpoint %s beside %s", path, model)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("resume: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("resume: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("resume: %s is not a regular file", path)
+	}
+	var b bytes.Buffer
+	if _, err := b.ReadFrom(io.LimitReader(f, fi.Size())); err != nil {
+		return nil, fmt.Errorf("resume: %s: %w", path, err)
+	}
+	return train.DecodeCheckpoint(b.Bytes(), path)
+}
+
+// trainOutputs are the files a run keeps, and what it has kept.
+type trainOutputs struct {
+	model, ckpt, csv, png string
+	kept                  int // the step of the checkpoint in ckpt; −1 if there is none of this run
+}
+
+// save writes a checkpoint's files: the checkpoint first (it alone is
+// enough to resume), then the model, the CSV and the loss curve. Its errors
+// say what was kept.
+func (t *trainOutputs) save(s *train.Snapshot) error {
+	// Not the run's context: the final checkpoint is written after a
+	// signal has cancelled that.
+	ctx := context.Background()
+	if err := writeOutput(ctx, t.ckpt, s.EncodeCheckpoint); err != nil {
+		if t.kept < 0 {
+			return fmt.Errorf("%w (no checkpoint was written)", err)
+		}
+		return fmt.Errorf("%w (%s of step %d is intact)", err, t.ckpt, t.kept)
+	}
+	t.kept = s.Step
+	kept := func(err error, what string) error {
+		return fmt.Errorf("%w (%s of step %d written; --resume continues from the checkpoint)", err, what, s.Step)
+	}
+	if err := writeOutput(ctx, t.model, s.EncodeModel); err != nil {
+		return kept(err, t.ckpt)
+	}
+	if err := writeOutput(ctx, t.csv, func(w io.Writer) error { return writeTrainCSV(w, s.Log) }); err != nil {
+		return kept(err, t.ckpt+" and "+t.model)
+	}
+	if len(s.Log) == 0 {
+		return nil
+	}
+	if err := writeOutput(ctx, t.png, func(w io.Writer) error { return writeLossPNG(w, s.Log) }); err != nil {
+		return kept(err, t.ckpt+" and "+t.model)
+	}
 	return nil
+}
+
+// trainCSVHeader names the columns of the CSV log, one per LogRow field.
+const trainCSVHeader = "step,seconds,samples,lr,train_bits,val_bits,grad_norm,samples_per_sec\n"
+
+// writeTrainCSV writes the log as CSV; a row without a validation loss has
+// an empty val_bits.
+func writeTrainCSV(w io.Writer, rows []train.LogRow) error {
+	var b bytes.Buffer
+	b.WriteString(trainCSVHeader)
+	f := func(x float64, prec int) string { return strconv.FormatFloat(x, 'f', prec, 64) }
+	for _, r := range rows {
+		val := ""
+		if r.ValBits >= 0 {
+			val = f(r.ValBits, 4)
+		}
+		fmt.Fprintf(&b, "%d,%s,%d,%s,%s,%s,%s,%s\n", r.Step, f(r.Seconds, 1), r.Samples,
+			strconv.FormatFloat(r.LR, 'g', 6, 64), f(r.TrainBits, 4), val, f(r.GradNorm, 4), f(r.SamplesPerSec, 0))
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// bitsString shows a loss in bits, or "-" for none (negative).
+func bitsString(b float64) string {
+	if b < 0 || math.IsNaN(b) {
+		return "-"
+	}
+	return fmt.Sprintf("%.3f", b)
 }
 
 // bitsOrDash shows a loss, or "-" for none (negative) or not measured (0).

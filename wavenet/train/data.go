@@ -10,11 +10,13 @@ import (
 
 // Clip is one training clip as μ-law codes. Codes[:Split] is the training
 // part; the codes from Split on are held out, and the validation loss is the
-// loss of predicting each of them from everything before it.
+// loss of predicting each of them from everything before it. What a clip is
+// conditioned on (a class id for the whole clip, features per frame) will be
+// fields of Clip too, so that each chunk drawn carries its own.
 type Clip struct {
-	Name  string  // where it came from, for messages and metadata
+	Name  string  // where it came from, for messages and the model's metadata
 	Codes []int32 // μ-law classes in [0, Q)
-	Split int     // first held-out position; len(Codes) when nothing is held out
+	Split int     // first held-out position; len(Codes) when nothing is held out (Run sets it)
 }
 
 // Data draws training chunks from clips and cuts their held-out parts into

@@ -1,7 +1,6 @@
 package train
 
 import (
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -9,16 +8,15 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 )
 
 // A state file is the complete training checkpoint: parameters, Adam moments,
-// RNG state, step count, hyper-parameters and the log so far. It sits beside
-// the model file, which carries the same step in its `training` metadata.
-// Because the state alone is enough to resume, a crash between writing the
-// two never loses the last good checkpoint: the state is written first, and
-// resuming trusts it and not the model file.
+// RNG state, step count, hyper-parameters and the log so far
+// (Snapshot.EncodeCheckpoint writes it, DecodeCheckpoint reads it). It is
+// kept beside the model file, which carries the same step in its `training`
+// metadata. Because the state alone is enough to resume, a crash between
+// writing the two never loses the last good checkpoint: the state is written
+// first, and resuming trusts it and not the model file.
 //
 // Layout, little-endian:
 //
@@ -129,70 +127,4 @@ func decodeState(data []byte) (*state, error) {
 	}
 	s.params, s.m, s.v = read(), read(), read()
 	return s, nil
-}
-
-// readState reads and decodes the state file at path.
-func readState(path string) (*state, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	s, err := decodeState(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return s, nil
-}
-
-// writeFileAtomic makes path hold what write writes, or leaves it as it was:
-// it writes a temporary file in the same directory, syncs it, renames it over
-// path and syncs the directory. On any error the temporary file is removed.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = write(f); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync() // best effort: the rename is durable once the directory is
-		d.Close()
-	}
-	return nil
-}
-
-// writeState writes s to path atomically.
-func writeState(path string, s *state) error {
-	var buf bytes.Buffer
-	if err := encodeState(&buf, s); err != nil {
-		return err
-	}
-	return writeFileAtomic(path, func(w io.Writer) error {
-		_, err := w.Write(buf.Bytes())
-		return err
-	})
 }

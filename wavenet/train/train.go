@@ -1,21 +1,22 @@
-// Package train fits a WaveNet model to audio clips: random chunks of the
-// clips in batches, the cross-entropy of the next μ-law code, its gradient
+// Package train fits a WaveNet model to clips of μ-law codes: random chunks
+// of the clips in batches, the cross-entropy of the next code, its gradient
 // through the whole model, Adam with bias correction, gradient clipping by
 // global norm and optional learning-rate decay, on every core. It keeps a
-// validation loss on a held-out slice of each clip, a CSV log and a
-// loss-curve PNG, and checkpoints that survive crashes and resume exactly.
+// validation loss on a held-out tail of each clip and a log, and makes
+// checkpoints from which a run resumes exactly.
 //
-// Files, for a model path BASE.safetensors:
+// The package reads and writes no files and draws nothing. The caller gives
+// the clips (cmd/wavenet reads WAV files and μ-law encodes them) and hooks in
+// [Options]: OnStart, OnStep and OnLog report progress; Save keeps each
+// checkpoint, a [Snapshot] that encodes the checkpoint file and the model
+// file to any io.Writer. [DecodeCheckpoint] reads a checkpoint file back, and
+// Options.Resume continues from it: the same clips, settings and seed then
+// give the same model bytes as a run that never stopped.
 //
-//	BASE.safetensors  the model, with `training` metadata (steps, losses, data, seed)
-//	BASE.ckpt         the training state: parameters, Adam moments, RNG, log (see state.go)
-//	BASE.csv          one row per log interval
-//	BASE.png          the loss curve
-//
-// Every file is written atomically (temporary file, fsync, rename). The
-// checkpoint is written before the model and is complete on its own, so a
-// crash or a full disk at any moment leaves a consistent checkpoint to
-// resume from.
+// When to checkpoint is the package's decision: every
+// Options.CheckpointEvery of wall-clock time, at the end, and when the
+// context is done (an interrupt), so that a run stopped by a signal
+// continues later where it stopped.
 package train
 
 import (
@@ -24,17 +25,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/wavenet-go/wavenet-go/audio"
 	"github.com/wavenet-go/wavenet-go/wavenet"
 )
 
@@ -66,25 +63,68 @@ const (
 
 // Options configure Run.
 type Options struct {
-	Out    string          // model path; the checkpoint, CSV and PNG go beside it
-	Inputs []string        // WAV files, or folders searched for *.wav
-	Config *wavenet.Config // a new run's model (nil = the small preset); on resume nil or the checkpoint's
+	// Clips are the training data. Run works on a copy, in which it sets
+	// each clip's Split from Hyper.ValFraction: the held-out tail.
+	Clips  []Clip
+	Config *wavenet.Config // a new run's model (required); on resume nil or the checkpoint's
 	Hyper  Hyper
 	// SeedSet says Hyper.Seed was given (0 is a valid seed).
 	SeedSet bool
+	// Resume, if not nil, is the checkpoint the run continues from; the
+	// clips must be those it was made on.
+	Resume *Checkpoint
 
 	Steps   int     // stop after this many steps in total (0 = no limit)
 	Minutes float64 // stop after this much training time in total (0 = no limit)
-	Resume  bool    // continue from BASE.ckpt
 	Threads int     // goroutines over batch items (0 = GOMAXPROCS); results do not depend on it
 
-	CheckpointEvery time.Duration // 0 = DefaultCheckpoint
+	CheckpointEvery time.Duration // wall-clock time between checkpoints (0 = DefaultCheckpoint)
 	LogEvery        int           // steps per log row (0 = DefaultLogEvery)
 	ValEvery        int           // steps per validation (0 = DefaultValEvery), a multiple of LogEvery
 
-	// OnLog, if set, is called with each log row as it is made (tests use
-	// it to interrupt a run at a known step).
-	OnLog func(LogRow)
+	// The hooks; any may be nil. They run on Run's goroutine, and the
+	// slices they are given are valid only during the call.
+
+	// OnStart is called once, before the first step, with what the run is.
+	OnStart func(Plan)
+	// OnStep is called after every step.
+	OnStep func(Status)
+	// OnLog is called with the whole log each time a row is added (the new
+	// row last). At the end the last row may gain a validation loss without
+	// a call: the final Snapshot's Log has it.
+	OnLog func(log []LogRow)
+	// Save keeps a checkpoint; nil keeps nothing. It should write the
+	// checkpoint file before the model file, each whole or not at all: the
+	// checkpoint alone is enough to resume, so a crash between the two
+	// loses nothing. An error mid-run is passed to OnWarn and training goes
+	// on; an error at the end is Run's error.
+	Save func(*Snapshot) error
+	// OnWarn is called with what the user should hear about but does not
+	// stop the run: a checkpoint that could not be saved.
+	OnWarn func(error)
+}
+
+// Plan is what a run is about to do, for OnStart.
+type Plan struct {
+	Clips          int   // clips
+	Samples        int   // samples in all clips
+	HeldOut        int   // of which held out for validation
+	ReceptiveField int   // samples
+	Params         int   // model parameters
+	Hyper          Hyper // the settings in force (the checkpoint's on resume)
+	Threads        int   // goroutines over batch items
+	// Step and Elapsed are where a resumed run starts; 0 for a new run.
+	Step    int
+	Elapsed time.Duration
+}
+
+// Status is a run's state after a step, for OnStep.
+type Status struct {
+	Step          int
+	Elapsed       time.Duration // training time so far
+	TrainBits     float64       // the last log row's; 0 before the first row
+	ValBits       float64       // the last validation; −1 before the first
+	SamplesPerSec float64       // the last log row's; 0 before the first row
 }
 
 // LogRow is one row of the training log.
@@ -107,16 +147,7 @@ type Result struct {
 	TrainBits   float64       // the last log row's
 	ValBits     float64       // the last validation, −1 if none
 	ClipBits    float64       // whole-clip bits/sample over all clips (as `wavenet eval`), at the end; 0 if interrupted
-	Interrupted bool          // stopped by ctx; a checkpoint was written
-	Model       string        // paths written
-	Checkpoint  string
-	CSV, PNG    string
-}
-
-// Paths returns the checkpoint, CSV and PNG paths that go with a model path.
-func Paths(out string) (ckpt, csv, png string) {
-	base := strings.TrimSuffix(out, filepath.Ext(out))
-	return base + ".ckpt", base + ".csv", base + ".png"
+	Interrupted bool          // stopped by ctx; the final checkpoint was saved
 }
 
 // trainingMeta is the model file's `training` metadata. It holds nothing
@@ -141,8 +172,6 @@ type dataMeta struct {
 // run is the state of one Run.
 type run struct {
 	opts     Options
-	progress io.Writer
-	bar      *progressBar
 	m        *wavenet.Model
 	adam     *Adam
 	pcg      *rand.PCG
@@ -160,26 +189,16 @@ type run struct {
 	window    []float64 // per step since the last row: nats, grad norm, alternating
 	lastVal   float64
 	lastTrain float64
-
-	ckpt, csv, png string
 }
 
-// Run trains as opts say, writing progress to progress (a bar if it is a
-// terminal, plain lines otherwise; nil for none). It returns when the step
-// or time limit is reached or ctx is done; in both cases it writes a final
-// checkpoint. An interruption is not an error: Result.Interrupted is set.
-func Run(ctx context.Context, opts Options, progress io.Writer) (Result, error) {
-	if progress == nil {
-		progress = io.Discard
-	}
-	if opts.Out == "" {
-		return Result{}, errors.New("train: no output model path")
-	}
+// Run trains as opts say. It returns when the step or time limit is reached
+// or ctx is done; in both cases it saves a final checkpoint. An interruption
+// is not an error: Result.Interrupted is set.
+func Run(ctx context.Context, opts Options) (Result, error) {
 	if opts.Steps <= 0 && opts.Minutes <= 0 {
 		return Result{}, errors.New("train: give a step limit or a time limit")
 	}
-	r := &run{opts: opts, progress: progress, lastVal: -1}
-	r.ckpt, r.csv, r.png = Paths(opts.Out)
+	r := &run{opts: opts, lastVal: -1}
 	if opts.LogEvery <= 0 {
 		r.opts.LogEvery = DefaultLogEvery
 	}
@@ -196,30 +215,21 @@ func Run(ctx context.Context, opts Options, progress io.Writer) (Result, error) 
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
-
-	var st *state
-	if opts.Resume {
-		var err error
-		if st, err = r.loadCheckpoint(); err != nil {
-			return Result{}, err
-		}
-	} else if _, err := os.Stat(r.ckpt); err == nil {
-		return Result{}, fmt.Errorf("train: %s exists from an earlier run: pass --resume to continue it, or delete it to start afresh", r.ckpt)
-	}
+	ck := opts.Resume
 
 	// The model and the hyper-parameters: from the checkpoint or new.
-	cfg, err := r.config(st)
+	cfg, err := r.config(ck)
 	if err != nil {
 		return Result{}, err
 	}
-	if r.hyper, err = mergeHyper(opts.Hyper, opts.SeedSet, st); err != nil {
+	if r.hyper, err = mergeHyper(opts.Hyper, opts.SeedSet, ck); err != nil {
 		return Result{}, err
 	}
 	if r.m, err = wavenet.New(cfg); err != nil {
 		return Result{}, fmt.Errorf("train: %w", err)
 	}
 
-	clips, err := loadClips(opts.Inputs, cfg, r.hyper.ValFraction, progress)
+	clips, err := splitClips(opts.Clips, cfg, r.hyper.ValFraction)
 	if err != nil {
 		return Result{}, err
 	}
@@ -231,11 +241,11 @@ func Run(ctx context.Context, opts Options, progress io.Writer) (Result, error) 
 	}
 	r.val = r.data.Validation()
 
-	if st != nil {
-		if st.Data != r.dataHash {
-			return Result{}, fmt.Errorf("train: resume: the training data differ from those of %s (same files, in the same order, are needed)", r.ckpt)
+	if ck != nil {
+		if ck.st.Data != r.dataHash {
+			return Result{}, fmt.Errorf("train: resume: the training data differ from those of %s (same files, in the same order, are needed)", ck.name)
 		}
-		if err := r.restore(st); err != nil {
+		if err := r.restore(ck); err != nil {
 			return Result{}, err
 		}
 	} else {
@@ -245,14 +255,38 @@ func Run(ctx context.Context, opts Options, progress io.Writer) (Result, error) 
 	}
 	r.rng = rand.New(r.pcg)
 	r.tr = newTrainer(r.m, r.hyper.Batch, rf-1+T, threads)
-	r.bar = newProgressBar(progress, opts.Steps, opts.Minutes)
 
-	fmt.Fprintf(progress, "train: %d clip(s), %d samples (%d held out); receptive field %d; %d parameters; batch %d × (%d context + %d scored); %d threads\n",
-		len(clips), totalSamples(clips), heldOut(clips), rf, len(r.m.Params), r.hyper.Batch, rf-1, T, len(r.tr.workers))
-	if st != nil {
-		fmt.Fprintf(progress, "train: resuming at step %d (%.1f min trained)\n", r.step, r.elapsed.Minutes())
+	if opts.OnStart != nil {
+		opts.OnStart(Plan{Clips: len(clips), Samples: totalSamples(clips), HeldOut: heldOut(clips),
+			ReceptiveField: rf, Params: len(r.m.Params), Hyper: r.hyper, Threads: len(r.tr.workers),
+			Step: r.step, Elapsed: r.elapsed})
 	}
 	return r.loop(ctx, clips)
+}
+
+// splitClips copies clips, each with its held-out tail marked: the last
+// valFraction of it, none when valFraction ≤ 0. It refuses codes outside the
+// model's Q classes.
+func splitClips(clips []Clip, cfg wavenet.Config, valFraction float64) ([]Clip, error) {
+	if len(clips) == 0 {
+		return nil, errors.New("train: no clips to train on")
+	}
+	q := int32(cfg.QuantizationChannels)
+	out := make([]Clip, len(clips))
+	for i, c := range clips {
+		for j, x := range c.Codes {
+			if x < 0 || x >= q {
+				return nil, fmt.Errorf("train: %s: code %d at sample %d is outside the model's %d classes", c.Name, x, j, q)
+			}
+		}
+		held := 0
+		if valFraction > 0 {
+			held = int(math.Round(float64(len(c.Codes)) * valFraction))
+		}
+		c.Split = len(c.Codes) - held
+		out[i] = c
+	}
+	return out, nil
 }
 
 func totalSamples(clips []Clip) int {
@@ -272,29 +306,29 @@ func heldOut(clips []Clip) int {
 }
 
 // config picks the model config: the checkpoint's on resume (a conflicting
-// Options.Config is refused), else Options.Config or the small preset.
-func (r *run) config(st *state) (wavenet.Config, error) {
-	if st != nil {
-		cfg, err := wavenet.ParseConfig(st.Config)
+// Options.Config is refused), else Options.Config.
+func (r *run) config(ck *Checkpoint) (wavenet.Config, error) {
+	if ck != nil {
+		cfg, err := ck.Config()
 		if err != nil {
-			return wavenet.Config{}, fmt.Errorf("train: %s: %w", r.ckpt, err)
+			return wavenet.Config{}, err
 		}
 		if r.opts.Config != nil && r.opts.Config.JSON() != cfg.JSON() {
-			return wavenet.Config{}, fmt.Errorf("train: resume: the model config differs from that of %s", r.ckpt)
+			return wavenet.Config{}, fmt.Errorf("train: resume: the model config differs from that of %s", ck.name)
 		}
 		return cfg, nil
 	}
-	if r.opts.Config != nil {
-		return *r.opts.Config, nil
+	if r.opts.Config == nil {
+		return wavenet.Config{}, errors.New("train: a new run needs a model config")
 	}
-	return wavenet.Preset("small")
+	return *r.opts.Config, nil
 }
 
 // mergeHyper fills the zero fields of h with the checkpoint's (on resume)
 // or the defaults, and refuses a set field that contradicts the checkpoint.
-func mergeHyper(h Hyper, seedSet bool, st *state) (Hyper, error) {
-	if st != nil {
-		c := st.Hyper
+func mergeHyper(h Hyper, seedSet bool, ck *Checkpoint) (Hyper, error) {
+	if ck != nil {
+		c := ck.st.Hyper
 		var diffs []string
 		diff := func(name string, set bool, give, have any) {
 			if set && give != have {
@@ -346,85 +380,11 @@ func mergeHyper(h Hyper, seedSet bool, st *state) (Hyper, error) {
 	return h, nil
 }
 
-// loadClips reads the inputs (files, or folders searched recursively for
-// .wav files in name order) at the model's rate, μ-law encodes them and
-// marks each one's held-out tail. valFraction < 0 means no held-out part.
-func loadClips(inputs []string, cfg wavenet.Config, valFraction float64, warn io.Writer) ([]Clip, error) {
-	if len(inputs) == 0 {
-		return nil, errors.New("train: no input WAV files or folders")
-	}
-	var files []string
-	for _, in := range inputs {
-		fi, err := os.Stat(in)
-		if err != nil {
-			return nil, fmt.Errorf("train: %w", err)
-		}
-		if !fi.IsDir() {
-			files = append(files, in)
-			continue
-		}
-		n0 := len(files)
-		err = filepath.WalkDir(in, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".wav") {
-				files = append(files, p)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("train: %w", err)
-		}
-		if len(files) == n0 {
-			return nil, fmt.Errorf("train: %s: no .wav files in the folder", in)
-		}
-	}
-	var clips []Clip
-	for _, f := range files {
-		x, _, err := audio.ReadFile(f, cfg.SampleRate, warn)
-		if err != nil {
-			return nil, fmt.Errorf("train: %w", err)
-		}
-		codes := audio.MuLawEncode(nil, x, cfg.QuantizationChannels)
-		held := 0
-		if valFraction > 0 {
-			held = int(math.Round(float64(len(codes)) * valFraction))
-		}
-		clips = append(clips, Clip{Name: f, Codes: codes, Split: len(codes) - held})
-	}
-	return clips, nil
-}
-
-// loadCheckpoint reads BASE.ckpt and compares it with the model file.
-func (r *run) loadCheckpoint() (*state, error) {
-	st, err := readState(r.ckpt)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("train: resume: no checkpoint %s beside %s", r.ckpt, r.opts.Out)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("train: resume: %w", err)
-	}
-	// The checkpoint is the truth; the model file should be the same step.
-	// If it is not (a crash between the two writes), say so: the model file
-	// is rewritten at the next checkpoint.
-	m, md, err := wavenet.Load(r.opts.Out)
-	switch {
-	case err != nil:
-		fmt.Fprintf(r.progress, "train: warning: %v; resuming from %s (step %d)\n", err, r.ckpt, st.Step)
-	default:
-		var tm trainingMeta
-		if json.Unmarshal(md.Training, &tm) != nil || tm.Steps != st.Step || !slices.Equal(m.Params, st.params) {
-			fmt.Fprintf(r.progress, "train: warning: %s is not the model of %s (step %d): resuming from the checkpoint\n", r.opts.Out, r.ckpt, st.Step)
-		}
-	}
-	return st, nil
-}
-
 // restore loads the checkpoint's parameters, moments, RNG and log.
-func (r *run) restore(st *state) error {
+func (r *run) restore(ck *Checkpoint) error {
+	st := ck.st
 	if st.Params != len(r.m.Params) {
-		return fmt.Errorf("train: %s: %d parameters, the config has %d", r.ckpt, st.Params, len(r.m.Params))
+		return fmt.Errorf("train: %s: %d parameters, the config has %d", ck.name, st.Params, len(r.m.Params))
 	}
 	copy(r.m.Params, st.params)
 	r.adam = NewAdam(len(r.m.Params))
@@ -433,13 +393,13 @@ func (r *run) restore(st *state) error {
 	r.adam.T = st.AdamT
 	r.pcg = &rand.PCG{}
 	if err := r.pcg.UnmarshalBinary(st.RNG); err != nil {
-		return fmt.Errorf("train: %s: RNG state: %w", r.ckpt, err)
+		return fmt.Errorf("train: %s: RNG state: %w", ck.name, err)
 	}
 	r.step = st.Step
 	r.elapsed = time.Duration(st.Elapsed * float64(time.Second))
 	r.samples = st.Samples
-	r.log = st.Log
-	r.window = st.TrainWindow
+	r.log = slices.Clone(st.Log)
+	r.window = slices.Clone(st.TrainWindow)
 	for _, row := range r.log {
 		r.lastTrain = row.TrainBits
 		if row.ValBits >= 0 {
@@ -473,7 +433,6 @@ func (r *run) loop(ctx context.Context, clips []Clip) (Result, error) {
 		nats := r.tr.lossAndGrad(batch)
 		norm := ClipGlobalNorm(r.tr.grad.Params, r.hyper.ClipNorm)
 		if math.IsNaN(nats) || math.IsInf(norm, 0) || math.IsNaN(norm) {
-			r.bar.finish()
 			return Result{}, fmt.Errorf("train: step %d: the loss or gradient is not finite (loss %v nats, gradient norm %v); lower --lr", r.step+1, nats, norm)
 		}
 		r.adam.Update(r.m.Params, r.tr.grad.Params, LearningRate(r.hyper.LR, r.step, r.hyper.LRHalfLife))
@@ -488,10 +447,12 @@ func (r *run) loop(ctx context.Context, clips []Clip) (Result, error) {
 			r.addRow(r.step%r.opts.ValEvery == 0, r.elapsed-rowElapsed, r.samples-rowSamples)
 			rowElapsed, rowSamples = r.elapsed, r.samples
 		}
-		r.bar.update(r.step, r.elapsed, r.lastTrain, r.lastVal, r.rate())
+		if r.opts.OnStep != nil {
+			r.opts.OnStep(Status{Step: r.step, Elapsed: r.elapsed, TrainBits: r.lastTrain, ValBits: r.lastVal, SamplesPerSec: r.rate()})
+		}
 		if time.Since(lastCkpt) >= r.opts.CheckpointEvery {
-			if err := r.checkpoint(0); err != nil {
-				fmt.Fprintf(r.bar.out(), "train: warning: checkpoint at step %d failed, the previous one stands: %v\n", r.step, err)
+			if err := r.checkpoint(0, false); err != nil && r.opts.OnWarn != nil {
+				r.opts.OnWarn(fmt.Errorf("checkpoint at step %d failed: %w", r.step, err))
 			}
 			lastCkpt = time.Now()
 		}
@@ -510,29 +471,13 @@ func (r *run) loop(ctx context.Context, clips []Clip) (Result, error) {
 		}
 		clipBits = r.clipBits(clips)
 	}
-	r.bar.finish()
-	if err := r.checkpoint(clipBits); err != nil {
-		return Result{}, fmt.Errorf("train: final checkpoint at step %d failed (the previous checkpoint is intact): %w", r.step, err)
+	if err := r.checkpoint(clipBits, true); err != nil {
+		return Result{}, fmt.Errorf("train: final checkpoint at step %d failed: %w", r.step, err)
 	}
-	res := Result{
+	return Result{
 		Steps: r.step, Samples: r.samples, Elapsed: r.elapsed, TrainBits: r.lastTrain, ValBits: r.lastVal,
 		ClipBits: clipBits, Interrupted: interrupted,
-		Model: r.opts.Out, Checkpoint: r.ckpt, CSV: r.csv, PNG: r.png,
-	}
-	if interrupted {
-		fmt.Fprintf(r.progress, "train: interrupted at step %d; checkpoint written; continue with --resume\n", r.step)
-	} else {
-		fmt.Fprintf(r.progress, "train: done: %d steps in %s, train %.3f, validation %s, whole clips %.3f bits/sample\n",
-			r.step, r.elapsed.Round(time.Second), r.lastTrain, bitsString(r.lastVal), clipBits)
-	}
-	return res, nil
-}
-
-func bitsString(b float64) string {
-	if b < 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%.3f", b)
+	}, nil
 }
 
 // rate is the training throughput of the last log row, scored samples per second.
@@ -544,7 +489,7 @@ func (r *run) rate() float64 {
 }
 
 // addRow closes the current log window into a row, with a validation pass
-// if withVal, and rewrites the CSV.
+// if withVal, and passes the log to OnLog.
 func (r *run) addRow(withVal bool, trained time.Duration, samples int64) {
 	row := LogRow{Step: r.step, Seconds: r.elapsed.Seconds(), Samples: r.samples,
 		LR: LearningRate(r.hyper.LR, r.step-1, r.hyper.LRHalfLife), ValBits: -1, TrainBits: r.lastTrain}
@@ -568,13 +513,9 @@ func (r *run) addRow(withVal bool, trained time.Duration, samples int64) {
 	}
 	r.lastTrain = row.TrainBits
 	r.log = append(r.log, row)
-	if err := writeCSV(r.csv, r.log); err != nil {
-		fmt.Fprintf(r.bar.out(), "train: warning: %v\n", err)
-	}
 	if r.opts.OnLog != nil {
-		r.opts.OnLog(row)
+		r.opts.OnLog(r.log)
 	}
-	r.bar.line(row)
 }
 
 // clipBits is the mean bits/sample of every clip, whole, as `wavenet eval`
@@ -595,9 +536,12 @@ func (r *run) clipBits(clips []Clip) float64 {
 	return sum / float64(n)
 }
 
-// checkpoint writes BASE.ckpt, then the model, then the CSV and PNG.
-// clipBits, when not 0, goes into the model's metadata.
-func (r *run) checkpoint(clipBits float64) error {
+// checkpoint passes the run's state to Save. clipBits, when not 0, goes
+// into the model's metadata.
+func (r *run) checkpoint(clipBits float64, final bool) error {
+	if r.opts.Save == nil {
+		return nil
+	}
 	rng, err := r.pcg.MarshalBinary()
 	if err != nil {
 		return err
@@ -609,9 +553,6 @@ func (r *run) checkpoint(clipBits float64) error {
 			RNG: rng, Elapsed: r.elapsed.Seconds(), Samples: r.samples, Log: r.log, TrainWindow: r.window,
 		},
 		params: r.m.Params, m: r.adam.M, v: r.adam.V,
-	}
-	if err := writeState(r.ckpt, st); err != nil {
-		return fmt.Errorf("writing %s: %w", r.ckpt, err)
 	}
 	meta := trainingMeta{Steps: r.step, Samples: r.samples, Hyper: r.hyper, TrainBits: round4(r.lastTrain),
 		ClipBits: round4(clipBits), DataHash: r.dataHash}
@@ -625,14 +566,81 @@ func (r *run) checkpoint(clipBits float64) error {
 	if err != nil {
 		return err
 	}
-	if err := r.m.Save(r.opts.Out, tj); err != nil {
-		return err
-	}
-	if err := writeCSV(r.csv, r.log); err != nil {
-		return err
-	}
-	return writePNG(r.png, r.log)
+	return r.opts.Save(&Snapshot{Step: r.step, Final: final, Log: r.log, st: st, m: r.m, training: tj})
 }
 
 // round4 rounds to 4 decimals for the metadata, which people read.
 func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
+
+// Snapshot is a run at a checkpoint, for Options.Save to keep: it encodes
+// the two files a run is kept in. It is valid only during the Save call.
+type Snapshot struct {
+	Step  int      // steps done
+	Final bool     // the run's last checkpoint: at its end or on an interrupt
+	Log   []LogRow // the whole log so far
+
+	st       *state
+	m        *wavenet.Model
+	training json.RawMessage
+}
+
+// EncodeCheckpoint writes the checkpoint file (the format is described in
+// state.go): parameters, Adam moments, RNG state, settings and log, all a
+// resumed run needs. [DecodeCheckpoint] reads it.
+func (s *Snapshot) EncodeCheckpoint(w io.Writer) error {
+	if err := encodeState(w, s.st); err != nil {
+		return fmt.Errorf("train: encoding the checkpoint: %w", err)
+	}
+	return nil
+}
+
+// EncodeModel writes the model file (see [wavenet.Model.Encode]) with the
+// run's `training` metadata: steps, losses, settings and data, nothing that
+// depends on the clock, so the same run gives the same bytes.
+func (s *Snapshot) EncodeModel(w io.Writer) error {
+	return s.m.Encode(w, s.training)
+}
+
+// Checkpoint is a decoded checkpoint file, for Options.Resume.
+type Checkpoint struct {
+	name string // for messages
+	st   *state
+}
+
+// DecodeCheckpoint reads a checkpoint file's bytes, as EncodeCheckpoint
+// wrote them; name is the file's, for messages. It checks sizes before
+// allocating and the checksum before trusting anything.
+func DecodeCheckpoint(data []byte, name string) (*Checkpoint, error) {
+	st, err := decodeState(data)
+	if err != nil {
+		return nil, fmt.Errorf("train: %s: %w", name, err)
+	}
+	return &Checkpoint{name: name, st: st}, nil
+}
+
+// Step returns the steps done at the checkpoint.
+func (c *Checkpoint) Step() int { return c.st.Step }
+
+// Elapsed returns the training time done at the checkpoint.
+func (c *Checkpoint) Elapsed() time.Duration {
+	return time.Duration(c.st.Elapsed * float64(time.Second))
+}
+
+// Config returns the model config of the run.
+func (c *Checkpoint) Config() (wavenet.Config, error) {
+	cfg, err := wavenet.ParseConfig(c.st.Config)
+	if err != nil {
+		return wavenet.Config{}, fmt.Errorf("train: %s: %w", c.name, err)
+	}
+	return cfg, nil
+}
+
+// Matches reports whether m, with metadata md, is the model of the
+// checkpoint: the same step and the same parameters. A model file beside its
+// checkpoint that does not match is left from a crash between the two
+// writes; resuming trusts the checkpoint, and the next checkpoint rewrites
+// the model.
+func (c *Checkpoint) Matches(m *wavenet.Model, md wavenet.Metadata) bool {
+	var tm trainingMeta
+	return json.Unmarshal(md.Training, &tm) == nil && tm.Steps == c.st.Step && slices.Equal(m.Params, c.st.params)
+}

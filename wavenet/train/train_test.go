@@ -5,136 +5,187 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/wavenet-go/wavenet-go/audio"
 	"github.com/wavenet-go/wavenet-go/wavenet"
 )
 
-// writeClip writes a short 16 kHz test clip: a decaying two-partial tone
-// with a little noise, so that a model has something to learn.
-func writeClip(t *testing.T, dir, name string, n int, seed uint64) string {
-	t.Helper()
+// toneClip is a short 16 kHz test clip as μ-law codes: a decaying
+// two-partial tone with a little noise, so that a model has something to
+// learn. The companding is the spec's (Q = 256), written out here so that
+// the test needs no audio package.
+func toneClip(name string, n int, seed uint64) Clip {
 	rng := rand.New(rand.NewPCG(seed, 9))
-	x := make([]float32, n)
-	for i := range x {
+	c := Clip{Name: name, Codes: make([]int32, n)}
+	for i := range c.Codes {
 		tt := float64(i) / 16000
-		x[i] = float32(math.Exp(-3*tt)*(0.5*math.Sin(2*math.Pi*440*tt)+0.2*math.Sin(2*math.Pi*880*tt)) + 0.01*rng.NormFloat64())
+		x := math.Exp(-3*tt)*(0.5*math.Sin(2*math.Pi*440*tt)+0.2*math.Sin(2*math.Pi*880*tt)) + 0.01*rng.NormFloat64()
+		x = max(-1, min(1, x))
+		y := math.Copysign(math.Log1p(255*math.Abs(x))/math.Log1p(255), x)
+		c.Codes[i] = int32(min(255, max(0, math.Floor((y+1)/2*255+0.5))))
 	}
-	path := filepath.Join(dir, name)
-	w, err := audio.Create(path, 16000, audio.PCM16)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(x); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return c
 }
 
 // testOptions is a small, quick run: a 4-layer model with narrow channels
-// (Q stays 256, the spec's μ-law), short chunks, two goroutines.
-func testOptions(dir string, inputs []string) Options {
+// (Q stays 256, the spec's μ-law), short chunks, two goroutines, its
+// checkpoints kept in st.
+func testOptions(st *memStore, clips ...Clip) Options {
 	cfg := wavenet.Config{
 		SampleRate: 16000, QuantizationChannels: 256, InputWidth: 2, FilterWidth: 2,
 		Dilations: []int{1, 2, 4, 8}, ResidualChannels: 4, GateChannels: 4, SkipChannels: 8, EndChannels: 8,
 	}
 	return Options{
-		Out: filepath.Join(dir, "m.safetensors"), Inputs: inputs, Config: &cfg,
+		Clips: clips, Config: &cfg,
 		Hyper:    Hyper{Batch: 3, Chunk: 40, LR: 3e-3, LRHalfLife: 30, Seed: 5},
 		SeedSet:  true,
 		Steps:    24,
 		Threads:  2,
 		LogEvery: 4, ValEvery: 8,
+		Save: st.save,
 	}
 }
 
-// TestResumeMatchesUninterrupted interrupts a run (as SIGINT would, through
-// its context) after step 10 and resumes it: the final model file, log and
-// losses must be those of a run that was never stopped.
-func TestResumeMatchesUninterrupted(t *testing.T) {
-	dir := t.TempDir()
-	clip := writeClip(t, dir, "clip.wav", 3000, 1)
+// memStore keeps a run's last checkpoint in memory, as cmd/wavenet keeps
+// it in files.
+type memStore struct {
+	ckpt, model []byte
+	log         []LogRow
+	steps       []int // the step of every Save
+	finals      int   // Saves with Final set
+}
 
-	dirA := filepath.Join(dir, "a")
-	os.Mkdir(dirA, 0o755)
-	optA := testOptions(dirA, []string{clip})
-	resA, err := Run(context.Background(), optA, nil)
+func (s *memStore) save(snap *Snapshot) error {
+	var c, m bytes.Buffer
+	if err := snap.EncodeCheckpoint(&c); err != nil {
+		return err
+	}
+	if err := snap.EncodeModel(&m); err != nil {
+		return err
+	}
+	s.ckpt, s.model = c.Bytes(), m.Bytes()
+	s.log = append([]LogRow(nil), snap.Log...)
+	s.steps = append(s.steps, snap.Step)
+	if snap.Final {
+		s.finals++
+	}
+	return nil
+}
+
+// checkpoint decodes the stored checkpoint.
+func (s *memStore) checkpoint(t *testing.T) *Checkpoint {
+	t.Helper()
+	ck, err := DecodeCheckpoint(s.ckpt, "mem.ckpt")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ck
+}
 
-	dirB := filepath.Join(dir, "b")
-	os.Mkdir(dirB, 0o755)
-	optB := testOptions(dirB, []string{clip})
+// losses returns the log without its timing columns.
+func losses(log []LogRow) []LogRow {
+	out := make([]LogRow, len(log))
+	for i, r := range log {
+		r.Seconds, r.SamplesPerSec = 0, 0
+		out[i] = r
+	}
+	return out
+}
+
+// TestResumeMatchesUninterrupted interrupts a run (as SIGINT would, through
+// its context) after step 12 and resumes it from the saved checkpoint: the
+// final model file, log and losses must be those of a run that was never
+// stopped.
+func TestResumeMatchesUninterrupted(t *testing.T) {
+	clip := toneClip("clip", 3000, 1)
+
+	var a memStore
+	resA, err := Run(context.Background(), testOptions(&a, clip))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.finals != 1 || a.steps[len(a.steps)-1] != 24 {
+		t.Errorf("saves at steps %v, %d final; want the last at 24, final", a.steps, a.finals)
+	}
+
+	var b memStore
+	optB := testOptions(&b, clip)
 	ctx, cancel := context.WithCancel(context.Background())
-	optB.OnLog = func(r LogRow) {
-		if r.Step == 12 {
+	optB.OnLog = func(log []LogRow) {
+		if log[len(log)-1].Step == 12 {
 			cancel()
 		}
 	}
-	resB, err := Run(ctx, optB, nil)
+	resB, err := Run(ctx, optB)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !resB.Interrupted || resB.Steps != 12 {
-		t.Fatalf("interrupted run: %+v, want interrupted at step 12", resB)
+	if !resB.Interrupted || resB.Steps != 12 || b.finals != 1 || b.steps[len(b.steps)-1] != 12 {
+		t.Fatalf("interrupted run: %+v, saves at %v; want interrupted at step 12 and saved there", resB, b.steps)
 	}
 	// Resume with no settings given: they come from the checkpoint.
-	optB2 := Options{Out: optB.Out, Inputs: optB.Inputs, Steps: 24, Resume: true, Threads: 1, LogEvery: 4, ValEvery: 8}
-	resB2, err := Run(context.Background(), optB2, nil)
+	optB2 := Options{Clips: []Clip{clip}, Steps: 24, Resume: b.checkpoint(t), Threads: 1, LogEvery: 4, ValEvery: 8, Save: b.save}
+	var started Plan
+	optB2.OnStart = func(p Plan) { started = p }
+	resB2, err := Run(context.Background(), optB2)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if started.Step != 12 || started.Hyper.Seed != 5 || started.Hyper.Batch != 3 || started.Hyper.ValFraction != DefaultValFraction || started.Threads != 1 || started.HeldOut != 300 {
+		t.Errorf("resumed plan %+v", started)
 	}
 	if resB2.Steps != resA.Steps || resB2.TrainBits != resA.TrainBits || resB2.ValBits != resA.ValBits || resB2.ClipBits != resA.ClipBits {
 		t.Errorf("resumed run ends at step %d, train %v, val %v, clip %v bits; uninterrupted: step %d, %v, %v, %v",
 			resB2.Steps, resB2.TrainBits, resB2.ValBits, resB2.ClipBits, resA.Steps, resA.TrainBits, resA.ValBits, resA.ClipBits)
 	}
-	if !sameFile(t, optA.Out, optB.Out) {
+	if !bytes.Equal(a.model, b.model) {
 		t.Errorf("model files differ between the uninterrupted and the resumed run")
 	}
 	// The logs agree in everything but timing.
-	la, lb := readLogLosses(t, resA.CSV), readLogLosses(t, resB2.CSV)
-	if la != lb {
-		t.Errorf("logs differ:\n%s\nvs\n%s", la, lb)
+	if la, lb := losses(a.log), losses(b.log); !slicesEqual(la, lb) {
+		t.Errorf("logs differ:\n%v\nvs\n%v", la, lb)
 	}
 	if !(resA.ClipBits > 0 && resA.ClipBits < 8) {
 		t.Errorf("whole-clip bits %v, want in (0, 8)", resA.ClipBits)
 	}
 }
 
+func slicesEqual(a, b []LogRow) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // TestDeterministic: the same data, settings and seed give the same model
 // bytes, whatever the thread count; another seed gives other bytes.
 func TestDeterministic(t *testing.T) {
-	dir := t.TempDir()
-	clip := writeClip(t, dir, "clip.wav", 2500, 2)
-	var files []string
-	for i, c := range []struct {
+	clip := toneClip("clip", 2500, 2)
+	var models [][]byte
+	for _, c := range []struct {
 		threads int
 		seed    uint64
 	}{{1, 5}, {2, 5}, {2, 6}} {
-		d := filepath.Join(dir, string(rune('a'+i)))
-		os.Mkdir(d, 0o755)
-		o := testOptions(d, []string{clip})
+		var st memStore
+		o := testOptions(&st, clip)
 		o.Steps, o.Threads, o.Hyper.Seed = 8, c.threads, c.seed
-		if _, err := Run(context.Background(), o, nil); err != nil {
+		if _, err := Run(context.Background(), o); err != nil {
 			t.Fatal(err)
 		}
-		files = append(files, o.Out)
+		models = append(models, st.model)
 	}
-	if !sameFile(t, files[0], files[1]) {
+	if !bytes.Equal(models[0], models[1]) {
 		t.Errorf("1 and 2 threads give different model files")
 	}
-	if sameFile(t, files[1], files[2]) {
+	if bytes.Equal(models[1], models[2]) {
 		t.Errorf("seeds 5 and 6 give the same model file")
 	}
 }
@@ -145,19 +196,18 @@ func TestLearns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains for a few seconds")
 	}
-	dir := t.TempDir()
-	clip := writeClip(t, dir, "clip.wav", 4000, 3)
-	o := testOptions(dir, []string{clip})
+	var st memStore
+	o := testOptions(&st, toneClip("clip", 4000, 3))
 	o.Steps = 150
 	o.Hyper.LRHalfLife = 0
 	o.Hyper.LR = 1e-2
 	var first float64
-	o.OnLog = func(r LogRow) {
+	o.OnLog = func(log []LogRow) {
 		if first == 0 {
-			first = r.TrainBits
+			first = log[0].TrainBits
 		}
 	}
-	res, err := Run(context.Background(), o, nil)
+	res, err := Run(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,133 +216,118 @@ func TestLearns(t *testing.T) {
 	}
 }
 
-func sameFile(t *testing.T, a, b string) bool {
-	t.Helper()
-	da, err := os.ReadFile(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := os.ReadFile(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bytes.Equal(da, db)
-}
-
-// readLogLosses returns the CSV's step, lr, loss and norm columns.
-func readLogLosses(t *testing.T, path string) string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		f := strings.Split(line, ",")
-		b.WriteString(strings.Join([]string{f[0], f[2], f[3], f[4], f[5], f[6]}, ",") + "\n")
-	}
-	return b.String()
-}
-
-// TestResumeRefusals: resuming without a checkpoint, with other settings,
-// other data or a damaged checkpoint is refused with a clear error, and a
-// new run does not overwrite an existing checkpoint.
+// TestResumeRefusals: resuming with other settings, another config, other
+// data or from a damaged checkpoint is refused with a clear error; so are
+// codes outside the model's classes and a new run without a config.
 func TestResumeRefusals(t *testing.T) {
-	dir := t.TempDir()
-	clip := writeClip(t, dir, "clip.wav", 2500, 4)
-	other := writeClip(t, dir, "other.wav", 2500, 5)
-	o := testOptions(dir, []string{clip})
+	clip, other := toneClip("clip", 2500, 4), toneClip("other", 2500, 5)
+	var st memStore
+	o := testOptions(&st, clip)
 	o.Steps = 4
-
-	r := o
-	r.Resume = true
-	if _, err := Run(context.Background(), r, nil); err == nil || !strings.Contains(err.Error(), "no checkpoint") {
-		t.Errorf("resume without a checkpoint: %v", err)
-	}
-	if _, err := Run(context.Background(), o, nil); err != nil {
+	if _, err := Run(context.Background(), o); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Run(context.Background(), o, nil); err == nil || !strings.Contains(err.Error(), "--resume") {
-		t.Errorf("a new run over a checkpoint: %v", err)
-	}
-	r.Steps = 8
+	r := o
+	r.Resume, r.Steps = st.checkpoint(t), 8
 	r.Hyper.LR = 0.5
-	if _, err := Run(context.Background(), r, nil); err == nil || !strings.Contains(err.Error(), "lr 0.5") {
+	if _, err := Run(context.Background(), r); err == nil || !strings.Contains(err.Error(), "lr 0.5") {
 		t.Errorf("resume with another lr: %v", err)
 	}
 	r.Hyper.LR = 0
-	r.Inputs = []string{other}
-	if _, err := Run(context.Background(), r, nil); err == nil || !strings.Contains(err.Error(), "data differ") {
+	r.Clips = []Clip{other}
+	if _, err := Run(context.Background(), r); err == nil || !strings.Contains(err.Error(), "data differ") || !strings.Contains(err.Error(), "mem.ckpt") {
 		t.Errorf("resume on other data: %v", err)
 	}
-	r.Inputs = []string{clip}
-	ckpt, _, _ := Paths(o.Out)
-	data, _ := os.ReadFile(ckpt)
+	r.Clips = []Clip{clip}
+	cfg := *o.Config
+	cfg.SkipChannels = 9
+	r.Config = &cfg
+	if _, err := Run(context.Background(), r); err == nil || !strings.Contains(err.Error(), "config differs") {
+		t.Errorf("resume with another config: %v", err)
+	}
+	data := bytes.Clone(st.ckpt)
 	data[len(data)/2] ^= 1
-	os.WriteFile(ckpt, data, 0o644)
-	if _, err := Run(context.Background(), r, nil); err == nil || !strings.Contains(err.Error(), "checksum") {
-		t.Errorf("resume from a damaged checkpoint: %v", err)
+	if _, err := DecodeCheckpoint(data, "bad.ckpt"); err == nil || !strings.Contains(err.Error(), "checksum") || !strings.HasPrefix(err.Error(), "train: bad.ckpt: ") {
+		t.Errorf("a damaged checkpoint: %v", err)
+	}
+
+	bad := toneClip("bad", 2500, 6)
+	bad.Codes[7] = 256
+	n := o
+	n.Clips = []Clip{clip, bad}
+	if _, err := Run(context.Background(), n); err == nil || !strings.Contains(err.Error(), "bad: code 256 at sample 7") {
+		t.Errorf("a code outside Q: %v", err)
+	}
+	n.Clips, n.Config = []Clip{clip}, nil
+	if _, err := Run(context.Background(), n); err == nil || !strings.Contains(err.Error(), "config") {
+		t.Errorf("a new run without a config: %v", err)
 	}
 }
 
-// TestResumeAfterTornCheckpoint: a crash after the checkpoint was replaced
-// but before the model file was leaves an old model beside a newer
-// checkpoint; resuming trusts the checkpoint and says so.
-func TestResumeAfterTornCheckpoint(t *testing.T) {
-	dir := t.TempDir()
-	clip := writeClip(t, dir, "clip.wav", 2500, 6)
-	o := testOptions(dir, []string{clip})
+// TestCheckpointMatches: the model of a checkpoint matches it; the model of
+// an earlier checkpoint (left by a crash between the two writes) does not.
+func TestCheckpointMatches(t *testing.T) {
+	clip := toneClip("clip", 2500, 6)
+	var st memStore
+	o := testOptions(&st, clip)
 	o.Steps = 4
-	if _, err := Run(context.Background(), o, nil); err != nil {
+	if _, err := Run(context.Background(), o); err != nil {
 		t.Fatal(err)
 	}
-	old, _ := os.ReadFile(o.Out)
+	old := st.model
 	r := o
-	r.Resume, r.Steps = true, 8
-	if _, err := Run(context.Background(), r, nil); err != nil {
+	r.Resume, r.Steps = st.checkpoint(t), 8
+	if _, err := Run(context.Background(), r); err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(o.Out, old, 0o644) // the model file of step 4 beside the checkpoint of step 8
-	r.Steps = 12
-	var msg bytes.Buffer
-	res, err := Run(context.Background(), r, &msg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Steps != 12 || !strings.Contains(msg.String(), "resuming from the checkpoint") {
-		t.Errorf("steps %d, messages %q", res.Steps, msg.String())
-	}
-	_, md, err := wavenet.Load(o.Out)
-	if err != nil {
-		t.Fatal(err)
+	ck := st.checkpoint(t)
+	for _, tc := range []struct {
+		model []byte
+		want  bool
+	}{{st.model, true}, {old, false}} {
+		m, md, err := wavenet.Decode(tc.model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ck.Matches(m, md); got != tc.want {
+			t.Errorf("Matches = %v, want %v", got, tc.want)
+		}
 	}
 	var tm trainingMeta
-	if err := json.Unmarshal(md.Training, &tm); err != nil || tm.Steps != 12 {
-		t.Errorf("model metadata after resuming: %s (%v)", md.Training, err)
+	if _, md, _ := wavenet.Decode(st.model); json.Unmarshal(md.Training, &tm) != nil || tm.Steps != 8 || len(tm.Data) != 1 || tm.Data[0].File != "clip" {
+		t.Errorf("model metadata after resuming: %+v", tm)
+	}
+	if ck.Step() != 8 || ck.Elapsed() <= 0 {
+		t.Errorf("checkpoint step %d, elapsed %v", ck.Step(), ck.Elapsed())
 	}
 }
 
-// TestAtomicWriteFailure: a write that fails midway (as on a full disk)
-// leaves the previous file whole and no temporary file behind.
-func TestAtomicWriteFailure(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "f")
-	if err := writeFileAtomic(path, func(w io.Writer) error { _, err := w.Write([]byte("good")); return err }); err != nil {
-		t.Fatal(err)
-	}
+// TestSaveFailure: a Save that fails mid-run is a warning and training goes
+// on; one that fails at the end is the run's error, naming the step.
+func TestSaveFailure(t *testing.T) {
 	full := errors.New("no space left on device")
-	err := writeFileAtomic(path, func(w io.Writer) error {
-		w.Write([]byte("partial"))
-		return full
-	})
-	if !errors.Is(err, full) {
-		t.Errorf("error %v, want the write's", err)
+	var st memStore
+	o := testOptions(&st, toneClip("clip", 2500, 7))
+	o.Steps, o.CheckpointEvery = 6, 1 // a checkpoint after every step
+	var warnings []error
+	o.OnWarn = func(err error) { warnings = append(warnings, err) }
+	o.Save = func(s *Snapshot) error {
+		if s.Step == 3 || s.Final {
+			return full
+		}
+		return st.save(s)
 	}
-	if b, _ := os.ReadFile(path); string(b) != "good" {
-		t.Errorf("file holds %q after a failed write", b)
+	var steps []int
+	o.OnStep = func(s Status) { steps = append(steps, s.Step) }
+	_, err := Run(context.Background(), o)
+	if !errors.Is(err, full) || !strings.Contains(err.Error(), "final checkpoint at step 6") {
+		t.Errorf("Run: %v, want the final save's error at step 6", err)
 	}
-	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
-		t.Errorf("%d files in the directory, want 1 (temporary file left behind?)", len(ents))
+	if len(warnings) != 1 || !errors.Is(warnings[0], full) || !strings.Contains(warnings[0].Error(), "step 3") {
+		t.Errorf("warnings %v, want one for step 3", warnings)
+	}
+	if len(steps) != 6 || st.steps[len(st.steps)-1] != 6 {
+		t.Errorf("steps reported %v, saves at %v", steps, st.steps)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -446,5 +447,39 @@ func TestSignalDropsTemporaryFile(t *testing.T) {
 	}
 	if names := dirNames(t, dir); len(names) != 0 {
 		t.Errorf("left behind: %v", names)
+	}
+}
+
+// TestGenerateStdoutPipeSox: generate --samples 16000 -o - into a pipe, as
+// the help's example runs it, writes exact sizes: sox reads it without
+// "Premature EOF" (skipped where sox is not installed).
+func TestGenerateStdoutPipeSox(t *testing.T) {
+	sox, err := exec.LookPath("sox")
+	if err != nil {
+		t.Skip("sox not installed")
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(sox, "-t", "wav", "-", "-n", "stat")
+	cmd.Stdin = r
+	var soxErr strings.Builder
+	cmd.Stderr = &soxErr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	var stderr strings.Builder
+	code := run(context.Background(), []string{"generate", "--samples", "16000", "-o", "-"}, w, &stderr)
+	w.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("sox: %v: %s", err, soxErr.String())
+	}
+	if code != exitOK {
+		t.Fatalf("generate: exit %d, %s", code, stderr.String())
+	}
+	if s := soxErr.String(); strings.Contains(s, "Premature EOF") || strings.Contains(s, "WARN") || !regexp.MustCompile(`Samples read: +16000\n`).MatchString(s) {
+		t.Errorf("sox says %q", s)
 	}
 }

@@ -584,9 +584,10 @@ type Snapshot struct {
 	training json.RawMessage
 }
 
-// EncodeCheckpoint writes the checkpoint file (the format is described in
-// state.go): parameters, Adam moments, RNG state, settings and log, all a
-// resumed run needs. [DecodeCheckpoint] reads it.
+// EncodeCheckpoint writes the checkpoint file: parameters, Adam moments,
+// RNG state, settings and log, all a resumed run needs, in a little-endian
+// binary file (the magic "WNTRAIN1", a JSON header, the float32 arrays, a
+// CRC-32C). [DecodeCheckpoint] reads it.
 func (s *Snapshot) EncodeCheckpoint(w io.Writer) error {
 	if err := encodeState(w, s.st); err != nil {
 		return fmt.Errorf("train: encoding the checkpoint: %w", err)

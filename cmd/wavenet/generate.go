@@ -143,7 +143,7 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 			inputs = append(inputs, in)
 		}
 	}
-	for _, out := range append(names, o.png) {
+	for _, out := range append(names[:len(names):len(names)], o.png) {
 		if out != "" && out != "-" {
 			outputs = append(outputs, out)
 		}

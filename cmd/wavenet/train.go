@@ -43,7 +43,7 @@ type trainFlags struct {
 func newTrainCmd() *cobra.Command {
 	var o trainFlags
 	cmd := &cobra.Command{
-		Use:   "train -o MODEL.safetensors [--preset small|medium|ibab | --config cfg.json] [--steps N] [--minutes M] [--batch B] [--chunk N] [--lr X] [--seed N] [--resume] INPUT...",
+		Use:   "train -o MODEL.safetensors [--preset small|medium|ibab | --config cfg.json] [--steps N] [--minutes M] [--batch B] [--chunk N] [--lr X] [--seed N] [--resume | --force] [-q] INPUT...",
 		Short: "Train a model on WAV clips",
 		Long: `train fits a model to the WAV files given (or every .wav under the folders
 given), read as mono at the model's rate and μ-law encoded. Each step draws
@@ -255,60 +255,8 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 	// checkpoint.
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	quiet := o.quiet
-	fraction := func(step int, elapsed time.Duration) float64 {
-		f := 0.0
-		if opts.Steps > 0 {
-			f = float64(step) / float64(opts.Steps)
-		}
-		if opts.Minutes > 0 {
-			f = max(f, elapsed.Minutes()/opts.Minutes)
-		}
-		return min(f, 1)
-	}
-	status := func(s train.Status) []field {
-		lim := ""
-		if opts.Steps > 0 {
-			lim = "/" + strconv.Itoa(opts.Steps)
-		}
-		tb := -1.0 // no row yet
-		if s.TrainBits != 0 {
-			tb = s.TrainBits
-		}
-		return []field{
-			{"step " + strconv.Itoa(s.Step) + lim, 0},
-			{"train " + bitsString(tb), 1},
-			{"val " + bitsString(s.ValBits) + " bits", 3},
-			{fmt.Sprintf("%.0f samples/s", s.SamplesPerSec), 4},
-			{"elapsed " + s.Elapsed.Round(time.Second).String(), 5},
-			{"ETA " + eta(s.Elapsed, fraction(s.Step, s.Elapsed)), 2},
-		}
-	}
-	opts.OnStart = func(p train.Plan) {
-		if quiet {
-			return
-		}
-		disp.Printf("train: %d clip(s), %d samples (%d held out); receptive field %d; %d parameters; batch %d × (%d context + %d scored); %d threads\n",
-			p.Clips, p.Samples, p.HeldOut, p.ReceptiveField, p.Params, p.Hyper.Batch, p.ReceptiveField-1, p.Hyper.Chunk, p.Threads)
-		if p.Step > 0 {
-			disp.Printf("train: resuming at step %d (%.1f min trained)\n", p.Step, p.Elapsed.Minutes())
-		}
-	}
-	opts.OnStep = func(s train.Status) {
-		if !quiet {
-			disp.update(fraction(s.Step, s.Elapsed), status(s), false)
-		}
-	}
-	opts.OnLog = func(log []train.LogRow) {
-		if err := writeOutput(context.Background(), out.csv, func(w io.Writer) error { return writeTrainCSV(w, log) }); err != nil {
-			disp.Printf("train: warning: %v\n", err)
-		}
-		if r := log[len(log)-1]; !quiet {
-			elapsed := time.Duration(r.Seconds * float64(time.Second))
-			disp.line(status(train.Status{Step: r.Step, Elapsed: elapsed, TrainBits: r.TrainBits, ValBits: r.ValBits, SamplesPerSec: r.SamplesPerSec}), r.ValBits >= 0)
-		}
-	}
-	opts.OnWarn = func(err error) { disp.Printf("train: warning: %v\n", err) }
+	rep := &trainReport{disp: disp, quiet: o.quiet, steps: opts.Steps, minutes: opts.Minutes, csv: out.csv}
+	opts.OnStart, opts.OnStep, opts.OnLog, opts.OnWarn = rep.start, rep.step, rep.log, rep.warn
 	opts.Save = out.save
 
 	res, err := train.Run(ctx, opts)
@@ -319,16 +267,7 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 	// One summary line on a terminal: the result on standard output, when
 	// that is the terminal too; off a terminal (a log) the last progress
 	// line as well.
-	final := ""
-	switch {
-	case quiet || (disp.tty() && isTerminal(cmd.OutOrStdout())):
-	case res.Interrupted:
-		final = fmt.Sprintf("train: interrupted at step %d; checkpoint written; continue with --resume", res.Steps)
-	default:
-		final = fmt.Sprintf("train: done: %d steps in %s, train %.3f, validation %s, whole clips %.3f bits/sample",
-			res.Steps, res.Elapsed.Round(time.Second), res.TrainBits, bitsString(res.ValBits), res.ClipBits)
-	}
-	disp.finish(final)
+	rep.finish(res, disp.tty() && isTerminal(cmd.OutOrStdout()))
 	state := "trained"
 	if res.Interrupted {
 		state = "interrupted; resume with --resume"
@@ -336,6 +275,96 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 	_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s: %d steps, %s, train %s bits, validation %s bits, whole clips %s bits (%s)\n",
 		out.model, res.Steps, res.Elapsed.Round(time.Second), bitsOrDash(res.TrainBits), bitsOrDash(res.ValBits), bitsOrDash(res.ClipBits), state)
 	return err
+}
+
+// trainReport shows a run's progress on the display and keeps its CSV log.
+type trainReport struct {
+	disp    *progress
+	quiet   bool    // no progress, only warnings
+	steps   int     // the step limit, 0 for none
+	minutes float64 // the time limit, 0 for none
+	csv     string  // the CSV log, rewritten at every row
+}
+
+// fraction is how far the run is towards its nearer limit, in [0, 1].
+func (r *trainReport) fraction(step int, elapsed time.Duration) float64 {
+	f := 0.0
+	if r.steps > 0 {
+		f = float64(step) / float64(r.steps)
+	}
+	if r.minutes > 0 {
+		f = max(f, elapsed.Minutes()/r.minutes)
+	}
+	return min(f, 1)
+}
+
+// fields are the status line's, most important first: the step, the
+// training loss, the ETA.
+func (r *trainReport) fields(s train.Status) []field {
+	lim := ""
+	if r.steps > 0 {
+		lim = "/" + strconv.Itoa(r.steps)
+	}
+	tb := -1.0 // no row yet
+	if s.TrainBits != 0 {
+		tb = s.TrainBits
+	}
+	return []field{
+		{"step " + strconv.Itoa(s.Step) + lim, 0},
+		{"train " + bitsString(tb), 1},
+		{"val " + bitsString(s.ValBits) + " bits", 3},
+		{fmt.Sprintf("%.0f samples/s", s.SamplesPerSec), 4},
+		{"elapsed " + s.Elapsed.Round(time.Second).String(), 5},
+		{"ETA " + eta(s.Elapsed, r.fraction(s.Step, s.Elapsed)), 2},
+	}
+}
+
+func (r *trainReport) start(p train.Plan) {
+	if r.quiet {
+		return
+	}
+	r.disp.Printf("train: %d clip(s), %d samples (%d held out); receptive field %d; %d parameters; batch %d × (%d context + %d scored); %d threads\n",
+		p.Clips, p.Samples, p.HeldOut, p.ReceptiveField, p.Params, p.Hyper.Batch, p.ReceptiveField-1, p.Hyper.Chunk, p.Threads)
+	if p.Step > 0 {
+		r.disp.Printf("train: resuming at step %d (%.1f min trained)\n", p.Step, p.Elapsed.Minutes())
+	}
+}
+
+// step redraws the status line (on a terminal).
+func (r *trainReport) step(s train.Status) {
+	if !r.quiet {
+		r.disp.update(r.fraction(s.Step, s.Elapsed), r.fields(s), false)
+	}
+}
+
+// log rewrites the CSV and prints a plain line (off a terminal) for each
+// validation, and between them at most one every plainEvery.
+func (r *trainReport) log(rows []train.LogRow) {
+	if err := writeOutput(context.Background(), r.csv, func(w io.Writer) error { return writeTrainCSV(w, rows) }); err != nil {
+		r.warn(err)
+	}
+	if row := rows[len(rows)-1]; !r.quiet {
+		elapsed := time.Duration(row.Seconds * float64(time.Second))
+		s := train.Status{Step: row.Step, Elapsed: elapsed, TrainBits: row.TrainBits, ValBits: row.ValBits, SamplesPerSec: row.SamplesPerSec}
+		r.disp.line(r.fields(s), row.ValBits >= 0)
+	}
+}
+
+func (r *trainReport) warn(err error) { r.disp.Printf("train: warning: %v\n", err) }
+
+// finish ends the display with the last line, unless quiet or resultShown
+// (the result line on standard output is on the same terminal).
+func (r *trainReport) finish(res train.Result, resultShown bool) {
+	final := ""
+	switch {
+	case r.quiet || resultShown:
+	case res.Interrupted:
+		final = fmt.Sprintf("train: interrupted at step %d; checkpoint written; continue with --resume", res.Steps)
+	default:
+		final = fmt.Sprintf("train: done: %d steps in %s, train %.3f, validation %s, whole clips %.3f bits/sample",
+			res.Steps, res.Elapsed.Round(time.Second), res.TrainBits, bitsString(res.ValBits), res.ClipBits)
+	}
+	r.disp.finish(final)
 }
 
 // exists reports whether something is at path (a dangling symbolic link

@@ -75,31 +75,6 @@ func Argmax(x []float32) int {
 	return argmax(x)
 }
 
-// Softmax sets p to the softmax of x/temperature and returns the index of
-// the largest x (the first one on ties). temperature must be > 0.
-func Softmax(p, x []float32, temperature float32) int {
-	if len(x) == 0 || len(p) < len(x) {
-		panic("f32: Softmax with empty x or short p")
-	}
-	p = p[:len(x)]
-	arg := argmax(x)
-	best := x[arg]
-	inv := 1 / temperature
-	for i, v := range x {
-		p[i] = (v - best) * inv
-	}
-	exp(p, p)
-	var sum float32
-	for _, v := range p {
-		sum += v
-	}
-	inv = 1 / sum
-	for i := range p {
-		p[i] *= inv
-	}
-	return arg
-}
-
 // SumRows adds the column sums of x (rows, cols) to dst (cols): the bias
 // gradient of a layer from its output gradient.
 //

@@ -245,24 +245,6 @@ func TestGateBackward(t *testing.T) {
 	}
 }
 
-func TestSoftmax(t *testing.T) {
-	x := []float32{1, 3, -2, 3, 0.5}
-	p := make([]float32, len(x))
-	arg := Softmax(p, x, 0.5)
-	if arg != 1 {
-		t.Errorf("argmax = %d, want 1", arg)
-	}
-	var sum float64
-	for _, v := range x {
-		sum += math.Exp(float64(v) / 0.5)
-	}
-	for i, v := range x {
-		if w := math.Exp(float64(v)/0.5) / sum; relErr(p[i], w) > 1e-6 {
-			t.Errorf("p[%d] = %g, want %g", i, p[i], w)
-		}
-	}
-}
-
 func TestArgmaxRelu(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 1))
 	nan, inf := float32(math.NaN()), float32(math.Inf(1))

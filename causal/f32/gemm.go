@@ -21,12 +21,6 @@ type Workspace struct {
 	sub  []Workspace // one per extra worker of GemmParallel
 }
 
-// Gemm adds op(A)·op(B) to C with a fresh Workspace; see Workspace.Gemm.
-func Gemm(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
-	var w Workspace
-	w.Gemm(tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
-}
-
 // Gemm adds op(A)·op(B) to C, where op(A) is m×k, op(B) is k×n and C is m×n
 // with row stride ldc:
 //

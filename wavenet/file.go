@@ -47,10 +47,11 @@ const (
 	// are a few MB.
 	maxFileSize = 4 << 30
 
-	// maxTensors is the most tensors a model can have (4 + 8 per layer).
-	// The parser stops at it, so the parsed header stays a bounded multiple
-	// of the raw one whatever the file lists.
-	maxTensors = 4 + 8*maxLayers
+	// maxTensors is the most tensors a model can have: input, output1 and
+	// output2 (6), global.embedding, and per layer 8 plus 2 for each kind of
+	// conditioning. The parser stops at it, so the parsed header stays a
+	// bounded multiple of the raw one whatever the file lists.
+	maxTensors = 6 + 1 + (8+2+2)*maxLayers
 
 	// maxShapeJSON bounds the JSON text of one shape or data_offsets
 	// array: 8 numbers of 20 digits and their commas, with room for spaces.
@@ -93,7 +94,7 @@ func Load(path string) (*Model, Metadata, error) {
 	if fi.Size() > maxFileSize {
 		return nil, Metadata{}, fmt.Errorf("wavenet: %s: %d bytes, more than the %d a model file may have", path, fi.Size(), int64(maxFileSize))
 	}
-	m, md, err := decode(f, fi.Size())
+	m, md, err := decode(f, fi.Size(), false)
 	if err != nil {
 		return nil, Metadata{}, fmt.Errorf("wavenet: %s: %w", path, err)
 	}
@@ -104,7 +105,7 @@ func Load(path string) (*Model, Metadata, error) {
 // "model data" instead of a file. It allocates the header and the model,
 // never more than len(data) besides data itself.
 func Decode(data []byte) (*Model, Metadata, error) {
-	m, md, err := decode(bytes.NewReader(data), int64(len(data)))
+	m, md, err := decode(bytes.NewReader(data), int64(len(data)), false)
 	if err != nil {
 		return nil, Metadata{}, fmt.Errorf("wavenet: model data: %w", err)
 	}
@@ -127,8 +128,11 @@ type header struct {
 }
 
 // decode reads and checks a model file of size bytes from r. Errors are
-// unprefixed; the callers add "wavenet: FILE: ".
-func decode(r io.ReaderAt, size int64) (*Model, Metadata, error) {
+// unprefixed; the callers add "wavenet: FILE: ". A conditioned model is
+// checked like any other and then refused, before it is allocated, unless
+// conditioned is set: the engine does not run conditioned models yet, and
+// only the tests of the layout read them.
+func decode(r io.ReaderAt, size int64, conditioned bool) (*Model, Metadata, error) {
 	if size < 8 {
 		return nil, Metadata{}, fmt.Errorf("%d bytes, too short for a safetensors file (at least 8)", size)
 	}
@@ -176,15 +180,15 @@ func decode(r io.ReaderAt, size int64) (*Model, Metadata, error) {
 	if want := int64(ParamCount(cfg)) * 4; want != dataLen {
 		return nil, Metadata{}, fmt.Errorf("the config needs %d bytes of tensor data, the file has %d", want, dataLen)
 	}
-	m, err := New(cfg)
-	if err != nil {
-		return nil, Metadata{}, errors.New(strings.TrimPrefix(err.Error(), "wavenet: "))
+	if cfg.Conditioned() && !conditioned {
+		return nil, Metadata{}, errors.New("the model is conditioned (global or local); this engine does not run conditioned models yet")
 	}
+	m := newModel(cfg) // cfg passed ParseConfig's Validate
 	buf := make([]byte, min(64<<10, dataLen))
 	for _, t := range m.Tensors() {
 		e := h.entries[t.Name]
 		if e == nil || e.end-e.begin != int64(len(t.Data))*4 {
-			panic("wavenet: the file layout disagrees with Model.Tensors") // matchLayout checked both
+			panic("wavenet: the file disagrees with the layout") // matchLayout checked both
 		}
 		if err := readFloats(r, t.Data, dataStart+e.begin, buf); err != nil {
 			return nil, Metadata{}, fmt.Errorf("reading tensor %q: %w", t.Name, err)
@@ -416,9 +420,6 @@ func (h *header) metadata() (Config, Metadata, error) {
 	if err != nil {
 		return Config{}, Metadata{}, fmt.Errorf("%s \"wavenet\": %s", metadataKey, strings.TrimPrefix(err.Error(), "wavenet: "))
 	}
-	if cfg.Conditioned() {
-		return Config{}, Metadata{}, errors.New("the model is conditioned (global or local); this engine runs only unconditioned models")
-	}
 	var md Metadata
 	if tr, ok := h.meta["training"]; ok {
 		if !json.Valid([]byte(tr)) {
@@ -429,32 +430,28 @@ func (h *header) metadata() (Config, Metadata, error) {
 	return cfg, md, nil
 }
 
-// matchLayout checks that the header holds exactly the tensors cfg asks for,
-// with the right shapes. It walks the layout without storing it, so a short
-// header that names a huge config costs no memory here.
+// matchLayout checks that the header holds exactly the tensors of
+// cfg.Layout, with the right shapes. It walks the layout without storing it
+// and stops at the first mismatch, so a short header that names a huge
+// config costs no memory here.
 func (h *header) matchLayout(cfg Config) error {
 	want := 0
-	var err error
-	walkLayout(cfg, func(name string, shape []int) bool {
+	for s := range cfg.Layout() {
 		want++
-		e := h.entries[name]
+		e := h.entries[s.Name]
 		if e == nil {
-			err = fmt.Errorf("missing tensor %q", name)
-			return false
+			return fmt.Errorf("missing tensor %q", s.Name)
 		}
-		if !slices.EqualFunc(e.shape, shape, func(a int64, b int) bool { return a == int64(b) }) {
-			err = fmt.Errorf("tensor %q: shape %v, want %v", name, e.shape, shape)
-			return false
+		if !slices.EqualFunc(e.shape, s.Shape, func(a int64, b int) bool { return a == int64(b) }) {
+			return fmt.Errorf("tensor %q: shape %v, want %v", s.Name, e.shape, s.Shape)
 		}
-		return true
-	})
-	if err != nil {
-		return err
 	}
 	if len(h.order) != want {
 		// Every wanted name is present, so some other name is extra.
 		wanted := make(map[string]bool, want) // want ≤ len(h.order): bounded by the header
-		walkLayout(cfg, func(name string, _ []int) bool { wanted[name] = true; return true })
+		for s := range cfg.Layout() {
+			wanted[s.Name] = true
+		}
 		for _, e := range h.order {
 			if !wanted[e.name] {
 				return fmt.Errorf("unexpected tensor %q (not part of the model the config describes)", shortName(e.name))
@@ -489,28 +486,6 @@ func (h *header) checkCoverage(dataLen int64) error {
 		return fmt.Errorf("%d bytes of data after the last tensor", dataLen-at)
 	}
 	return nil
-}
-
-// walkLayout calls fn with the name and shape of each tensor a model of cfg
-// has, in the order of New's layout, until fn returns false. It must agree
-// with New (TestWalkLayoutMatchesNew checks that); it exists so that a file
-// can be checked against its config before the model is allocated.
-func walkLayout(cfg Config, fn func(name string, shape []int) bool) {
-	conv := func(name string, out, in, width int) bool {
-		return fn(name+".weight", []int{out, in, width}) && fn(name+".bias", []int{out})
-	}
-	Q, R, G, S, E, K := cfg.QuantizationChannels, cfg.ResidualChannels, cfg.GateChannels, cfg.SkipChannels, cfg.EndChannels, cfg.FilterWidth
-	if !conv("input", R, Q, cfg.InputWidth) {
-		return
-	}
-	for i := range cfg.Dilations {
-		p := "layers." + strconv.Itoa(i) + "."
-		if !conv(p+"filter", G, R, K) || !conv(p+"gate", G, R, K) ||
-			!conv(p+"residual", R, G, 1) || !conv(p+"skip", S, G, 1) {
-			return
-		}
-	}
-	_ = conv("output1", E, S, 1) && conv("output2", Q, E, 1)
 }
 
 // shortName returns s, cut to at most 64 bytes, for an error message: a file

@@ -191,35 +191,6 @@ func TestEncodeLayout(t *testing.T) {
 	}
 }
 
-func TestWalkLayoutMatchesNew(t *testing.T) {
-	odd := Config{SampleRate: 8000, QuantizationChannels: 256, InputWidth: 4, FilterWidth: 3,
-		Dilations: []int{1, 3, 2, 7}, ResidualChannels: 5, GateChannels: 7, SkipChannels: 11, EndChannels: 13}
-	cfgs := []Config{tinyConfig(), odd}
-	for _, name := range PresetNames() {
-		cfgs = append(cfgs, mustPreset(t, name))
-	}
-	for _, cfg := range cfgs {
-		m, err := New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []Tensor
-		walkLayout(cfg, func(name string, shape []int) bool {
-			got = append(got, Tensor{Name: name, Shape: shape})
-			return true
-		})
-		ts := m.Tensors()
-		if len(got) != len(ts) {
-			t.Fatalf("walkLayout gives %d tensors, New %d", len(got), len(ts))
-		}
-		for i := range ts {
-			if got[i].Name != ts[i].Name || !slices.Equal(got[i].Shape, ts[i].Shape) {
-				t.Errorf("tensor %d: walkLayout %s %v, New %s %v", i, got[i].Name, got[i].Shape, ts[i].Name, ts[i].Shape)
-			}
-		}
-	}
-}
-
 // TestDecodeRejects checks that each kind of malformed file is refused with
 // an error that names the problem.
 func TestDecodeRejects(t *testing.T) {
@@ -263,7 +234,7 @@ func TestDecodeRejects(t *testing.T) {
 		{"config not JSON", setConfig(`{"dilations": [1, 2`), `"wavenet"`},
 		{"config unknown key", setConfig(`{"dilations": [1, 2], "colour": 3}`), `unknown field "colour"`},
 		{"config invalid", setConfig(`{"dilations": [1, 0]}`), "dilations[1] = 0"},
-		{"config conditioned", setConfig(`{"dilations": [1], "global_classes": 4, "global_channels": 2}`), "conditioned"},
+		{"config conditioned, tensors not", setConfig(withGlobal(tinyConfig()).JSON()), `missing tensor "global.embedding"`},
 		{"training not JSON", edit(func(h map[string]any) { meta(h)["training"] = "{steps" }, nil), `"training" is not valid JSON`},
 		{"missing tensor", edit(func(h map[string]any) { delete(h, "layers.1.skip.bias") }, nil), `missing tensor "layers.1.skip.bias"`},
 		{"extra tensor", edit(func(h map[string]any) {
@@ -348,7 +319,7 @@ func TestDecodeRejectsTooManyTensors(t *testing.T) {
 	}
 	b.WriteString("}")
 	_, _, err := Decode(joinFile(b.Bytes(), nil))
-	if err == nil || !strings.Contains(err.Error(), "more than 8196 tensors") {
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("more than %d tensors", maxTensors)) {
 		t.Errorf("Decode of a header with %d tensors: %v, want a limit error", maxTensors+1, err)
 	}
 }

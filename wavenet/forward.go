@@ -162,27 +162,25 @@ func gate(z, a, s []float32) { f32.GateParts(z, a, s, a, s) }
 
 func relu(v []float32) { f32.Relu(v, v) }
 
-// RandomInit fills m's parameters from rng: each conv weight ~ N(0, 1/fan_in)
-// with fan_in = In·Width (so activations keep unit scale), each bias
-// ~ N(0, 0.05²), small but non-zero so that tests exercise every bias.
+// RandomInit fills m's parameters from rng, tensor by tensor in layout
+// order: each conv weight [out, in, width] ~ N(0, 1/fan_in) with fan_in =
+// in·width (so activations keep unit scale; this covers the conditioning
+// projections, fan_in Cg or Cl), each bias ~ N(0, 0.05²), small but non-zero
+// so that tests exercise every bias, and the global embedding ~ N(0, 1).
+// Because the conditioning tensors come last in the layout, a conditioned
+// model's other parameters are those of the unconditioned model of the same
+// rng.
 func RandomInit(m *Model, rng *rand.Rand) {
-	fill := func(c *causal.Conv) {
-		sd := 1 / math.Sqrt(float64(c.In*c.Width))
-		for j := range c.Weight {
-			c.Weight[j] = float32(rng.NormFloat64() * sd)
+	for _, t := range m.Tensors() {
+		sd := 0.05
+		switch {
+		case t.Role == RoleEmbedding:
+			sd = 1
+		case !t.Bias:
+			sd = 1 / math.Sqrt(float64(t.Shape[1]*t.Shape[2]))
 		}
-		for j := range c.Bias {
-			c.Bias[j] = float32(rng.NormFloat64() * 0.05)
+		for j := range t.Data {
+			t.Data[j] = float32(rng.NormFloat64() * sd)
 		}
 	}
-	fill(&m.Input)
-	for i := range m.Layers {
-		ly := &m.Layers[i]
-		fill(&ly.Filter)
-		fill(&ly.Gate)
-		fill(&ly.Residual)
-		fill(&ly.Skip)
-	}
-	fill(&m.Output1)
-	fill(&m.Output2)
 }

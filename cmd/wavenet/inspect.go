@@ -46,13 +46,31 @@ type stackStats struct {
 
 // computeStats fills a stackStats for cfg.
 //
+// Parameters are counted from the model's layout (wavenet.Config.Layout):
+// a layer's row holds its conditioning projections too, and the input row
+// the global embedding, the model's other input.
+//
 // The input conv sees one-hot codes, so its product is a gather: W0·R adds
 // per sample, and its cache holds W0−1 codes. Each dilated layer multiplies
 // R inputs at K taps into the filter and gate halves (2·G·R·K), then G into
 // the residual (R·G) and skip (S·G) 1×1 convs, and caches d·(K−1) past
-// R-channel inputs. The output head is two 1×1 convs, S→E→Q.
+// R-channel inputs. The output head is two 1×1 convs, S→E→Q. The
+// conditioning projections are not counted as per-sample work: they can be
+// made once per sequence (global) or once per frame of H samples (local).
 func computeStats(source string, cfg wavenet.Config) stackStats {
 	Q, R, G, S, E, K, W0 := cfg.QuantizationChannels, cfg.ResidualChannels, cfg.GateChannels, cfg.SkipChannels, cfg.EndChannels, cfg.FilterWidth, cfg.InputWidth
+	var inParams, outParams int
+	layerParams := make([]int, len(cfg.Dilations))
+	for t := range cfg.Layout() {
+		switch {
+		case t.Layer >= 0:
+			layerParams[t.Layer] += t.Size()
+		case t.Role == wavenet.RoleInput || t.Role == wavenet.RoleEmbedding:
+			inParams += t.Size()
+		default:
+			outParams += t.Size()
+		}
+	}
 	ms := func(samples int) float64 { return float64(samples) * 1000 / float64(cfg.SampleRate) }
 	st := stackStats{Source: source, Config: cfg}
 	add := func(l layerStats) {
@@ -65,16 +83,16 @@ func computeStats(source string, cfg wavenet.Config) stackStats {
 		st.CacheBytes += l.CacheBytes
 	}
 	add(layerStats{Name: "input", Dilation: 1, Width: W0, ReceptiveField: W0,
-		Parameters: R*Q*W0 + R, MACs: W0 * R, CacheValues: W0 - 1})
+		Parameters: inParams, MACs: W0 * R, CacheValues: W0 - 1})
 	fields := causal.LayerFields(W0, K, cfg.Dilations)
 	for i, d := range cfg.Dilations {
 		add(layerStats{Name: fmt.Sprintf("layers.%d", i), Dilation: d, Width: K, ReceptiveField: fields[i],
-			Parameters: 2*(G*R*K+G) + (R*G + R) + (S*G + S),
+			Parameters: layerParams[i],
 			MACs:       2*G*R*K + R*G + S*G, CacheValues: d * (K - 1) * R})
 	}
 	st.ReceptiveField = cfg.ReceptiveField()
 	add(layerStats{Name: "output", Dilation: 1, Width: 1, ReceptiveField: st.ReceptiveField,
-		Parameters: E*S + E + Q*E + Q, MACs: E*S + Q*E})
+		Parameters: outParams, MACs: E*S + Q*E})
 	st.FieldMS = ms(st.ReceptiveField)
 	return st
 }

@@ -75,6 +75,36 @@ func TestInspectPresets(t *testing.T) {
 	}
 }
 
+// TestInspectCountsConditioning: a conditioned stack's parameters are its
+// layout's, the conditioning tensors in the rows of their layers and the
+// embedding in the input's, and the rows add up to the total.
+func TestInspectCountsConditioning(t *testing.T) {
+	plain, _ := wavenet.Preset("small")
+	cfg := plain
+	cfg.GlobalClasses, cfg.GlobalChannels, cfg.LocalChannels, cfg.LocalHop = 10, 16, 80, 256
+	st, base := computeStats("conditioned", cfg), computeStats("plain", plain)
+	if st.Parameters != wavenet.ParamCount(cfg) {
+		t.Errorf("%d parameters, ParamCount says %d", st.Parameters, wavenet.ParamCount(cfg))
+	}
+	sum := 0
+	for i, l := range st.Layers {
+		sum += l.Parameters
+		want := base.Layers[i].Parameters
+		switch {
+		case l.Name == "input":
+			want += 10 * 16 // global.embedding
+		case strings.HasPrefix(l.Name, "layers."):
+			want += 2*32*16 + 2*32*80 // {filter,gate}_{global,local}
+		}
+		if l.Parameters != want {
+			t.Errorf("%s: %d parameters, want %d", l.Name, l.Parameters, want)
+		}
+	}
+	if sum != st.Parameters {
+		t.Errorf("rows add up to %d parameters, the total is %d", sum, st.Parameters)
+	}
+}
+
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]

@@ -114,8 +114,18 @@ func decodeState(data []byte) (*state, error) {
 	if len(s.TrainWindow)%2 != 0 {
 		return nil, fmt.Errorf("train_window has %d values, want pairs of loss and gradient norm", len(s.TrainWindow))
 	}
-	if s.Params < 0 || uint64(len(body)-p) != 12*uint64(s.Params) {
-		return nil, fmt.Errorf("header says %d parameters but %d bytes of data follow", s.Params, len(body)-p)
+	for _, c := range []struct {
+		name string
+		v    float64
+	}{{"step", float64(s.Step)}, {"adam_t", float64(s.AdamT)}, {"samples", float64(s.Samples)}, {"elapsed", s.Elapsed}} {
+		if c.v < 0 {
+			return nil, fmt.Errorf("header: %s %v is negative", c.name, c.v)
+		}
+	}
+	// Compare by division: 12·params can wrap around (12·2^62 is 0 in
+	// 64 bits) and match a short data section.
+	if rest := len(body) - p; s.Params < 0 || s.Params > rest/12 || 12*s.Params != rest {
+		return nil, fmt.Errorf("header says %d parameters but %d bytes of data follow", s.Params, rest)
 	}
 	read := func() []float32 {
 		a := make([]float32, s.Params)

@@ -1,6 +1,13 @@
-// Package wavenet is the WaveNet model of ../shared/spec/model-format.md: its
-// configuration, its parameters in one float32 allocation with named views, the
-// teacher-forced forward and backward passes, cached generation, and model files.
+// Package wavenet is the WaveNet model: its configuration, its parameters in
+// one float32 allocation with named views, the teacher-forced forward and
+// backward passes, cached generation, and model files.
+//
+// FORMAT.md, beside this package's source, defines what a model computes and
+// how its file is laid out: the config keys, μ-law, the forward pass and
+// receptive field, incremental generation, global and local conditioning
+// (with the frame alignment and the log-mel features), the safetensors file
+// and its tensors, and this engine's limits. Code that disagrees with it has
+// a bug.
 //
 // Shapes use these letters: N streams or batch items, T time steps, Q μ-law
 // classes, R residual, G gate, S skip and E end channels, K filter width, W0
@@ -18,7 +25,7 @@ import (
 	"github.com/wavenet-go/wavenet-go/causal"
 )
 
-// Config is the model's hyper-parameters, with the spec's JSON keys.
+// Config is the model's hyper-parameters, with the JSON keys of FORMAT.md.
 type Config struct {
 	SampleRate           int   `json:"sample_rate"`           // Hz
 	QuantizationChannels int   `json:"quantization_channels"` // Q, μ-law classes
@@ -167,7 +174,7 @@ func checkConfigKeys(data []byte) error {
 		key := tok.(string) // inside an object, the decoder yields keys as strings
 		switch {
 		case !known[key]:
-			return fmt.Errorf("wavenet: config: unknown field %q (keys are lower case, as in the spec)", shortName(key))
+			return fmt.Errorf("wavenet: config: unknown field %q (the keys are those of wavenet/FORMAT.md, in lower case)", shortName(key))
 		case seen[key]:
 			return fmt.Errorf("wavenet: config: the key %q is given twice", key)
 		}
@@ -257,7 +264,7 @@ func (c Config) ReceptiveField() int {
 }
 
 // JSON returns c as the compact JSON object stored in a model file's
-// metadata: the struct's own encoding, with the spec's keys and the
+// metadata: the struct's own encoding, with FORMAT.md's keys and the
 // conditioning keys left out when zero.
 func (c Config) JSON() string {
 	b, err := json.Marshal(c)

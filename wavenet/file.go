@@ -14,15 +14,14 @@ import (
 	"strings"
 )
 
-// Model files are safetensors files as ../shared/spec/model-format.md ("File
-// format") describes them:
+// Model files are safetensors files as FORMAT.md ("The file") describes them:
 //
 //	[8 bytes]  header length n, little-endian uint64
 //	[n bytes]  JSON header: {"__metadata__": {"wavenet": CONFIG, "training": JSON},
 //	                         NAME: {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}, ...}
 //	[rest]     raw little-endian float32 data; offsets are relative to its start
 //
-// The reader is strict. Besides the cases the spec lists (a missing or extra
+// The reader is strict. Besides the cases FORMAT.md requires (a missing or extra
 // tensor, a wrong shape, a dtype other than F32, offsets outside the data, an
 // invalid config) it rejects a header that is not one JSON object (trailing
 // text other than the spaces safetensors pads with), duplicate keys, unknown
@@ -34,14 +33,14 @@ import (
 // The writer puts __metadata__ first and the tensors in layout order (the
 // order of Model.Tensors, which is the order of Model.Params), so the data
 // section is Params itself; offsets are contiguous from 0 and the header is
-// padded with spaces to a multiple of 8 bytes, as the PyTorch reference does.
+// padded with spaces to a multiple of 8 bytes, as the safetensors library does.
 
 const (
 	// maxHeaderLen bounds the JSON header. A valid header needs about 110
-	// bytes per tensor, under 1 MiB for the largest config Validate allows
-	// in layers; the rest is room for the training metadata. Parsing makes
-	// transient garbage of a few tens of times the header's size at worst
-	// (encoding/json's token API), so this bound matters.
+	// bytes per tensor, under 1.5 MiB for the most tensors a config may
+	// have (maxTensors); the rest is room for the training metadata.
+	// Parsing makes transient garbage of a few tens of times the header's
+	// size at worst (encoding/json's token API), so this bound matters.
 	maxHeaderLen = 4 << 20
 	// maxFileSize bounds what Load will read: 1 Gi parameters. The presets
 	// are a few MB.

@@ -52,8 +52,8 @@ given), read as mono at the model's rate and μ-law encoded. Each step draws
 overhang a clip's start (the model then hears silence before it, exactly as
 when generating or evaluating from the start) and the end of its training
 part (scoring fewer samples), so that every sample is scored equally often,
-the opening included; --no-pad-starts draws only full chunks with full
-context, as the PyTorch reference does, which seldom trains the opening.
+the opening included; --no-pad-starts draws only chunks that lie wholly
+inside the training part, context included, which seldom trains the opening.
 The last --val of each clip is held out for the validation loss.
 
 Optimisation is Adam with bias correction, the gradient clipped to a global
@@ -88,7 +88,7 @@ write them.`,
 	f := cmd.Flags()
 	f.StringVarP(&o.out, "output", "o", "", "model file to write (.safetensors); the checkpoint, CSV and PNG go beside it (required)")
 	f.StringVar(&o.preset, "preset", "", "model shape: "+strings.Join(wavenet.PresetNames(), ", ")+" (default small)")
-	f.StringVar(&o.config, "config", "", "model shape from a JSON config file with the spec's keys")
+	f.StringVar(&o.config, "config", "", "model shape from a JSON config file with the keys of wavenet/FORMAT.md")
 	f.IntVar(&o.steps, "steps", 0, "stop after this many steps (0 = no step limit)")
 	f.Float64Var(&o.minutes, "minutes", 0, "stop after this many minutes of training (0 = no time limit; with neither limit, 10)")
 	f.IntVar(&o.batch, "batch", train.DefaultBatch, "chunks per step")
@@ -97,7 +97,7 @@ write them.`,
 	f.IntVar(&o.halfLife, "lr-half-life", 0, "halve the learning rate every this many steps (0 = constant)")
 	f.Float64Var(&o.clipNorm, "clip-norm", train.DefaultClipNorm, "clip the gradient to this global norm")
 	f.Float64Var(&o.val, "val", train.DefaultValFraction, "fraction of each clip, at its end, held out for validation (negative = none)")
-	f.BoolVar(&o.noPad, "no-pad-starts", false, "draw only full chunks with a receptive field of real context (the reference's sampling)")
+	f.BoolVar(&o.noPad, "no-pad-starts", false, "draw only chunks that lie wholly inside the training part, context included (the opening is then seldom trained)")
 	f.Uint64Var(&o.seed, "seed", 0, "seed of the initial weights and of the chunk draws")
 	f.BoolVar(&o.resume, "resume", false, "continue the run whose checkpoint is beside -o (settings not given are the checkpoint's)")
 	f.BoolVar(&o.force, "force", false, "start a new run even over an earlier run's model and checkpoint at -o, replacing them")

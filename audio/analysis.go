@@ -3,6 +3,7 @@ package audio
 import (
 	"math"
 	"slices"
+	"strconv"
 
 	"gonum.org/v1/gonum/dsp/fourier"
 )
@@ -107,42 +108,70 @@ func pearson(x, y []float64) float64 {
 	return sxy / math.Sqrt(sxx*syy)
 }
 
-// Pitch frames: 2048 samples (128 ms at 16 kHz), hop 512; a frame counts if
-// its energy is within pitchFloorDB of the loudest frame's.
+// PitchFrame and PitchHop are the frame length and hop, in samples, of
+// Periodicity: 128 ms and 32 ms at 16 kHz.
 const (
-	pitchFrame   = 2048
-	pitchHop     = 512
-	pitchFloorDB = 40
+	PitchFrame = 2048
+	PitchHop   = 512
+)
+
+// Frame selection and peak picking of Periodicity.
+const (
+	pitchFloorDB = 40  // a frame counts if its energy is within this of the loudest frame's
 	voicedPeak   = 0.5 // frames whose peak reaches this give the pitch
 	octaveGuard  = 0.9 // the first lag whose peak is this close to the best wins
 )
 
-// Periodicity estimates the pitch and the periodicity of x (at rate Hz)
-// from the normalized autocorrelation of frames of 2048 samples:
-//
-//	r(τ) = Σ_t x[t]·x[t+τ] / √(Σ_t x[t]² · Σ_t x[t+τ]²),  τ from rate/maxHz to rate/minHz
-//
-// In each frame the peak is the first local maximum of r reaching 0.9 of
-// the frame's largest (so a period is not mistaken for two), refined by a
-// parabola. periodicity is the mean peak over the frames with energy within
-// 40 dB of the loudest; pitch is rate/τ, the median over those frames whose
-// peak is at least 0.5, or 0 when none is. A signal shorter than a frame is
-// one frame. Silence gives 0, 0.
-func Periodicity(x []float32, rate int, minHz, maxHz float64) (pitch, periodicity float64) {
-	lagLo := max(1, int(math.Floor(float64(rate)/maxHz)))
-	lagHi := int(math.Ceil(float64(rate) / minHz))
-	n := min(pitchFrame, len(x))
-	if lagHi >= n-1 {
-		lagHi = n - 2
+// pitchLags is the lag range, in samples, that Periodicity searches in a
+// clip of n samples at rate Hz: from ⌊rate/maxHz⌋ (at least 1) to
+// ⌈rate/minHz⌉, cut to half a frame (min(n, PitchFrame)/2) so that every
+// lag compares at least half the frame with itself. ok is false when the
+// range holds fewer than three lags, too few for a peak.
+func pitchLags(n, rate int, minHz, maxHz float64) (lo, hi int, ok bool) {
+	lo = max(1, int(math.Floor(float64(rate)/maxHz)))
+	hi = min(int(math.Ceil(float64(rate)/minHz)), min(n, PitchFrame)/2)
+	return lo, hi, lo+1 < hi
+}
+
+// PitchRange returns the range of pitches, in Hz, that Periodicity
+// searches in a clip of n samples at rate Hz when asked for minHz to maxHz:
+// rate/lag for the longest and the shortest lag searched. lo is above minHz
+// only when the clip is shorter than two periods of minHz (or than two
+// frames' worth at a high rate: lags stop at PitchFrame/2 samples); both
+// are 0 when the clip is too short to search any pitch in the range.
+func PitchRange(n, rate int, minHz, maxHz float64) (lo, hi float64) {
+	lagLo, lagHi, ok := pitchLags(n, rate, minHz, maxHz)
+	if !ok {
+		return 0, 0
 	}
-	if lagLo+1 >= lagHi {
+	return float64(rate) / float64(lagHi), float64(rate) / float64(lagLo)
+}
+
+// Periodicity estimates the pitch and the periodicity of x (at rate Hz)
+// from the normalized autocorrelation of frames of PitchFrame samples
+// (hop PitchHop):
+//
+//	r(τ) = Σ_t x[t]·x[t+τ] / √(Σ_t x[t]² · Σ_t x[t+τ]²),  τ from rate/maxHz to rate/minHz samples
+//
+// (the sums over the frame, t + τ inside it; τ at most half the frame, see
+// PitchRange). In each frame the peak is the first local maximum of r
+// reaching 0.9 of the frame's largest (so a period is not mistaken for
+// two), refined by a parabola. periodicity, from 0 to 1, is the mean peak
+// over the frames with energy within 40 dB of the loudest; pitch, in Hz, is
+// rate/τ, the median over those frames whose peak is at least 0.5, or 0
+// when none is. A signal shorter than a frame is one frame. Silence, or a
+// clip too short for PitchRange, gives 0, 0.
+func Periodicity(x []float32, rate int, minHz, maxHz float64) (pitch, periodicity float64) {
+	n := min(PitchFrame, len(x))
+	lagLo, lagHi, ok := pitchLags(len(x), rate, minHz, maxHz)
+	if !ok {
 		return 0, 0
 	}
 	type frame struct{ energy, peak, pitch float64 }
 	var frames []frame
 	var maxE float64
 	r := make([]float64, lagHi+2)
-	for start := 0; start == 0 || start+n <= len(x); start += pitchHop {
+	for start := 0; start == 0 || start+n <= len(x); start += PitchHop {
 		f := x[start : start+n]
 		var e float64
 		for _, v := range f {
@@ -226,4 +255,100 @@ func normAutocorr(f []float32, tau int) float64 {
 		return 0
 	}
 	return xy / math.Sqrt(xx*yy)
+}
+
+// MaxSecondDifference returns the sharpest change of slope in x: the
+// largest |x[t+1] − 2·x[t] + x[t−1]| over t = 1 … len(x)−2, in sample units
+// (full scale 1), or 0 when x has fewer than three samples. The second
+// difference of a sine of amplitude A and ω radians a sample is
+// −4·sin²(ω/2)·x[t], so a smooth sound stays far below a click's.
+func MaxSecondDifference(x []float32) float64 {
+	var peak float64
+	for t := 1; t+1 < len(x); t++ {
+		peak = max(peak, math.Abs(secondDifference(x, t)))
+	}
+	return peak
+}
+
+// CountSharperThan returns how many samples t = 1 … len(x)−2 of x have
+// |x[t+1] − 2·x[t] + x[t−1]| strictly above threshold: with threshold the
+// MaxSecondDifference of a reference, the samples of x that are sharper than
+// anything in the reference (clicks, and the hiss of a too-flat
+// distribution). A click of one sample of height h on silence counts once when threshold lies between h and 2h (the centre's second
+// difference is −2h, its neighbours' h) and three times above that.
+func CountSharperThan(x []float32, threshold float64) int {
+	count := 0
+	for t := 1; t+1 < len(x); t++ {
+		if math.Abs(secondDifference(x, t)) > threshold {
+			count++
+		}
+	}
+	return count
+}
+
+func secondDifference(x []float32, t int) float64 {
+	return float64(x[t+1]) - 2*float64(x[t]) + float64(x[t-1])
+}
+
+// PitchTolerance is the relative tolerance of RelatePitch: a ratio within
+// ±3 % of 1, n or 1/n (about ±51 cents, half a semitone) counts as that.
+const PitchTolerance = 0.03
+
+// MaxHarmonic is the highest n for which RelatePitch names a harmonic ×n or
+// a subharmonic ×1/n: above it the ±3 % windows of neighbouring harmonics
+// cover most ratios, and a match would say little.
+const MaxHarmonic = 8
+
+// PitchRelation says how a pitch stands to a reference pitch.
+type PitchRelation int
+
+// The relations RelatePitch tells apart. Their String forms are the words
+// compare prints and writes to JSON.
+const (
+	NoPitch     PitchRelation = iota // either pitch is 0 (none found)
+	SameNote                         // ratio within ±PitchTolerance of 1
+	Harmonic                         // ratio within ±PitchTolerance of n, n = 2 … MaxHarmonic
+	Subharmonic                      // ratio within ±PitchTolerance of 1/n, n = 2 … MaxHarmonic
+	Unrelated                        // none of those
+)
+
+func (r PitchRelation) String() string {
+	switch r {
+	case NoPitch:
+		return "none"
+	case SameNote:
+		return "note"
+	case Harmonic:
+		return "harmonic"
+	case Subharmonic:
+		return "subharmonic"
+	case Unrelated:
+		return "unrelated"
+	}
+	return "PitchRelation(" + strconv.Itoa(int(r)) + ")"
+}
+
+// RelatePitch classifies pitch hz against the reference pitch refHz (both
+// in Hz, 0 for none) by their ratio q = hz/refHz: SameNote when
+// |q − 1| ≤ PitchTolerance; Harmonic n when |q/n − 1| ≤ PitchTolerance;
+// Subharmonic n when |q·n − 1| ≤ PitchTolerance (n from 2 to MaxHarmonic,
+// the integer nearest q or 1/q: the windows do not overlap); Unrelated
+// otherwise, and NoPitch when either pitch is
+// not positive. n is 1 for SameNote and 0 for NoPitch and Unrelated.
+func RelatePitch(refHz, hz float64) (rel PitchRelation, n int) {
+	if !(refHz > 0 && hz > 0) {
+		return NoPitch, 0
+	}
+	q := hz / refHz
+	if math.Abs(q-1) <= PitchTolerance {
+		return SameNote, 1
+	}
+	if q > 1 {
+		if k := math.Round(q); k <= MaxHarmonic && math.Abs(q/k-1) <= PitchTolerance {
+			return Harmonic, int(k)
+		}
+	} else if k := math.Round(1 / q); k <= MaxHarmonic && math.Abs(q*k-1) <= PitchTolerance {
+		return Subharmonic, int(k)
+	}
+	return Unrelated, 0
 }

@@ -99,3 +99,113 @@ func TestLongTermSpectrumPeak(t *testing.T) {
 		t.Errorf("peak at %.1f Hz, want 1000", hz)
 	}
 }
+
+func TestPeriodicityShortClip(t *testing.T) {
+	// 200 samples: lags stop at 100 (half the clip), so 400 Hz (period 40)
+	// is found and 100 Hz (period 160) is out of reach rather than guessed.
+	if lo, hi := PitchRange(200, 16000, 50, 2000); lo != 160 || hi != 2000 {
+		t.Errorf("PitchRange(200 samples) = %v, %v Hz; want 160, 2000", lo, hi)
+	}
+	if lo, hi := PitchRange(16000, 16000, 50, 2000); lo != 50 || hi != 2000 {
+		t.Errorf("PitchRange(1 s) = %v, %v Hz; want 50, 2000", lo, hi)
+	}
+	if p, per := Periodicity(anTone(200, 16000, 0.5, 400), 16000, 50, 2000); math.Abs(p-400) > 2 || per < 0.9 {
+		t.Errorf("200 samples of 400 Hz: pitch %.2f Hz, periodicity %.3f", p, per)
+	}
+	if p, _ := Periodicity(anTone(200, 16000, 0.5, 100), 16000, 50, 2000); p != 0 {
+		t.Errorf("200 samples of 100 Hz: pitch %.2f Hz, want 0 (below the range a 200-sample clip can search)", p)
+	}
+	for _, n := range []int{0, 1, 3, 7} {
+		if lo, hi := PitchRange(n, 16000, 50, 2000); lo != 0 || hi != 0 {
+			t.Errorf("PitchRange(%d samples) = %v, %v; want 0, 0", n, lo, hi)
+		}
+		if p, per := Periodicity(anTone(n, 16000, 0.5, 1000), 16000, 50, 2000); p != 0 || per != 0 {
+			t.Errorf("%d samples: pitch %v, periodicity %v; want 0, 0", n, p, per)
+		}
+	}
+}
+
+func TestMaxSecondDifference(t *testing.T) {
+	// A sine's second difference is −4·sin²(ω/2)·x[t]: its peak is that
+	// factor times the largest sample, which a second of 440 Hz brings
+	// within 0.1 % of the amplitude.
+	const amp, hz, rate = 0.5, 440.0, 16000
+	w := 2 * math.Pi * hz / rate
+	want := 4 * math.Pow(math.Sin(w/2), 2) * amp
+	if got := MaxSecondDifference(anTone(rate, rate, amp, hz)); math.Abs(got-want) > 1e-3*want {
+		t.Errorf("sine: %g, want %g", got, want)
+	}
+	if got := MaxSecondDifference([]float32{0, 1, 0, 0}); got != 2 {
+		t.Errorf("one spike of 1: %g, want 2", got)
+	}
+	for _, x := range [][]float32{nil, {1}, {1, -1}} {
+		if got := MaxSecondDifference(x); got != 0 {
+			t.Errorf("%v: %g, want 0", x, got)
+		}
+	}
+}
+
+func TestCountSharperThan(t *testing.T) {
+	// Spikes of height 0.5 on silence: second differences 0.5, −1, 0.5.
+	x := make([]float32, 1000)
+	for _, i := range []int{100, 400, 700} {
+		x[i] = 0.5
+	}
+	for _, tc := range []struct {
+		threshold float64
+		want      int
+	}{
+		{0.75, 3}, // the centres only
+		{0.25, 9}, // centres and both neighbours
+		{1, 0},    // strictly above: a spike does not exceed its own peak
+		{0, 9},
+	} {
+		if got := CountSharperThan(x, tc.threshold); got != tc.want {
+			t.Errorf("threshold %g: %d, want %d", tc.threshold, got, tc.want)
+		}
+	}
+	if got := CountSharperThan(x, MaxSecondDifference(x)); got != 0 {
+		t.Errorf("a clip against its own sharpest: %d, want 0", got)
+	}
+	if got := CountSharperThan([]float32{0, 1}, 0); got != 0 {
+		t.Errorf("two samples: %d, want 0 (no second difference)", got)
+	}
+}
+
+func TestRelatePitch(t *testing.T) {
+	for _, tc := range []struct {
+		ref, hz float64
+		rel     PitchRelation
+		n       int
+	}{
+		{100, 100, SameNote, 1},
+		{100, 102.9, SameNote, 1},
+		{100, 97.1, SameNote, 1},
+		{100, 103.5, Unrelated, 0},
+		{100, 96.5, Unrelated, 0},
+		{100, 200, Harmonic, 2},
+		{100, 305, Harmonic, 3},
+		{111, 666, Harmonic, 6},
+		{100, 800, Harmonic, 8},
+		{100, 900, Unrelated, 0}, // above MaxHarmonic
+		{100, 150, Unrelated, 0}, // a fifth above: not a harmonic
+		{100, 250, Unrelated, 0},
+		{100, 50, Subharmonic, 2},
+		{100, 33.5, Subharmonic, 3},
+		{100, 12.5, Subharmonic, 8},
+		{100, 66.7, Unrelated, 0},
+		{0, 100, NoPitch, 0},
+		{100, 0, NoPitch, 0},
+		{math.NaN(), 100, NoPitch, 0},
+	} {
+		rel, n := RelatePitch(tc.ref, tc.hz)
+		if rel != tc.rel || n != tc.n {
+			t.Errorf("RelatePitch(%v, %v) = %v %d, want %v %d", tc.ref, tc.hz, rel, n, tc.rel, tc.n)
+		}
+	}
+	for rel, want := range map[PitchRelation]string{NoPitch: "none", SameNote: "note", Harmonic: "harmonic", Subharmonic: "subharmonic", Unrelated: "unrelated", 9: "PitchRelation(9)"} {
+		if rel.String() != want {
+			t.Errorf("%d.String() = %q, want %q", int(rel), rel.String(), want)
+		}
+	}
+}

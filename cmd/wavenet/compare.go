@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 
 	"github.com/spf13/cobra"
@@ -10,79 +11,203 @@ import (
 	"github.com/wavenet-go/wavenet-go/audio"
 )
 
-// compareSide is what compare reports about one input.
+// compareSide is what compare reports about one input, measured at the
+// analysis rate (the reference's).
 type compareSide struct {
 	File        string  `json:"file"`
-	Seconds     float64 `json:"seconds"`
+	Seconds     float64 `json:"seconds"`     // duration
+	SampleRate  int     `json:"sample_rate"` // Hz, as stored in the file
 	PitchHz     float64 `json:"pitch_hz"`    // 0 when no steady pitch is found
-	Periodicity float64 `json:"periodicity"` // normalized autocorrelation peak, 0 … 1
+	Periodicity float64 `json:"periodicity"` // mean normalized autocorrelation peak, 0 … 1
 }
 
-// compareResult is compare's report.
+// compareResult is compare's report on a generated clip (B, the second
+// file) against its reference (A, the first). Every number is finite: a
+// ratio whose denominator is missing is 0, and PitchRelation says why.
+// The JSON keys are documented in compare -h and kept stable.
 type compareResult struct {
-	A                    compareSide `json:"a"`
-	B                    compareSide `json:"b"`
-	SpectralCorrelation  float64     `json:"spectral_correlation"`
-	PitchDifferenceCents float64     `json:"pitch_difference_cents"` // B relative to A; 0 when either has no pitch
-	SampleRate           int         `json:"sample_rate"`
+	SampleRate int         `json:"sample_rate"` // Hz: the reference's, at which both are measured
+	A          compareSide `json:"reference"`
+	B          compareSide `json:"generated"`
+
+	PitchRatio           float64 `json:"pitch_ratio"`            // B's pitch / A's; 0 when either has none
+	PitchDifferenceCents float64 `json:"pitch_difference_cents"` // 1200·log2(PitchRatio); 0 when either has none
+	PitchRelation        string  `json:"pitch_relation"`         // audio.PitchRelation: note, harmonic, subharmonic, unrelated, none
+	PitchHarmonic        int     `json:"pitch_harmonic"`         // n of harmonic ×n or subharmonic ×1/n; 1 for the note; else 0
+
+	PeriodicityRatio float64 `json:"periodicity_ratio"` // B's / A's; 0 when A's is 0
+
+	SpectralCorrelation float64 `json:"spectral_correlation"` // −1 … 1, see audio.SpectralCorrelation
+	SpectralLoHz        float64 `json:"spectral_lo_hz"`       // the band it covers, Hz
+	SpectralHiHz        float64 `json:"spectral_hi_hz"`
+
+	ImpulseThreshold  float64 `json:"impulse_threshold"`   // A's largest |second difference|, full scale 1
+	Impulses          int     `json:"impulses"`            // samples of B whose |second difference| exceeds it
+	ImpulsesPerSecond float64 `json:"impulses_per_second"` // Impulses / B's seconds
+
+	// The same rate for A's own μ-law round trip with MuLawCodes codes:
+	// what a model of that many classes scores by reproducing A code for
+	// code, since on a smooth, loud reference the quantization steps alone
+	// are sharper than anything in it. Both 0 with --mulaw 0.
+	MuLawCodes                  int     `json:"mulaw_codes"`
+	MuLawFloorImpulsesPerSecond float64 `json:"mulaw_floor_impulses_per_second"`
+}
+
+// compareBand is a frequency range, Hz: of the spectral correlation or of
+// the pitch search.
+type compareBand struct{ lo, hi float64 }
+
+// compareClips measures gen against ref, both mono at rate Hz, with the
+// spectral correlation over spec, pitches searched over pitch and the μ-law
+// floor of the impulse rate for mulaw codes (none for 0). It fills every
+// field but the files' names and stored rates.
+func compareClips(ref, gen []float32, rate int, spec, pitch compareBand, mulaw int) compareResult {
+	r := compareResult{SampleRate: rate, SpectralLoHz: spec.lo, SpectralHiHz: spec.hi}
+	r.SpectralCorrelation = audio.SpectralCorrelation(ref, gen, rate, spec.lo, spec.hi)
+	side := func(x []float32) compareSide {
+		p, per := audio.Periodicity(x, rate, pitch.lo, pitch.hi)
+		return compareSide{Seconds: float64(len(x)) / float64(rate), PitchHz: p, Periodicity: per}
+	}
+	r.A, r.B = side(ref), side(gen)
+	rel, n := audio.RelatePitch(r.A.PitchHz, r.B.PitchHz)
+	r.PitchRelation, r.PitchHarmonic = rel.String(), n
+	if rel != audio.NoPitch {
+		r.PitchRatio = r.B.PitchHz / r.A.PitchHz
+		r.PitchDifferenceCents = 1200 * math.Log2(r.PitchRatio)
+	}
+	if r.A.Periodicity > 0 {
+		r.PeriodicityRatio = r.B.Periodicity / r.A.Periodicity
+	}
+	r.ImpulseThreshold = audio.MaxSecondDifference(ref)
+	r.Impulses = audio.CountSharperThan(gen, r.ImpulseThreshold)
+	if r.B.Seconds > 0 {
+		r.ImpulsesPerSecond = float64(r.Impulses) / r.B.Seconds
+	}
+	if mulaw >= 2 && len(ref) > 0 {
+		q := audio.MuLawDecode(nil, audio.MuLawEncode(nil, ref, mulaw), mulaw)
+		r.MuLawCodes = mulaw
+		r.MuLawFloorImpulsesPerSecond = float64(audio.CountSharperThan(q, r.ImpulseThreshold)) / r.A.Seconds
+	}
+	return r
 }
 
 func newCompareCmd() *cobra.Command {
 	var asJSON bool
-	var loHz, hiHz, minPitch, maxPitch float64
+	var spec, pitch compareBand
+	var mulaw int
 	cmd := &cobra.Command{
-		Use:   "compare [--json] A.wav B.wav",
-		Short: "Measure how alike two sounds are: spectrum, pitch, periodicity",
-		Long: `compare reads two WAV files as mono (B resampled to A's rate) and reports
-how alike they sound, for judging generated audio against the clip a model
-learnt:
+		Use:   "compare REFERENCE.wav GENERATED.wav [--json]",
+		Short: "Measure a generated clip against its reference: pitch, periodicity, spectrum, clicks",
+		Long: `compare reads two WAV files as mono, a reference (the clip a model learnt) and
+a generated clip, and measures how far the second follows the first. The
+generated clip is resampled to the reference's rate (with a note on standard
+error) and everything is measured there:
 
+  pitch                 of each clip: rate/τ for the lag τ of the peak of the
+                        normalized autocorrelation
+                          r(τ) = Σ x[t]·x[t+τ] / √(Σ x[t]² · Σ x[t+τ]²)
+                        in frames of 2048 samples (hop 512), τ between
+                        rate/--max-pitch and rate/--min-pitch and at most half
+                        a frame; the first local maximum within 0.9 of the
+                        frame's best, refined by a parabola; the median over
+                        frames within 40 dB of the loudest whose peak is at
+                        least 0.5. "none" (0 in JSON) when no frame qualifies:
+                        silence, noise, or a clip too short for the range (a
+                        clip shorter than two periods of --min-pitch is
+                        searched from a higher pitch, with a note on standard
+                        error)
+  pitch ratio           generated pitch / reference pitch, and in cents; the
+                        verdict: "the note" within ±3 % of 1, "harmonic n"
+                        within ±3 % of n, "subharmonic n" within ±3 % of 1/n
+                        (n = 2 … 8), otherwise unrelated
+  periodicity           of each clip: the mean autocorrelation peak over the
+                        same frames, 0 … 1: near 1 for a steady tone, near 0
+                        for noise; and the ratio generated / reference
   spectral correlation  the Pearson correlation, over the frequencies from --lo
                         to --hi Hz, of the two long-term log power spectra
-                        (Hann frames of 2048 samples, hop 1024; bins more than
-                        80 dB below the strongest are floored there): 1 for the
-                        same spectral shape at any loudness, about 0 for
-                        unrelated ones (white noise against an instrument
-                        scores about 0.1)
-  pitch                 the median over periodic frames of the lag of the
-                        normalized autocorrelation peak, between --min-pitch
-                        and --max-pitch Hz (0 when no frame is periodic)
-  periodicity           the mean normalized autocorrelation peak of frames of
-                        2048 samples (hop 512) within 40 dB of the loudest:
-                        near 1 for a steady tone, near 0 for noise
+                        (Hann frames of 2048 samples, hop 1024, averaged;
+                        a clip shorter than a frame is one zero-padded frame;
+                        bins more than 80 dB below the strongest are floored
+                        there): 1 for the same spectral shape at any loudness,
+                        about 0 for unrelated ones (white noise against an
+                        instrument scores about 0.1)
+  impulses              the threshold is the largest |second difference|
+                          |x[t+1] − 2·x[t] + x[t−1]|
+                        anywhere in the reference (samples at full scale 1);
+                        the rate is the number of samples of the generated clip
+                        whose |second difference| exceeds it, per second of the
+                        generated clip: clicks and hiss sharper than anything
+                        in the reference (0 for the reference itself; a
+                        one-sample click of height h on a smooth background
+                        counts 1 sample when h < threshold < 2h, 3 when
+                        h > threshold)
+  μ-law floor           the same rate for the reference's own μ-law round
+                        trip with --mulaw codes (encode, decode): what a model
+                        of that many classes scores by reproducing the
+                        reference code for code, since on a smooth, loud
+                        reference the quantization steps alone are sharper
+                        than anything in it
 
---json prints the same as one JSON object.`,
+--json prints one JSON object instead, every number finite, with the keys
+  sample_rate                  Hz, the reference's: both are measured at it
+  reference, generated         objects with
+    file                       the path given
+    seconds                    duration
+    sample_rate                Hz, as stored in the file
+    pitch_hz                   pitch, 0 for none
+    periodicity                0 … 1
+  pitch_ratio                  generated / reference pitch, 0 if either has none
+  pitch_difference_cents       1200·log2(pitch_ratio), 0 if either has none
+  pitch_relation               "note", "harmonic", "subharmonic", "unrelated",
+                               or "none" (a pitch is missing)
+  pitch_harmonic               n of harmonic or subharmonic n, 1 for the note,
+                               0 otherwise
+  periodicity_ratio            generated / reference, 0 if the reference's is 0
+  spectral_correlation         −1 … 1 (0 when either spectrum is flat: silence)
+  spectral_lo_hz, spectral_hi_hz  its band (--lo, --hi)
+  impulse_threshold            the reference's largest |second difference|
+  impulses                     generated samples above it
+  impulses_per_second          impulses / generated seconds
+  mulaw_codes                  --mulaw (0: no floor measured)
+  mulaw_floor_impulses_per_second  the μ-law floor, per second of the
+                               reference (0 with --mulaw 0)`,
 		Example: `  wavenet compare clip.wav generated.wav
-  wavenet compare --json clip.wav generated.wav`,
+  wavenet compare clip.wav generated.wav --json`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 2 {
-				return usagef("want two WAV files, got %d", len(args))
+				return usagef("want two WAV files (REFERENCE.wav GENERATED.wav), got %d", len(args))
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !(loHz >= 0 && hiHz > loHz) || !(minPitch > 0 && maxPitch > minPitch) {
+			if !(spec.lo >= 0 && spec.hi > spec.lo) || !(pitch.lo > 0 && pitch.hi > pitch.lo) {
 				return usagef("want 0 ≤ --lo < --hi and 0 < --min-pitch < --max-pitch")
 			}
-			a, ia, err := audio.ReadFile(args[0], 0, cmd.ErrOrStderr())
+			if mulaw == 1 || mulaw < 0 || mulaw > 1<<16 {
+				return usagef("--mulaw %d: want 0 (none) or 2 to 65536 codes", mulaw)
+			}
+			stderr := cmd.ErrOrStderr()
+			ref, ri, err := audio.ReadFile(args[0], 0, stderr)
 			if err != nil {
 				return err
 			}
-			rate := ia.SampleRate
-			b, _, err := audio.ReadFile(args[1], rate, cmd.ErrOrStderr())
+			rate := ri.SampleRate
+			gen, gi, err := audio.ReadFile(args[1], rate, stderr)
 			if err != nil {
 				return err
 			}
-			r := compareResult{SampleRate: rate,
-				SpectralCorrelation: audio.SpectralCorrelation(a, b, rate, loHz, hiHz)}
-			side := func(path string, x []float32) compareSide {
-				p, per := audio.Periodicity(x, rate, minPitch, maxPitch)
-				return compareSide{File: path, Seconds: float64(len(x)) / float64(rate), PitchHz: p, Periodicity: per}
+			if gi.SampleRate != rate {
+				fmt.Fprintf(stderr, "wavenet compare: note: %s: resampled from %d Hz to %d Hz, the reference's rate\n", args[1], gi.SampleRate, rate)
 			}
-			r.A, r.B = side(args[0], a), side(args[1], b)
-			if r.A.PitchHz > 0 && r.B.PitchHz > 0 {
-				r.PitchDifferenceCents = 1200 * math.Log2(r.B.PitchHz/r.A.PitchHz)
+			for _, c := range []struct {
+				path string
+				n    int
+			}{{args[0], len(ref)}, {args[1], len(gen)}} {
+				warnShortPitch(stderr, c.path, c.n, rate, pitch)
 			}
+			r := compareClips(ref, gen, rate, spec, pitch, mulaw)
+			r.A.File, r.A.SampleRate = args[0], ri.SampleRate
+			r.B.File, r.B.SampleRate = args[1], gi.SampleRate
 			out := cmd.OutOrStdout()
 			if asJSON {
 				j, err := json.Marshal(r)
@@ -92,30 +217,84 @@ learnt:
 				_, err = fmt.Fprintf(out, "%s\n", j)
 				return err
 			}
-			pitch := func(hz float64) string {
-				if hz == 0 {
-					return "none"
-				}
-				return fmt.Sprintf("%.1f Hz", hz)
-			}
-			for _, s := range []struct {
-				tag string
-				s   compareSide
-			}{{"A", r.A}, {"B", r.B}} {
-				fmt.Fprintf(out, "%s: %s (%.2f s): pitch %s, periodicity %.3f\n", s.tag, s.s.File, s.s.Seconds, pitch(s.s.PitchHz), s.s.Periodicity)
-			}
-			fmt.Fprintf(out, "spectral correlation (%g Hz to %g Hz): %.3f\n", loHz, hiHz, r.SpectralCorrelation)
-			if r.A.PitchHz > 0 && r.B.PitchHz > 0 {
-				fmt.Fprintf(out, "pitch difference: %+.0f cents (B against A)\n", r.PitchDifferenceCents)
-			}
-			return nil
+			return printCompare(out, r)
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVar(&asJSON, "json", false, "print one JSON object")
-	f.Float64Var(&loHz, "lo", 50, "lowest frequency of the spectral correlation, Hz")
-	f.Float64Var(&hiHz, "hi", 8000, "highest frequency of the spectral correlation, Hz")
-	f.Float64Var(&minPitch, "min-pitch", 50, "lowest pitch searched, Hz")
-	f.Float64Var(&maxPitch, "max-pitch", 2000, "highest pitch searched, Hz")
+	f.BoolVar(&asJSON, "json", false, "print one JSON object (keys above)")
+	f.Float64Var(&spec.lo, "lo", 50, "lowest frequency of the spectral correlation, Hz")
+	f.Float64Var(&spec.hi, "hi", 8000, "highest frequency of the spectral correlation, Hz")
+	f.Float64Var(&pitch.lo, "min-pitch", 50, "lowest pitch searched, Hz")
+	f.Float64Var(&pitch.hi, "max-pitch", 2000, "highest pitch searched, Hz")
+	f.IntVar(&mulaw, "mulaw", 256, "μ-law codes of the impulse rate's floor (0: none)")
 	return cmd
+}
+
+// warnShortPitch notes on w when a clip of n samples at rate Hz is too
+// short to search the whole pitch range.
+func warnShortPitch(w io.Writer, path string, n, rate int, pitch compareBand) {
+	lo, _ := audio.PitchRange(n, rate, pitch.lo, pitch.hi)
+	switch {
+	case lo == 0:
+		fmt.Fprintf(w, "wavenet compare: note: %s: %d samples are too few to search a pitch from %g to %g Hz; reporting none\n", path, n, pitch.lo, pitch.hi)
+	case lo > pitch.lo:
+		fmt.Fprintf(w, "wavenet compare: note: %s: %d samples: pitch searched from %.1f Hz up only (lags stop at half of a %d-sample frame)\n", path, n, lo, min(n, audio.PitchFrame))
+	}
+}
+
+// printCompare writes r as text, one measure a line.
+func printCompare(w io.Writer, r compareResult) error {
+	pitch := func(hz float64) string {
+		if hz == 0 {
+			return "none"
+		}
+		return fmt.Sprintf("%.1f Hz", hz)
+	}
+	for _, s := range []struct {
+		tag string
+		s   compareSide
+	}{{"reference", r.A}, {"generated", r.B}} {
+		at := fmt.Sprintf("%d Hz", r.SampleRate)
+		if s.s.SampleRate != r.SampleRate {
+			at += fmt.Sprintf(", resampled from %d Hz", s.s.SampleRate)
+		}
+		fmt.Fprintf(w, "%s: %s (%.2f s at %s): pitch %s, periodicity %.3f\n", s.tag, s.s.File, s.s.Seconds, at, pitch(s.s.PitchHz), s.s.Periodicity)
+	}
+	fmt.Fprintf(w, "pitch ratio: %s\n", pitchVerdict(r))
+	if r.A.Periodicity > 0 {
+		fmt.Fprintf(w, "periodicity ratio: %.3f (generated / reference)\n", r.PeriodicityRatio)
+	} else {
+		fmt.Fprintf(w, "periodicity ratio: none (the reference's periodicity is 0)\n")
+	}
+	fmt.Fprintf(w, "spectral correlation (%g Hz to %g Hz): %.3f\n", r.SpectralLoHz, r.SpectralHiHz, r.SpectralCorrelation)
+	_, err := fmt.Fprintf(w, "impulses sharper than the reference: %.1f per second (%d samples of %.2f s with |second difference| above %.4g, the reference's largest)\n",
+		r.ImpulsesPerSecond, r.Impulses, r.B.Seconds, r.ImpulseThreshold)
+	if err == nil && r.MuLawCodes > 0 {
+		_, err = fmt.Fprintf(w, "μ-law floor of that rate: %.1f per second (the reference's own round trip through %d μ-law codes)\n",
+			r.MuLawFloorImpulsesPerSecond, r.MuLawCodes)
+	}
+	return err
+}
+
+// pitchVerdict is the pitch ratio line's text: the ratio, in cents, and
+// whether the generated pitch is the reference's note.
+func pitchVerdict(r compareResult) string {
+	switch {
+	case r.A.PitchHz == 0 && r.B.PitchHz == 0:
+		return "none (no pitch in either clip)"
+	case r.A.PitchHz == 0:
+		return "none (no pitch in the reference)"
+	case r.B.PitchHz == 0:
+		return "none (no pitch in the generated clip)"
+	}
+	head := fmt.Sprintf("%.3f (%+.0f cents, generated / reference): ", r.PitchRatio, r.PitchDifferenceCents)
+	switch r.PitchRelation {
+	case audio.SameNote.String():
+		return head + "the note"
+	case audio.Harmonic.String():
+		return head + fmt.Sprintf("harmonic %d (the note ×%d), not the note", r.PitchHarmonic, r.PitchHarmonic)
+	case audio.Subharmonic.String():
+		return head + fmt.Sprintf("subharmonic %d (the note ×1/%d), not the note", r.PitchHarmonic, r.PitchHarmonic)
+	}
+	return head + fmt.Sprintf("not the note, nor a harmonic or subharmonic up to %d (±%g %%)", audio.MaxHarmonic, 100*audio.PitchTolerance)
 }

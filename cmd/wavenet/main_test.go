@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 )
@@ -25,11 +26,19 @@ func TestRootUsage(t *testing.T) {
 		{nil, exitUsage, "no command given"},
 		{[]string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
 		{[]string{"--no-such-flag"}, exitUsage, "unknown flag: --no-such-flag"},
+		// A typo is an unknown command with cobra's suggestion, before
+		// any of the flags meant for the command are parsed.
+		{[]string{"genrate"}, exitUsage, "unknown command \"genrate\" for \"wavenet\"\n\nDid you mean this?\n\tgenerate\nRun 'wavenet -h' for usage."},
+		{[]string{"gen", "-o", "x.wav"}, exitUsage, "unknown command \"gen\" for \"wavenet\"\n\nDid you mean this?\n\tgenerate\n"},
+		{[]string{"insepct", "--json"}, exitUsage, "Did you mean this?\n\tinspect\n"},
 	} {
-		code, _, stderr := runCmd(t, tc.args...)
-		if code != tc.code || !strings.Contains(stderr, tc.want) {
-			t.Errorf("wavenet %q: exit %d, stderr %q; want exit %d and %q", tc.args, code, stderr, tc.code, tc.want)
+		code, stdout, stderr := runCmd(t, tc.args...)
+		if code != tc.code || !strings.Contains(stderr, tc.want) || stdout != "" {
+			t.Errorf("wavenet %q: exit %d, stdout %q, stderr %q; want exit %d and %q", tc.args, code, stdout, stderr, tc.code, tc.want)
 		}
+	}
+	if _, err := os.Stat("x.wav"); err == nil {
+		t.Error(`"wavenet gen -o x.wav" wrote x.wav`)
 	}
 }
 

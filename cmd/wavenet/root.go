@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -39,6 +40,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	if len(args) == 0 {
+		root.SetOut(stderr)
+		_ = root.Usage()
+		fmt.Fprintf(stderr, "%s: no command given\n", root.CommandPath())
+		return exitUsage
+	}
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
@@ -47,8 +54,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cmd = root
 	}
 	var ue *usageError
-	if errors.As(err, &ue) {
-		fmt.Fprintf(stderr, "%s: %v\nRun '%s -h' for usage.\n", cmd.CommandPath(), err, cmd.CommandPath())
+	// The root runs nothing, so every error it reports (an unknown
+	// command, a flag of its own) is about the command line.
+	if errors.As(err, &ue) || cmd == root {
+		msg := strings.TrimRight(err.Error(), "\n")
+		fmt.Fprintf(stderr, "%s: %s\nRun '%s -h' for usage.\n", cmd.CommandPath(), msg, cmd.CommandPath())
 		return exitUsage
 	}
 	fmt.Fprintf(stderr, "%s: %v\n", cmd.CommandPath(), err)
@@ -73,17 +83,10 @@ The binary carries a small default model, so "wavenet generate -o out.wav"
 works with nothing else.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		// A runnable root sees stray words itself, so that an unknown
-		// command is a usage error rather than cobra's plain error.
-		Args: cobra.ArbitraryArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usagef("unknown command %q", args[0])
-			}
-			cmd.SetOut(cmd.ErrOrStderr())
-			_ = cmd.Usage()
-			return usagef("no command given")
-		},
+		// Not runnable, so that cobra itself refuses a word that is no
+		// command, with suggestions ("Did you mean this? generate"), before
+		// it parses any flag: "wavenet gen -o x.wav" is an unknown command,
+		// not an unknown flag of the root.
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {

@@ -34,6 +34,8 @@ type benchRow struct {
 	// Greedy (temperature 0) codes of the two methods are the same: the
 	// cache is exact.
 	SameCodes *bool `json:"same_codes,omitempty"`
+
+	Version string `json:"version"` // the build of wavenet that measured it (--version)
 }
 
 type benchOptions struct {
@@ -63,7 +65,8 @@ func newBenchCmd() *cobra.Command {
 Samples per second count all streams together; the real-time factor is
 seconds of audio made per second of work at the model's sample rate. A preset
 is measured with random weights (--seed); --model measures a file. Without
-either, the small preset.`,
+either, the small preset. --json prints one object per row, each with the
+build of wavenet (--version) as "version".`,
 		Example: `  wavenet bench
   wavenet bench --preset ibab -n 16 --json`,
 		Args: noArgs,
@@ -143,7 +146,9 @@ func runBench(cmd *cobra.Command, o *benchOptions) error {
 
 	out := cmd.OutOrStdout()
 	if o.asJSON {
+		version := buildVersion()
 		for _, r := range rows {
+			r.Version = version
 			b, err := json.Marshal(r)
 			if err != nil {
 				return err

@@ -51,6 +51,8 @@ type compareResult struct {
 	// are sharper than anything in it. Both 0 with --mulaw 0.
 	MuLawCodes                  int     `json:"mulaw_codes"`
 	MuLawFloorImpulsesPerSecond float64 `json:"mulaw_floor_impulses_per_second"`
+
+	Version string `json:"version"` // the build of wavenet (--version)
 }
 
 // compareBand is a frequency range, Hz: of the spectral correlation or of
@@ -170,7 +172,8 @@ error) and everything is measured there:
   impulses_per_second          impulses / generated seconds
   mulaw_codes                  --mulaw (0: no floor measured)
   mulaw_floor_impulses_per_second  the μ-law floor, per second of the
-                               reference (0 with --mulaw 0)`,
+                               reference (0 with --mulaw 0)
+  version                      the build of wavenet, as --version prints it`,
 		Example: `  wavenet compare clip.wav generated.wav
   wavenet compare clip.wav generated.wav --json`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -208,6 +211,7 @@ error) and everything is measured there:
 			r := compareClips(ref, gen, rate, spec, pitch, mulaw)
 			r.A.File, r.A.SampleRate = args[0], ri.SampleRate
 			r.B.File, r.B.SampleRate = args[1], gi.SampleRate
+			r.Version = buildVersion()
 			out := cmd.OutOrStdout()
 			if asJSON {
 				j, err := json.Marshal(r)

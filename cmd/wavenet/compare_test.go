@@ -167,7 +167,7 @@ func TestCompareClipsSilence(t *testing.T) {
 var (
 	compareKeys = []string{"sample_rate", "reference", "generated",
 		"pitch_ratio", "pitch_difference_cents", "pitch_relation", "pitch_harmonic",
-		"periodicity_ratio", "spectral_correlation", "spectral_lo_hz", "spectral_hi_hz",
+		"periodicity_ratio", "spectral_correlation", "spectral_lo_hz", "spectral_hi_hz", "version",
 		"impulse_threshold", "impulses", "impulses_per_second", "mulaw_codes", "mulaw_floor_impulses_per_second"}
 	compareSideKeys = []string{"file", "seconds", "sample_rate", "pitch_hz", "periodicity"}
 )

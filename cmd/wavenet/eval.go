@@ -15,6 +15,7 @@ type evalResult struct {
 	BitsPerSample float64 `json:"bits_per_sample"` // mean −log2 p of each sample given the ones before it
 	Samples       int     `json:"samples"`         // samples in the clip at the model's rate
 	Seconds       float64 `json:"seconds"`
+	Version       string  `json:"version"` // the build of wavenet that scored it (--version)
 }
 
 func newEvalCmd() *cobra.Command {
@@ -30,7 +31,8 @@ the clip being silence): lower means the model predicts the clip better. The
 8-bit μ-law baseline of a model that knows nothing is log2(Q) = 8 bits.
 
 Without --model it uses the built-in model. --json prints one JSON object per
-input, one per line, with "file", "bits_per_sample", "samples" and "seconds".`,
+input, one per line, with "file", "bits_per_sample", "samples", "seconds" and "version" (the
+build of wavenet, as --version prints it).`,
 		Example: `  wavenet eval --model tone.safetensors tone.wav
   wavenet eval --json a.wav b.wav`,
 		Args: minArgs(1, "input WAV file"),
@@ -41,6 +43,7 @@ input, one per line, with "file", "bits_per_sample", "samples" and "seconds".`,
 			}
 			cfg := m.Config
 			out := cmd.OutOrStdout()
+			version := buildVersion()
 			for _, path := range args {
 				if err := checkContext(cmd.Context()); err != nil {
 					return err
@@ -54,7 +57,7 @@ input, one per line, with "file", "bits_per_sample", "samples" and "seconds".`,
 				}
 				codes := audio.MuLawEncode(nil, x, cfg.QuantizationChannels)
 				r := evalResult{File: path, BitsPerSample: m.BitsPerSample(codes), Samples: len(codes),
-					Seconds: float64(len(codes)) / float64(cfg.SampleRate)}
+					Seconds: float64(len(codes)) / float64(cfg.SampleRate), Version: version}
 				if asJSON {
 					b, err := json.Marshal(r)
 					if err != nil {

@@ -42,6 +42,8 @@ type stackStats struct {
 	Training       json.RawMessage `json:"training,omitempty"` // a model file's training metadata
 
 	Effective *effectiveStats `json:"effective,omitempty"` // --effective: the measured field
+
+	Version string `json:"version"` // the build of wavenet that made the report (--version)
 }
 
 // computeStats fills a stackStats for cfg.
@@ -72,7 +74,7 @@ func computeStats(source string, cfg wavenet.Config) stackStats {
 		}
 	}
 	ms := func(samples int) float64 { return float64(samples) * 1000 / float64(cfg.SampleRate) }
-	st := stackStats{Source: source, Config: cfg}
+	st := stackStats{Source: source, Config: cfg, Version: buildVersion()}
 	add := func(l layerStats) {
 		l.FieldMS = ms(l.ReceptiveField)
 		l.CacheBytes = 4 * l.CacheValues
@@ -190,7 +192,7 @@ colour, and the prediction's sensitivity below.`,
 	f.IntVar(&o.cfg.GateChannels, "gate-channels", def.GateChannels, "channels G of each half of the gated unit")
 	f.IntVar(&o.cfg.SkipChannels, "skip-channels", def.SkipChannels, "skip channels S")
 	f.IntVar(&o.cfg.EndChannels, "end-channels", def.EndChannels, "channels E of the hidden output layer")
-	f.BoolVar(&o.asJSON, "json", false, "print one JSON object instead of the table")
+	f.BoolVar(&o.asJSON, "json", false, `print one JSON object instead of the table (with "version", the build of wavenet)`)
 	f.StringVar(&o.png, "png", "", "also draw the stack (with --effective: the measured field) to this PNG file")
 	f.StringVar(&o.effective, "effective", "", "measure the effective receptive field on this WAV clip")
 	f.IntVar(&o.positions, "positions", 0, "positions t to average --effective over (default: as many as fit one receptive field apart, at most 64)")

@@ -81,6 +81,7 @@ and shows how a stack's receptive field grows with depth.
 
 The binary carries a small default model, so "wavenet generate -o out.wav"
 works with nothing else.`,
+		Version:       buildVersion(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		// Not runnable, so that cobra itself refuses a word that is no
@@ -88,6 +89,7 @@ works with nothing else.`,
 		// it parses any flag: "wavenet gen -o x.wav" is an unknown command,
 		// not an unknown flag of the root.
 	}
+	root.SetVersionTemplate("{{.Name}} {{.Version}}\n")
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &usageError{err}

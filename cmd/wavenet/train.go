@@ -134,7 +134,7 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 		return usagef("--steps, --minutes and --threads must not be negative, --checkpoint-minutes must be positive")
 	}
 	opts := train.Options{
-		Steps: o.steps, Minutes: o.minutes, Threads: o.threads,
+		Steps: o.steps, Minutes: o.minutes, Threads: o.threads, Version: "wavenet " + buildVersion(),
 		CheckpointEvery: time.Duration(o.ckptMinutes * float64(time.Minute)),
 	}
 	if o.steps == 0 && o.minutes == 0 {

@@ -78,6 +78,12 @@ type Options struct {
 	Minutes float64 // stop after this much training time in total (0 = no limit)
 	Threads int     // goroutines over batch items (0 = GOMAXPROCS); results do not depend on it
 
+	// Version names the program that trains, e.g. its build as
+	// cmd/wavenet's --version prints it; it goes into the model file's
+	// training metadata as "version" (left out when empty), so that a file
+	// says which build made it.
+	Version string
+
 	CheckpointEvery time.Duration // wall-clock time between checkpoints (0 = DefaultCheckpoint)
 	LogEvery        int           // steps per log row (0 = DefaultLogEvery)
 	ValEvery        int           // steps per validation (0 = DefaultValEvery), a multiple of LogEvery
@@ -161,6 +167,7 @@ type trainingMeta struct {
 	ClipBits  float64    `json:"clip_bits,omitempty"`
 	Data      []dataMeta `json:"data"`
 	DataHash  string     `json:"data_sha256"`
+	Version   string     `json:"version,omitempty"` // Options.Version: the build that trained
 }
 
 type dataMeta struct {
@@ -555,7 +562,7 @@ func (r *run) checkpoint(clipBits float64, final bool) error {
 		params: r.m.Params, m: r.adam.M, v: r.adam.V,
 	}
 	meta := trainingMeta{Steps: r.step, Samples: r.samples, Hyper: r.hyper, TrainBits: round4(r.lastTrain),
-		ClipBits: round4(clipBits), DataHash: r.dataHash}
+		ClipBits: round4(clipBits), DataHash: r.dataHash, Version: r.opts.Version}
 	if r.lastVal >= 0 {
 		meta.ValBits = round4(r.lastVal)
 	}

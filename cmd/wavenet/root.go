@@ -80,7 +80,9 @@ with exact cached inference, evaluates clips in bits per sample, trains models
 and shows how a stack's receptive field grows with depth.
 
 The binary carries a small default model, so "wavenet generate -o out.wav"
-works with nothing else.`,
+works with nothing else. "wavenet completion bash" (or zsh, fish) prints a
+script that makes the shell complete commands, flags, preset names and file
+names by kind (.wav, .safetensors, .json, .png).`,
 		Version:       buildVersion(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
@@ -90,7 +92,6 @@ works with nothing else.`,
 		// not an unknown flag of the root.
 	}
 	root.SetVersionTemplate("{{.Name}} {{.Version}}\n")
-	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &usageError{err}
 	})
@@ -102,6 +103,7 @@ works with nothing else.`,
 		newTrainCmd(),
 		newCompareCmd(),
 	)
+	addCompletions(root)
 	return root
 }
 

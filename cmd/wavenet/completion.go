@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wavenet-go/wavenet-go/wavenet"
+)
+
+// addCompletions enables cobra's completion command (wavenet completion
+// bash|zsh|fish|powershell) and gives root's commands their hints, by flag
+// name across all commands: .wav for clips (--prime, --effective, the
+// inputs of eval, compare and train, where folders are offered too),
+// .safetensors for models (--model, train -o), .json for --config, .png for
+// --png, and the preset names, each with its size, for --preset.
+func addCompletions(root *cobra.Command) {
+	root.CompletionOptions.DisableDefaultCmd = false
+	root.CompletionOptions.HiddenDefaultCmd = false
+	presets := presetCompletions()
+	for _, c := range root.Commands() {
+		fileFlag := func(name string, exts ...string) {
+			if c.Flags().Lookup(name) != nil {
+				_ = c.MarkFlagFilename(name, exts...) // the flag exists
+			}
+		}
+		fileFlag("model", "safetensors")
+		fileFlag("prime", "wav")
+		fileFlag("effective", "wav")
+		fileFlag("png", "png")
+		fileFlag("config", "json")
+		switch c.Name() {
+		case "generate":
+			fileFlag("output", "wav")
+		case "train":
+			fileFlag("output", "safetensors")
+		}
+		if c.Flags().Lookup("preset") != nil {
+			_ = c.RegisterFlagCompletionFunc("preset", func(_ *cobra.Command, _ []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
+				var out []cobra.Completion
+				for _, p := range presets {
+					if strings.HasPrefix(p, prefix) {
+						out = append(out, p)
+					}
+				}
+				return out, cobra.ShellCompDirectiveNoFileComp
+			})
+		}
+		switch c.Name() {
+		case "eval", "train":
+			c.ValidArgsFunction = wavArgs(-1)
+		case "compare":
+			c.ValidArgsFunction = wavArgs(2)
+		case "generate", "inspect", "bench":
+			c.ValidArgsFunction = cobra.NoFileCompletions
+		}
+	}
+}
+
+// wavArgs completes positional arguments with .wav files (and folders, to
+// walk into), at most max of them (−1: any number).
+func wavArgs(max int) cobra.CompletionFunc {
+	return func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if max >= 0 && len(args) >= max {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return []cobra.Completion{"wav"}, cobra.ShellCompDirectiveFilterFileExt
+	}
+}
+
+// presetCompletions are the preset names, each described by its layers,
+// receptive field and parameters.
+func presetCompletions() []cobra.Completion {
+	var out []cobra.Completion
+	for _, name := range wavenet.PresetNames() {
+		cfg, err := wavenet.Preset(name)
+		if err != nil {
+			panic(err) // PresetNames lists what Preset accepts
+		}
+		out = append(out, cobra.CompletionWithDesc(name, fmt.Sprintf("%d layers, receptive field %d samples, %d parameters",
+			len(cfg.Dilations), cfg.ReceptiveField(), wavenet.ParamCount(cfg))))
+	}
+	return out
+}

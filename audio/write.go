@@ -26,6 +26,20 @@ func (f Format) String() string {
 	return fmt.Sprintf("Format(%d)", int(f))
 }
 
+// MaxSamples is the most samples a mono WAV file in format f holds: the
+// sizes in its header are 32-bit, so its samples take at most 4 GiB less the
+// header (PCM16: 2147483618 samples, 37 hours at 16 kHz; Float32: half
+// that). A [Writer] refuses to write more. It is 0 for an unknown format.
+func (f Format) MaxSamples() int64 {
+	switch f {
+	case PCM16:
+		return maxDataBytes / 2
+	case Float32:
+		return maxDataBytes / 4
+	}
+	return 0
+}
+
 // Writer streams mono samples as a WAV file to an io.Writer, so a long
 // generation need not sit in memory. Make one with [NewWriter] or
 // [NewSizedWriter]; end it with Close. Where the bytes go (a file written

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/signal"
@@ -79,7 +80,7 @@ a close-up of its last 30 ms.`,
 	f.StringVar(&o.model, "model", "", "model file (.safetensors) (default: the built-in model)")
 	f.StringVarP(&o.output, "output", "o", "", `output WAV file, or "-" for standard output (required)`)
 	f.IntVar(&o.samples, "samples", 0, "samples to generate per stream (default: --seconds)")
-	f.Float64Var(&o.seconds, "seconds", defaultSeconds, "seconds of audio to generate per stream, at the model's rate")
+	f.Float64Var(&o.seconds, "seconds", defaultSeconds, "seconds of audio to generate per stream, at the model's rate (a WAV file holds at most 2^31 16-bit samples: 37 h at 16 kHz)")
 	f.Float64Var(&o.temperature, "temperature", 1, "sampling temperature: 0 takes the most likely code, 1 samples the model's distribution")
 	f.Uint64Var(&o.seed, "seed", 1, "seed of the random draws; the same seed gives the same output")
 	f.StringVar(&o.prime, "prime", "", "WAV file the model hears before generating (default: silence)")
@@ -131,7 +132,7 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 	if f.Changed("samples") && o.samples < 1 {
 		return usagef("--samples %d: want at least 1", o.samples)
 	}
-	if !f.Changed("samples") && !(o.seconds > 0 && o.seconds < 1e6) {
+	if !f.Changed("samples") && !(o.seconds > 0) {
 		return usagef("--seconds %v: want more than 0", o.seconds)
 	}
 
@@ -157,9 +158,9 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 		return err
 	}
 	cfg := m.Config
-	n := o.samples
-	if !f.Changed("samples") {
-		n = max(1, int(o.seconds*float64(cfg.SampleRate)+0.5))
+	format := audio.PCM16
+	if o.float {
+		format = audio.Float32
 	}
 
 	var prime []float32
@@ -173,14 +174,14 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 		// generated sample; the rest need not be stepped through.
 		primeCodes = audio.MuLawEncode(nil, prime[max(0, len(prime)-cfg.ReceptiveField()):], cfg.QuantizationChannels)
 	}
+	n, err := generateLength(f.Changed("samples"), o, cfg.SampleRate, format, len(prime))
+	if err != nil {
+		return err
+	}
 
 	// A signal stops the generation and drops the outputs.
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	format := audio.PCM16
-	if o.float {
-		format = audio.Float32
-	}
 	files := make([]*output, 0, len(names))
 	defer func() {
 		for _, f := range files {
@@ -241,6 +242,32 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 		disp.finish(generateSummary(names, n, cfg.SampleRate, took))
 	}
 	return nil
+}
+
+// generateLength returns the samples per stream that --samples (if given)
+// or --seconds at rate Hz ask for, at least 1, or a usage error if they do
+// not fit one WAV file of format after the prime's samples.
+func generateLength(samplesGiven bool, o *generateOptions, rate int, format audio.Format, prime int) (int, error) {
+	limit := format.MaxSamples() - int64(prime)
+	what := "16-bit"
+	if format == audio.Float32 {
+		what = "32-bit float"
+	}
+	bound := fmt.Sprintf("a %s WAV file holds at most %d samples, %.0f s at %d Hz", what, format.MaxSamples(), float64(format.MaxSamples())/float64(rate), rate)
+	if prime > 0 {
+		bound += fmt.Sprintf(", the prime's %d included", prime)
+	}
+	if samplesGiven {
+		if int64(o.samples) > limit {
+			return 0, usagef("--samples %d: %s", o.samples, bound)
+		}
+		return o.samples, nil
+	}
+	want := math.Round(o.seconds * float64(rate))
+	if want > float64(limit) {
+		return 0, usagef("--seconds %v: %.0f samples at the model's %d Hz; %s", o.seconds, want, rate, bound)
+	}
+	return max(1, int(want)), nil
 }
 
 // generateSummary is generate's last line: the files, how much was made and

@@ -30,9 +30,17 @@ each sample after the first given all the ones before it (the context before
 the clip being silence): lower means the model predicts the clip better. The
 8-bit μ-law baseline of a model that knows nothing is log2(Q) = 8 bits.
 
+A score above 8 bits is not a bug: it means the model is worse than knowing
+nothing. The uniform guess pays log2(Q) bits for every sample; a model that
+is confident and wrong (nearly all its probability on codes the clip does
+not take) pays −log2 of the little it left for the right code, which can be
+far more. Models trained long on a short clip are like this on other sounds:
+the built-in model scores 0.02 bits on the 220 Hz tone it learnt
+(models/tone.wav), but about 40 on a 330 Hz sine and 48 on white noise.
+
 Without --model it uses the built-in model. --json prints one JSON object per
-input, one per line, with "file", "bits_per_sample", "samples", "seconds" and "version" (the
-build of wavenet, as --version prints it).`,
+input, one per line, with "file", "bits_per_sample", "samples", "seconds"
+and "version" (the build of wavenet, as --version prints it).`,
 		Example: `  wavenet eval --model tone.safetensors tone.wav
   wavenet eval --json a.wav b.wav`,
 		Args: minArgs(1, "input WAV file"),

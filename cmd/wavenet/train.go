@@ -85,10 +85,11 @@ write them.`,
 			return runTrain(cmd, &o, args)
 		},
 	}
+	cmd.Long += "\n\n" + configHelp
 	f := cmd.Flags()
 	f.StringVarP(&o.out, "output", "o", "", "model file to write (.safetensors); the checkpoint, CSV and PNG go beside it (required)")
 	f.StringVar(&o.preset, "preset", "", "model shape: "+strings.Join(wavenet.PresetNames(), ", ")+" (default small)")
-	f.StringVar(&o.config, "config", "", "model shape from a JSON config file with the keys of wavenet/FORMAT.md")
+	f.StringVar(&o.config, "config", "", "model shape from a JSON file: a config (wavenet/FORMAT.md), inspect --json output, or ibab/tensorflow-wavenet's wavenet_params.json")
 	f.IntVar(&o.steps, "steps", 0, "stop after this many steps (0 = no step limit)")
 	f.Float64Var(&o.minutes, "minutes", 0, "stop after this many minutes of training (0 = no time limit; with neither limit, 10)")
 	f.IntVar(&o.batch, "batch", train.DefaultBatch, "chunks per step")
@@ -148,13 +149,12 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 		}
 		opts.Config = &cfg
 	case o.config != "":
-		data, err := os.ReadFile(o.config)
+		cfg, note, err := readConfigFile(o.config)
 		if err != nil {
 			return err
 		}
-		cfg, err := wavenet.ParseConfig(data)
-		if err != nil {
-			return fmt.Errorf("%s: %w", o.config, err)
+		if note != "" && !o.quiet {
+			fmt.Fprintf(cmd.ErrOrStderr(), "train: %s\n", note)
 		}
 		opts.Config = &cfg
 	}

@@ -46,7 +46,12 @@ func newTrainCmd() *cobra.Command {
 		Use:   "train -o MODEL.safetensors [--preset small|medium|ibab | --config cfg.json] [--steps N] [--minutes M] [--batch B] [--chunk N] [--lr X] [--seed N] [--resume | --force] [-q] INPUT...",
 		Short: "Train a model on WAV clips",
 		Long: `train fits a model to the WAV files given (or every .wav under the folders
-given), read as mono at the model's rate and μ-law encoded. Each step draws
+given), read as mono at the model's rate and μ-law encoded. A line for each
+file says what it holds (duration, rate, channels, sample format) and what
+reading did (resampled from 44.1 kHz, mixed from stereo). A file found in a
+folder that cannot be read is named in a warning and skipped, and the run
+refuses only if no file is left; a file named on the command line must be
+read. Each step draws
 --batch random chunks; a chunk is the receptive field of context followed by
 --chunk samples whose next-sample cross-entropy is the loss. Chunks may
 overhang a clip's start (the model then hears silence before it, exactly as
@@ -195,7 +200,7 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 
 	// The files: none may be another, and all must be writable, before
 	// anything is read or trained.
-	files, err := trainInputs(inputs)
+	files, walked, err := trainInputs(inputs)
 	if err != nil {
 		return err
 	}
@@ -247,7 +252,7 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 		}
 		cfg = *opts.Config
 	}
-	if opts.Clips, err = readClips(files, cfg, stderr); err != nil {
+	if opts.Clips, err = readClips(files, walked, cfg, stderr, o.quiet); err != nil {
 		return err
 	}
 
@@ -375,13 +380,14 @@ func exists(path string) bool {
 }
 
 // trainInputs returns the WAV files of inputs: files as given, and the .wav
-// files under folders (recursively, in name order).
-func trainInputs(inputs []string) ([]string, error) {
-	var files []string
+// files under folders (recursively, in name order), which are also the
+// keys of walked.
+func trainInputs(inputs []string) (files []string, walked map[string]bool, err error) {
+	walked = make(map[string]bool)
 	for _, in := range inputs {
 		fi, err := os.Stat(in)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !fi.IsDir() {
 			files = append(files, in)
@@ -394,31 +400,82 @@ func trainInputs(inputs []string) ([]string, error) {
 			}
 			if !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".wav") {
 				files = append(files, p)
+				walked[p] = true
 			}
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if len(files) == n0 {
-			return nil, fmt.Errorf("%s: no .wav files in the folder", in)
+			return nil, nil, fmt.Errorf("%s: no .wav files in the folder", in)
 		}
 	}
-	return files, nil
+	return files, walked, nil
 }
 
 // readClips reads the WAV files as mono at the model's rate and μ-law
-// encodes them into its classes. Warnings about the files go to warn.
-func readClips(files []string, cfg wavenet.Config, warn io.Writer) ([]train.Clip, error) {
+// encodes them into its classes. Unless quiet, it prints a line on w for
+// each file read: what the file holds and what was done to it. A file found
+// in a folder (walked) that cannot be read is skipped with a warning on w;
+// a file named on the command line must be read. It fails if no file is
+// left. The audio package's warnings about a file go to w too.
+func readClips(files []string, walked map[string]bool, cfg wavenet.Config, w io.Writer, quiet bool) ([]train.Clip, error) {
 	clips := make([]train.Clip, 0, len(files))
+	var skipped []string
 	for _, f := range files {
-		x, _, err := audio.ReadFile(f, cfg.SampleRate, warn)
+		x, info, err := audio.ReadFile(f, cfg.SampleRate, w)
 		if err != nil {
-			return nil, err
+			if !walked[f] {
+				return nil, err
+			}
+			fmt.Fprintf(w, "train: warning: %v; skipping it\n", err)
+			skipped = append(skipped, f)
+			continue
+		}
+		if !quiet {
+			fmt.Fprintf(w, "train: %s\n", describeRead(info, cfg.SampleRate, len(x)))
 		}
 		clips = append(clips, train.Clip{Name: f, Codes: audio.MuLawEncode(nil, x, cfg.QuantizationChannels)})
 	}
+	if len(clips) == 0 {
+		return nil, fmt.Errorf("no clip to train on: none of the %d .wav files found could be read (%s)", len(skipped), strings.Join(skipped, ", "))
+	}
+	if len(skipped) > 0 && !quiet {
+		fmt.Fprintf(w, "train: %d of %d files read, %d skipped\n", len(clips), len(files), len(skipped))
+	}
 	return clips, nil
+}
+
+// describeRead says what the file of info held and what reading it at rate
+// Hz did, e.g. "a.wav: 1.50 s, 44.1 kHz, stereo, 16-bit PCM: resampled from
+// 44.1 kHz to 16 kHz, mixed from stereo; 24000 samples".
+func describeRead(info audio.Info, rate, samples int) string {
+	kHz := func(hz int) string { return strconv.FormatFloat(float64(hz)/1000, 'f', -1, 64) + " kHz" }
+	channels := fmt.Sprintf("%d channels", info.Channels)
+	switch info.Channels {
+	case 1:
+		channels = "mono"
+	case 2:
+		channels = "stereo"
+	}
+	format := fmt.Sprintf("%d-bit PCM", info.BitDepth)
+	if info.Float {
+		format = fmt.Sprintf("%d-bit float", info.BitDepth)
+	}
+	var done []string
+	if info.SampleRate != rate {
+		done = append(done, "resampled from "+kHz(info.SampleRate)+" to "+kHz(rate))
+	}
+	if info.Channels > 1 {
+		done = append(done, "mixed from "+channels)
+	}
+	what := "as is"
+	if len(done) > 0 {
+		what = strings.Join(done, ", ")
+	}
+	return fmt.Sprintf("%s: %.2f s, %s, %s, %s: %s; %d samples",
+		info.Path, info.Duration.Seconds(), kHz(info.SampleRate), channels, format, what, samples)
 }
 
 // readCheckpoint reads and decodes the checkpoint at path, beside model. It

@@ -24,6 +24,18 @@
 // exchange: '<f4' in two dimensions only, in C or Fortran order, with every
 // size checked against the file before anything is allocated.
 //
+// The go-audio packages (github.com/go-audio/audio and those built on it:
+// wav, aiff, transforms, generators) pass sound around as
+// *audio.Float32Buffer and *audio.IntBuffer. [ToFloat32Buffer] and
+// [ToIntBuffer] put samples of this package into such buffers, [FromBuffer]
+// and [Writer.WriteBuffer] take them back (mixed to mono, resampled if
+// asked), so that a clip read here can go through go-audio tools and their
+// output can be scored, trained on or written here. The buffers follow
+// go-audio's conventions: a Float32Buffer holds values in [-1, 1], an
+// IntBuffer PCM integers of SourceBitDepth bits, signed for 16, 24 and 32
+// bits and unsigned (offset 128) for 8, as go-audio/wav reads and writes
+// them.
+//
 // Samples are float32 in [-1, 1): PCM is scaled by 2^(bits-1) (8-bit PCM is
 // unsigned, so 128 is subtracted first). Float files and the resampler's
 // ringing can put values slightly outside that range; [MuLawEncode] clips.

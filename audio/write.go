@@ -61,7 +61,8 @@ type Writer struct {
 
 	frames int64
 	buf    []byte
-	err    error // first error; sticky
+	codes  []float32 // WriteCodes's decoded samples
+	err    error     // first error; sticky
 	done   bool
 }
 
@@ -220,6 +221,24 @@ func (w *Writer) Write(samples []float32) error {
 	}
 	w.frames += int64(len(samples))
 	return nil
+}
+
+// WriteCodes appends μ-law codes of q classes (see [MuLawDecode]) as their
+// samples: what a model generates, written as sound. A code outside
+// [0, q) is an error, and nothing of that call is written. With a Writer's
+// own buffers reused, it allocates only when a call is longer than any
+// before.
+func (w *Writer) WriteCodes(codes []int32, q int) error {
+	if q < 2 {
+		return fmt.Errorf("audio: %s: μ-law codes of %d classes", w.name, q)
+	}
+	for i, c := range codes {
+		if c < 0 || int(c) >= q {
+			return fmt.Errorf("audio: %s: code %d at %d is outside [0, %d)", w.name, c, i, q)
+		}
+	}
+	w.codes = MuLawDecode(w.codes, codes, q)
+	return w.Write(w.codes)
 }
 
 // clip16 is x·32768 rounded to the nearest integer (halves away from zero)

@@ -366,3 +366,31 @@ func BenchmarkWrite(b *testing.B) {
 		})
 	}
 }
+
+// WriteCodes writes what MuLawDecode makes of the codes, and refuses codes
+// outside the classes without writing any of them.
+func TestWriterWriteCodes(t *testing.T) {
+	codes := []int32{0, 128, 255, 17, 200}
+	var a, b bytes.Buffer
+	wa, _ := NewWriter(&a, 16000, Float32)
+	wb, _ := NewWriter(&b, 16000, Float32)
+	if err := wa.WriteCodes(codes, 256); err != nil {
+		t.Fatal(err)
+	}
+	if err := wa.WriteCodes(codes[:2], 256); err != nil { // a shorter call reuses the buffer
+		t.Fatal(err)
+	}
+	wb.Write(MuLawDecode(nil, codes, 256))
+	wb.Write(MuLawDecode(nil, codes[:2], 256))
+	if err := wa.WriteCodes([]int32{1, 256}, 256); err == nil || !strings.Contains(err.Error(), "code 256 at 1 is outside [0, 256)") {
+		t.Errorf("code 256: %v", err)
+	}
+	if err := wa.WriteCodes([]int32{0}, 1); err == nil {
+		t.Error("one class was accepted")
+	}
+	wa.Close()
+	wb.Close()
+	if !bytes.Equal(a.Bytes(), b.Bytes()) || wa.Frames() != 7 {
+		t.Errorf("WriteCodes wrote %d samples, other bytes than Write of MuLawDecode", wa.Frames())
+	}
+}

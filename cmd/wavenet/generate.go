@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -300,34 +298,28 @@ func roundDuration(d time.Duration) time.Duration {
 	return d.Round(time.Second)
 }
 
-// chunk is how many samples per stream generate decodes and writes at once.
-const chunk = 1024
-
 // generate draws n codes per stream after priming with primeCodes, and
-// writes them, decoded, to writers[i] for stream i. If keep is not nil,
-// stream 0's samples are appended to it, and it is returned.
+// writes them, decoded, to writers[i] for stream i, showing progress on
+// disp (nil: none). If keep is not nil, stream 0's samples are appended to
+// it, and it is returned.
 func generate(ctx context.Context, m *wavenet.Model, primeCodes []int32, n int, o *generateOptions,
 	writers []*audio.Writer, disp *progress, keep []float32) ([]float32, error) {
-	q := m.Config.QuantizationChannels
 	streams := len(writers)
-	g := wavenet.NewGenerator(m, streams)
-	// Streams share the cores; the codes drawn do not depend on how many.
-	g.SetThreads(min(streams, runtime.GOMAXPROCS(0)))
-	g.Prime(primeCodes)
-	rng := rand.New(rand.NewPCG(o.seed, 0x9e3779b97f4a7c15))
-
-	codes := make([][]int32, streams) // per stream, the codes not yet written
-	for i := range codes {
-		codes[i] = make([]int32, 0, chunk)
+	out := make([]wavenet.CodeWriter, streams)
+	for i, w := range writers {
+		out[i] = w
 	}
-	samples := make([]float32, chunk)
-	done := 0
+	var kept *keepWriter
+	if keep != nil {
+		kept = &keepWriter{w: writers[0], keep: keep}
+		out[0] = kept
+	}
 	rate := m.Config.SampleRate
 	start := time.Now()
 	if disp != nil {
 		disp.lastLine = start // the first plain line after plainEvery
 	}
-	show := func(force bool) {
+	show := func(done int, force bool) {
 		if disp == nil {
 			return
 		}
@@ -344,36 +336,37 @@ func generate(ctx context.Context, m *wavenet.Model, primeCodes []int32, n int, 
 		disp.update(frac, fields, force)
 		disp.line(fields, false)
 	}
-	show(true)
-	flush := func() error {
-		for i, w := range writers {
-			x := audio.MuLawDecode(samples, codes[i], q)
-			if err := w.Write(x); err != nil {
-				return err
-			}
-			if i == 0 && keep != nil {
-				keep = append(keep, x...)
-			}
-			codes[i] = codes[i][:0]
+	show(0, true)
+	// Streams share the cores (Threads 0); the codes drawn do not depend
+	// on how many.
+	err := wavenet.GenerateTo(ctx, m, wavenet.GenerateOptions{
+		Samples: n, Temperature: o.temperature, Seed: o.seed, Prime: primeCodes,
+		Progress: func(done int) { show(done, false) },
+	}, out...)
+	if err != nil {
+		if disp != nil {
+			disp.abandon()
 		}
-		show(false)
-		return checkContext(ctx)
-	}
-	err := g.Generate(n, o.temperature, rng, func(c []int32) error {
-		for i, v := range c {
-			codes[i] = append(codes[i], v)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("interrupted: %w", err)
 		}
-		done++
-		if len(codes[0]) == chunk {
-			return flush()
-		}
-		return nil
-	})
-	if err == nil && len(codes[0]) > 0 {
-		err = flush()
+		return nil, err
 	}
-	if err != nil && disp != nil {
-		disp.abandon()
+	if kept != nil {
+		keep = kept.keep
 	}
-	return keep, err
+	return keep, nil
+}
+
+// keepWriter writes a stream to w and keeps its samples too (for --png).
+type keepWriter struct {
+	w    *audio.Writer
+	keep []float32
+	buf  []float32
+}
+
+func (k *keepWriter) WriteCodes(codes []int32, q int) error {
+	k.buf = audio.MuLawDecode(k.buf, codes, q)
+	k.keep = append(k.keep, k.buf...)
+	return k.w.Write(k.buf)
 }

@@ -1,0 +1,107 @@
+package wavenet
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+)
+
+// CodeWriter takes the codes of one generated stream, a block at a time and
+// in order: μ-law classes in [0, q) of a model with q = Q, which the
+// writer turns into sound (the spec's μ-law decoding) and stores or plays.
+// *audio.Writer of this module's audio package is one: its WriteCodes
+// decodes the codes and appends them to a WAV stream. WriteCodes must not
+// keep the slice.
+type CodeWriter interface {
+	WriteCodes(codes []int32, q int) error
+}
+
+// GenerateOptions say what [GenerateTo] makes.
+type GenerateOptions struct {
+	Samples     int     // codes to generate per stream, ≥ 0
+	Temperature float64 // 0 takes the most likely code; 1 samples the model's distribution
+	// Seed seeds the random draws (a PCG of Seed and 0x9e3779b97f4a7c15,
+	// as cmd/wavenet's --seed): the same model, options and seed give the
+	// same codes.
+	Seed uint64
+	// Prime is heard before generating (see [Generator.Prime]) and not
+	// written; nil starts from silence. Only its last receptive field can
+	// reach a generated code, so only that is stepped through.
+	Prime []int32
+	// Threads is the goroutines the streams share (0: one per stream, at
+	// most GOMAXPROCS); the codes do not depend on it.
+	Threads int
+	// Progress, if not nil, is called after each block has been written
+	// to every stream, with the codes per stream written so far.
+	Progress func(done int)
+}
+
+// GenerateBlock is the number of codes per stream that [GenerateTo] hands
+// to each writer at a time (the last block may be shorter).
+const GenerateBlock = 1024
+
+// GenerateTo runs m for len(out) independent streams (at least one) and
+// writes o.Samples codes of stream i to out[i], in blocks of GenerateBlock:
+// from a model to sound in one call. Each block goes to out[0], out[1], …
+// in turn. It stops at the first error of a writer, which it returns, and
+// when ctx is done (checked after each block), returning ctx's error.
+//
+// It is [NewGenerator], [Generator.SetThreads], [Generator.Prime] and
+// [Generator.Generate] with the draws of o.Seed; the codes are those of a
+// Generator used so, the same for any number of streams before or after.
+func GenerateTo(ctx context.Context, m *Model, o GenerateOptions, out ...CodeWriter) error {
+	if len(out) == 0 {
+		return fmt.Errorf("wavenet: GenerateTo with no writer")
+	}
+	if o.Samples < 0 {
+		return fmt.Errorf("wavenet: generate %d samples", o.Samples)
+	}
+	Q := m.Config.QuantizationChannels
+	for i, c := range o.Prime {
+		if c < 0 || int(c) >= Q {
+			return fmt.Errorf("wavenet: prime code %d at %d outside [0, %d)", c, i, Q)
+		}
+	}
+	streams := len(out)
+	g := NewGenerator(m, streams)
+	threads := o.Threads
+	if threads <= 0 {
+		threads = min(streams, runtime.GOMAXPROCS(0))
+	}
+	g.SetThreads(threads)
+	g.Prime(o.Prime[max(0, len(o.Prime)-m.Config.ReceptiveField()):])
+	rng := rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15))
+
+	block := make([][]int32, streams) // per stream, the codes not yet written
+	for i := range block {
+		block[i] = make([]int32, 0, min(o.Samples, GenerateBlock))
+	}
+	done := 0
+	flush := func() error {
+		for i, w := range out {
+			if err := w.WriteCodes(block[i], Q); err != nil {
+				return err
+			}
+			block[i] = block[i][:0]
+		}
+		if o.Progress != nil {
+			o.Progress(done)
+		}
+		return ctx.Err()
+	}
+	err := g.Generate(o.Samples, o.Temperature, rng, func(c []int32) error {
+		for i, v := range c {
+			block[i] = append(block[i], v)
+		}
+		done++
+		if len(block[0]) == GenerateBlock {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil && len(block[0]) > 0 {
+		err = flush()
+	}
+	return err
+}

@@ -13,7 +13,9 @@ import (
 // not zeroed first: clear(grad.Params) when you want a fresh gradient. ws
 // must come from NewWorkspace (not an evaluation workspace).
 //
-// The chain, from the top (⊙ is the elementwise product, 1[·] an indicator):
+// The chain, from the top (⊙ is the elementwise product, 1[·] an indicator,
+// o1 = relu(output1(relu(skip))) the hidden output layer, W1 and W2 the
+// weights of output1 and output2):
 //
 //	do1 = dlogits·W2 ⊙ 1[o1 > 0]          dW2 += dlogitsᵀ·o1
 //	dskip = do1·W1 ⊙ 1[skip > 0]          dW1 += do1ᵀ·relu(skip)

@@ -188,8 +188,10 @@ func checkConfigKeys(data []byte) error {
 }
 
 // Validate reports the first problem with c, or nil: a key out of its range,
-// or totals beyond what this engine can run (parameters, receptive field,
-// generator history; see maxParams).
+// or totals beyond what this engine can run (2^30 parameters, a receptive
+// field of 2^20 samples, 2^26 values of generator history per stream, 2^29
+// activations for one receptive field of evaluation), as the limits of
+// wavenet/FORMAT.md state them.
 func (c Config) Validate() error {
 	check := func(name string, v, lo, hi int) error {
 		if v < lo || v > hi {

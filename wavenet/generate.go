@@ -16,15 +16,13 @@ import (
 // generation. Its logits equal Forward's over the same codes to float32
 // rounding.
 //
-// It holds the model's weights once, packed by NewGenerator for causal/f32's
-// kernels (packedModel, fast.go: streaming panels, past taps computed ahead
-// in blocks), and the streams cut into parts of consecutive streams, each
-// with its own run state (runState); every part reads the one packed copy.
-// SetThreads sets the number of parts, one per goroutine of Generate; one
-// part runs on the calling goroutine. Changes to the model after
-// NewGenerator are not seen. The step's plain form, refStep
-// (refstep_test.go), is what it is tested against. A Generator belongs to
-// one goroutine at a time.
+// It holds the model's weights once, packed by NewGenerator for the float32
+// kernels of causal/f32 (streaming panels, past taps computed ahead in
+// blocks), and the streams cut into parts of consecutive streams, each with
+// its own run state; every part reads the one packed copy. SetThreads sets
+// the number of parts, one per goroutine of Generate; one part runs on the
+// calling goroutine. Changes to the model after NewGenerator are not seen.
+// A Generator belongs to one goroutine at a time.
 type Generator struct {
 	N int // streams
 	q int // Q
@@ -81,7 +79,7 @@ func NewGenerator(m *Model, streams int) *Generator {
 // goroutine. The codes drawn are the same for any n, since the random
 // numbers are drawn in the same order. It resets every stream, as
 // Prime(nil) does; call it before Prime. With n > 1, an error from emit may
-// leave the streams up to genAhead·genBlock steps past the last emitted
+// leave the streams up to 4·64 steps (four blocks) past the last emitted
 // code.
 func (g *Generator) SetThreads(n int) {
 	P := max(1, min(n, g.N))
@@ -178,7 +176,7 @@ func (g *Generator) Step(codes []int32) []float32 {
 // its streams through it on its own goroutine (one part: on the calling
 // one) and reports back; once every part has done a block, emit sees its
 // codes step by step, and its ring slot takes the next block. A part may so
-// run up to genAhead blocks ahead of another.
+// run up to four blocks (of 64 steps) ahead of another.
 func (g *Generator) Generate(n int, temperature float64, rng *rand.Rand, emit func(codes []int32) error) error {
 	if n < 0 {
 		return fmt.Errorf("wavenet: generate %d codes", n)

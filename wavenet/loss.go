@@ -94,9 +94,11 @@ const evalChunk = 8192
 // fewer than two codes (nothing to predict).
 //
 // Memory stays bounded for any T: the positions are scored in chunks of
-// evalChunk positions (4·(RF − 1) for deep stacks), each chunk but the
-// first preceded by its RF − 1 codes of left context, which is exactly what one output sees (RF = receptive field), so
-// every logit equals the whole-clip forward pass up to float32 rounding.
+// max(8192, 4·(RF − 1)) positions (the larger only while a chunk's
+// activations fit in 1 GiB; RF is the receptive field), each chunk but the
+// first preceded by its RF − 1 codes of left context, which is exactly what
+// one output sees, so every logit equals the whole-clip forward pass up to
+// float32 rounding.
 // Only two layers' activations are kept at a time. The matrix products use
 // GOMAXPROCS goroutines.
 func (m *Model) BitsPerSample(codes []int32) float64 {

@@ -28,7 +28,7 @@ type Data struct {
 	Clips  []Clip
 	RF     int   // receptive field, samples
 	T      int   // targets per chunk
-	Pad    bool  // draw chunks over the clip's edges too (see startRange)
+	Pad    bool  // also draw chunks that overhang the clip's start or its training part's end, so that every position is scored equally often
 	Filler int32 // code placed after a clip's end (Q/2, μ-law zero); no scored logit sees it
 
 	weights []int // number of chunk starts per clip, for drawing a clip

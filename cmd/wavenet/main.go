@@ -7,10 +7,14 @@
 //	wavenet eval [--model M] [--json] IN.wav...
 //	wavenet inspect (--model M | --preset P | --dilations 1,2,4 ...) [--effective CLIP.wav [--positions N] [--seed N]] [--json] [--png FILE]
 //	wavenet bench [--model M | --preset P] [-n K] [--json]
-//	wavenet train ...
+//	wavenet train -o MODEL.safetensors [--preset P | --config FILE] ... INPUT...
+//	wavenet compare REFERENCE.wav GENERATED.wav [--json]
+//	wavenet completion bash|zsh|fish|powershell
+//	wavenet --version
 //
 // Run "wavenet COMMAND -h" for the flags of each command, with their units and
-// defaults. Usage errors exit with status 2, other failures with status 1.
+// defaults. Usage errors (a mistyped command among them, with a suggestion)
+// exit with status 2, other failures with status 1.
 package main
 
 import (

@@ -3,6 +3,9 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Each shell's script calls back into the binary ("wavenet __complete …"),
@@ -57,5 +60,28 @@ func TestCompletion(t *testing.T) {
 		if code != exitOK || stdout != want {
 			t.Errorf("__complete %q: exit %d\n%s\nwant\n%s", tc.args, code, stdout, want)
 		}
+	}
+}
+
+// Every flag that names a file has a file-kind hint, so that a new flag
+// cannot miss one: a string flag whose help speaks of a file, a WAV clip or
+// a picture.
+func TestCompletionHintsEveryFileFlag(t *testing.T) {
+	root := newRootCmd()
+	n := 0
+	for _, c := range root.Commands() {
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			u := strings.ToLower(f.Usage)
+			if f.Value.Type() != "string" || !(strings.Contains(u, "file") || strings.Contains(u, "wav") || strings.Contains(u, "png")) {
+				return
+			}
+			n++
+			if exts := f.Annotations[cobra.BashCompFilenameExt]; len(exts) == 0 {
+				t.Errorf("%s --%s (%q) has no file-kind hint", c.Name(), f.Name, f.Usage)
+			}
+		})
+	}
+	if n < 10 {
+		t.Errorf("only %d file flags found", n)
 	}
 }

@@ -162,7 +162,7 @@ func FuzzDecodeState(f *testing.F) {
 			s.Config = json.RawMessage("null")
 		}
 		if !reflect.DeepEqual(s.stateHeader, s2.stateHeader) || !sameBits(s.params, s2.params) ||
-			!sameBits(s.m, s2.m) || !sameBits(s.v, s2.v) {
+			!sameBits(s.m, s2.m) || !sameBits(s.v, s2.v) || !sameBits(s.best, s2.best) {
 			t.Fatal("re-encoding changed the state")
 		}
 	})

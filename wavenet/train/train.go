@@ -9,14 +9,18 @@
 // the clips (cmd/wavenet reads WAV files and μ-law encodes them) and hooks in
 // [Options]: OnStart, OnStep and OnLog report progress; Save keeps each
 // checkpoint, a [Snapshot] that encodes the checkpoint file and the model
-// file to any io.Writer. [DecodeCheckpoint] reads a checkpoint file back, and
-// Options.Resume continues from it: the same clips, settings and seed then
-// give the same model bytes as a run that never stopped.
+// file to any io.Writer; SaveBest keeps the model of the lowest validation
+// loss, which a short clip's run reaches long before its end. [DecodeCheckpoint]
+// reads a checkpoint file back, and Options.Resume continues from it: the
+// same clips, settings and seed then give the same model bytes, the best
+// model's included, as a run that never stopped.
 //
 // When to checkpoint is the package's decision: every
-// Options.CheckpointEvery of wall-clock time, at the end, and when the
-// context is done (an interrupt), so that a run stopped by a signal
-// continues later where it stopped.
+// Options.CheckpointEvery of wall-clock time, every Options.CheckpointSteps
+// steps if that is set, at the end, and when the context is done (an
+// interrupt), so that a run stopped by a signal continues later where it
+// stopped. So is when a model is the best: after each validation lower than
+// every one before it in the run.
 package train
 
 import (
@@ -85,6 +89,7 @@ type Options struct {
 	Version string
 
 	CheckpointEvery time.Duration // wall-clock time between checkpoints (0 = DefaultCheckpoint)
+	CheckpointSteps int           // also checkpoint after every this many steps (0 = by time only)
 	LogEvery        int           // steps per log row (0 = DefaultLogEvery)
 	ValEvery        int           // steps per validation (0 = DefaultValEvery), a multiple of LogEvery
 
@@ -103,8 +108,19 @@ type Options struct {
 	// checkpoint file before the model file, each whole or not at all: the
 	// checkpoint alone is enough to resume, so a crash between the two
 	// loses nothing. An error mid-run is passed to OnWarn and training goes
-	// on; an error at the end is Run's error.
+	// on; an error at the end is Run's error. The Snapshot also holds the
+	// best model so far (BestStep, EncodeBest), for a Save that keeps it
+	// if SaveBest could not, or on resume, where the file kept may be
+	// another step's.
 	Save func(*Snapshot) error
+	// SaveBest keeps the model of the lowest validation loss; nil keeps
+	// none apart from what Save does. It is called after each validation
+	// lower than every one before it in the run (the checkpoint carries the
+	// lowest across a resume), with the run at that step: Snapshot.Step is
+	// BestStep, and EncodeBest and EncodeModel write the same bytes, those
+	// of the model file Save would write at that step. An error is passed
+	// to OnWarn.
+	SaveBest func(*Snapshot) error
 	// OnWarn is called with what the user should hear about but does not
 	// stop the run: a checkpoint that could not be saved.
 	OnWarn func(error)
@@ -154,6 +170,8 @@ type Result struct {
 	ValBits     float64       // the last validation, −1 if none
 	ClipBits    float64       // whole-clip bits/sample over all clips (as `wavenet eval`), at the end; 0 if interrupted
 	Interrupted bool          // stopped by ctx; the final checkpoint was saved
+	BestStep    int           // the step of the lowest validation, 0 if none
+	BestValBits float64       // that validation loss, −1 if none
 }
 
 // trainingMeta is the model file's `training` metadata. It holds nothing
@@ -196,6 +214,9 @@ type run struct {
 	window    []float64 // per step since the last row: nats, grad norm, alternating
 	lastVal   float64
 	lastTrain float64
+
+	best      *bestHeader    // the lowest validation so far; nil before the first
+	bestModel *wavenet.Model // the model at best.Step; nil before the first
 }
 
 // Run trains as opts say. It returns when the step or time limit is reached
@@ -399,7 +420,8 @@ func (r *run) restore(ck *Checkpoint) error {
 	copy(r.adam.V, st.v)
 	r.adam.T = st.AdamT
 	r.pcg = &rand.PCG{}
-	if err := r.pcg.UnmarshalBinary(st.RNG); err != nil {
+	err := r.pcg.UnmarshalBinary(st.RNG)
+	if err != nil {
 		return fmt.Errorf("train: %s: RNG state: %w", ck.name, err)
 	}
 	r.step = st.Step
@@ -407,6 +429,14 @@ func (r *run) restore(ck *Checkpoint) error {
 	r.samples = st.Samples
 	r.log = slices.Clone(st.Log)
 	r.window = slices.Clone(st.TrainWindow)
+	if st.Best != nil {
+		b := *st.Best
+		r.best = &b
+		if r.bestModel, err = wavenet.New(r.m.Config); err != nil {
+			return fmt.Errorf("train: %w", err)
+		}
+		copy(r.bestModel.Params, st.best)
+	}
 	for _, row := range r.log {
 		r.lastTrain = row.TrainBits
 		if row.ValBits >= 0 {
@@ -428,6 +458,7 @@ func (r *run) loop(ctx context.Context, clips []Clip) (Result, error) {
 	lastCkpt := time.Now()
 	rowElapsed, rowSamples := r.elapsed, r.samples
 	interrupted := false
+	pendingBest := false // a best at the last step, kept with the final score
 	for !r.done() {
 		if ctx.Err() != nil {
 			interrupted = true
@@ -451,13 +482,19 @@ func (r *run) loop(ctx context.Context, clips []Clip) (Result, error) {
 		r.window = append(r.window, nats, norm)
 
 		if r.step%r.opts.LogEvery == 0 {
-			r.addRow(r.step%r.opts.ValEvery == 0, r.elapsed-rowElapsed, r.samples-rowSamples)
+			if r.addRow(r.step%r.opts.ValEvery == 0, r.elapsed-rowElapsed, r.samples-rowSamples) {
+				if pendingBest = r.done(); !pendingBest {
+					r.keepBest(0)
+				}
+			}
 			rowElapsed, rowSamples = r.elapsed, r.samples
 		}
 		if r.opts.OnStep != nil {
 			r.opts.OnStep(Status{Step: r.step, Elapsed: r.elapsed, TrainBits: r.lastTrain, ValBits: r.lastVal, SamplesPerSec: r.rate()})
 		}
-		if time.Since(lastCkpt) >= r.opts.CheckpointEvery {
+		// The final checkpoint follows at the last step.
+		bySteps := r.opts.CheckpointSteps > 0 && r.step%r.opts.CheckpointSteps == 0
+		if (bySteps || time.Since(lastCkpt) >= r.opts.CheckpointEvery) && !r.done() {
 			if err := r.checkpoint(0, false); err != nil && r.opts.OnWarn != nil {
 				r.opts.OnWarn(fmt.Errorf("checkpoint at step %d failed: %w", r.step, err))
 			}
@@ -467,24 +504,75 @@ func (r *run) loop(ctx context.Context, clips []Clip) (Result, error) {
 	clipBits := 0.0
 	if !interrupted {
 		// End with a row at the final step that has a validation loss.
+		improved := pendingBest
 		if n := len(r.log); len(r.window) == 0 && n > 0 && r.log[n-1].Step == r.step {
 			if r.log[n-1].ValBits < 0 && len(r.val) > 0 {
 				nats, _ := r.tr.loss(r.val)
 				r.log[n-1].ValBits = nats / math.Ln2
-				r.lastVal = r.log[n-1].ValBits
+				improved = r.validated(r.log[n-1].ValBits)
 			}
 		} else {
-			r.addRow(true, r.elapsed-rowElapsed, r.samples-rowSamples)
+			improved = r.addRow(true, r.elapsed-rowElapsed, r.samples-rowSamples)
 		}
 		clipBits = r.clipBits(clips)
+		if improved {
+			// After the whole-clip score, so that the best model is the
+			// final model, byte for byte, when the last step is the best.
+			r.keepBest(clipBits)
+		}
+	} else if pendingBest {
+		r.keepBest(0)
 	}
 	if err := r.checkpoint(clipBits, true); err != nil {
 		return Result{}, fmt.Errorf("train: final checkpoint at step %d failed: %w", r.step, err)
 	}
-	return Result{
+	res := Result{
 		Steps: r.step, Samples: r.samples, Elapsed: r.elapsed, TrainBits: r.lastTrain, ValBits: r.lastVal,
-		ClipBits: clipBits, Interrupted: interrupted,
-	}, nil
+		ClipBits: clipBits, Interrupted: interrupted, BestValBits: -1,
+	}
+	if r.best != nil {
+		res.BestStep, res.BestValBits = r.best.Step, r.best.ValBits
+	}
+	return res, nil
+}
+
+// validated records a validation loss of bits at the current step. If it
+// is lower than every one before it in the run, the model is copied as the
+// best and validated reports true; the caller then calls keepBest.
+func (r *run) validated(bits float64) bool {
+	r.lastVal = bits
+	if math.IsNaN(bits) || (r.best != nil && !(bits < r.best.ValBits)) {
+		return false
+	}
+	if r.bestModel == nil {
+		m, err := wavenet.New(r.m.Config)
+		if err != nil {
+			panic("train: the run's own config is invalid: " + err.Error()) // New accepted it
+		}
+		r.bestModel = m
+	}
+	copy(r.bestModel.Params, r.m.Params)
+	r.best = &bestHeader{Step: r.step, ValBits: bits}
+	return true
+}
+
+// keepBest completes the best model, just made by validated, with its
+// metadata (clipBits as checkpoint takes it) and passes it to SaveBest.
+func (r *run) keepBest(clipBits float64) {
+	tj, err := r.training(clipBits)
+	if err == nil {
+		r.best.Training = tj
+		if r.opts.SaveBest == nil {
+			return
+		}
+		var s *Snapshot
+		if s, err = r.snapshot(clipBits, false); err == nil {
+			err = r.opts.SaveBest(s)
+		}
+	}
+	if err != nil && r.opts.OnWarn != nil {
+		r.opts.OnWarn(fmt.Errorf("keeping the best model of step %d failed: %w", r.step, err))
+	}
 }
 
 // rate is the training throughput of the last log row, scored samples per second.
@@ -496,8 +584,9 @@ func (r *run) rate() float64 {
 }
 
 // addRow closes the current log window into a row, with a validation pass
-// if withVal, and passes the log to OnLog.
-func (r *run) addRow(withVal bool, trained time.Duration, samples int64) {
+// if withVal, and passes the log to OnLog. It reports whether the
+// validation is the run's lowest (see validated).
+func (r *run) addRow(withVal bool, trained time.Duration, samples int64) (best bool) {
 	row := LogRow{Step: r.step, Seconds: r.elapsed.Seconds(), Samples: r.samples,
 		LR: LearningRate(r.hyper.LR, r.step-1, r.hyper.LRHalfLife), ValBits: -1, TrainBits: r.lastTrain}
 	if n := len(r.window) / 2; n > 0 {
@@ -516,13 +605,14 @@ func (r *run) addRow(withVal bool, trained time.Duration, samples int64) {
 	if withVal && len(r.val) > 0 {
 		nats, _ := r.tr.loss(r.val)
 		row.ValBits = nats / math.Ln2
-		r.lastVal = row.ValBits
+		best = r.validated(row.ValBits)
 	}
 	r.lastTrain = row.TrainBits
 	r.log = append(r.log, row)
 	if r.opts.OnLog != nil {
 		r.opts.OnLog(r.log)
 	}
+	return best
 }
 
 // clipBits is the mean bits/sample of every clip, whole, as `wavenet eval`
@@ -549,18 +639,42 @@ func (r *run) checkpoint(clipBits float64, final bool) error {
 	if r.opts.Save == nil {
 		return nil
 	}
-	rng, err := r.pcg.MarshalBinary()
+	s, err := r.snapshot(clipBits, final)
 	if err != nil {
 		return err
+	}
+	return r.opts.Save(s)
+}
+
+// snapshot is the run's state now, for Save or SaveBest.
+func (r *run) snapshot(clipBits float64, final bool) (*Snapshot, error) {
+	rng, err := r.pcg.MarshalBinary()
+	if err != nil {
+		return nil, err
 	}
 	st := &state{
 		stateHeader: stateHeader{
 			Step: r.step, AdamT: r.adam.T, Params: len(r.m.Params),
 			Config: json.RawMessage(r.m.Config.JSON()), Hyper: r.hyper, Data: r.dataHash,
 			RNG: rng, Elapsed: r.elapsed.Seconds(), Samples: r.samples, Log: r.log, TrainWindow: r.window,
+			Best: r.best,
 		},
 		params: r.m.Params, m: r.adam.M, v: r.adam.V,
 	}
+	if r.best != nil {
+		st.best = r.bestModel.Params
+	}
+	tj, err := r.training(clipBits)
+	if err != nil {
+		return nil, err
+	}
+	return &Snapshot{Step: r.step, Final: final, Log: r.log, BestStep: st.bestStep(), BestValBits: st.bestValBits(),
+		st: st, m: r.m, best: r.bestModel, training: tj}, nil
+}
+
+// training is the model file's `training` metadata now; clipBits, when not
+// 0, is the whole-clip score.
+func (r *run) training(clipBits float64) (json.RawMessage, error) {
 	meta := trainingMeta{Steps: r.step, Samples: r.samples, Hyper: r.hyper, TrainBits: round4(r.lastTrain),
 		ClipBits: round4(clipBits), DataHash: r.dataHash, Version: r.opts.Version}
 	if r.lastVal >= 0 {
@@ -569,25 +683,28 @@ func (r *run) checkpoint(clipBits float64, final bool) error {
 	for _, c := range r.data.Clips {
 		meta.Data = append(meta.Data, dataMeta{File: c.Name, Samples: len(c.Codes), HeldOut: len(c.Codes) - c.Split})
 	}
-	tj, err := json.Marshal(meta)
-	if err != nil {
-		return err
-	}
-	return r.opts.Save(&Snapshot{Step: r.step, Final: final, Log: r.log, st: st, m: r.m, training: tj})
+	return json.Marshal(meta)
 }
 
 // round4 rounds to 4 decimals for the metadata, which people read.
 func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
 
-// Snapshot is a run at a checkpoint, for Options.Save to keep: it encodes
-// the two files a run is kept in. It is valid only during the Save call.
+// Snapshot is a run at a checkpoint, for Options.Save to keep, or at a new
+// lowest validation loss, for Options.SaveBest: it encodes the files a run
+// is kept in. It is valid only during the call.
 type Snapshot struct {
 	Step  int      // steps done
 	Final bool     // the run's last checkpoint: at its end or on an interrupt
 	Log   []LogRow // the whole log so far
 
+	// BestStep is the step of the lowest validation loss so far (0 before
+	// the first validation), BestValBits that loss in bits per sample (−1
+	// before the first); EncodeBest writes the model of that step.
+	BestStep    int
+	BestValBits float64
+
 	st       *state
-	m        *wavenet.Model
+	m, best  *wavenet.Model
 	training json.RawMessage
 }
 
@@ -607,6 +724,16 @@ func (s *Snapshot) EncodeCheckpoint(w io.Writer) error {
 // depends on the clock, so the same run gives the same bytes.
 func (s *Snapshot) EncodeModel(w io.Writer) error {
 	return s.m.Encode(w, s.training)
+}
+
+// EncodeBest writes the model file of the lowest validation loss so far,
+// the bytes EncodeModel wrote at step BestStep. It panics if there is none
+// (BestStep 0): a caller's bug.
+func (s *Snapshot) EncodeBest(w io.Writer) error {
+	if s.st.Best == nil {
+		panic("train: Snapshot.EncodeBest before any validation")
+	}
+	return s.best.Encode(w, s.st.Best.Training)
 }
 
 // Checkpoint is a decoded checkpoint file, for Options.Resume.
@@ -634,6 +761,16 @@ func (c *Checkpoint) Elapsed() time.Duration {
 	return time.Duration(c.st.Elapsed * float64(time.Second))
 }
 
+// Hyper returns the settings of the run.
+func (c *Checkpoint) Hyper() Hyper { return c.st.Hyper }
+
+// Best returns the step and the validation loss (bits per sample) of the
+// lowest validation at the checkpoint, or 0 and −1 if there was none (or the
+// file predates keeping it).
+func (c *Checkpoint) Best() (step int, valBits float64) {
+	return c.st.bestStep(), c.st.bestValBits()
+}
+
 // Config returns the model config of the run.
 func (c *Checkpoint) Config() (wavenet.Config, error) {
 	cfg, err := wavenet.ParseConfig(c.st.Config)
@@ -651,4 +788,13 @@ func (c *Checkpoint) Config() (wavenet.Config, error) {
 func (c *Checkpoint) Matches(m *wavenet.Model, md wavenet.Metadata) bool {
 	var tm trainingMeta
 	return json.Unmarshal(md.Training, &tm) == nil && tm.Steps == c.st.Step && slices.Equal(m.Params, c.st.params)
+}
+
+// MatchesBest reports whether m, with metadata md, is the best model of the
+// checkpoint (see Best): the same step and the same parameters. It is false
+// when the checkpoint has no best.
+func (c *Checkpoint) MatchesBest(m *wavenet.Model, md wavenet.Metadata) bool {
+	var tm trainingMeta
+	return c.st.Best != nil && json.Unmarshal(md.Training, &tm) == nil && tm.Steps == c.st.Best.Step &&
+		slices.Equal(m.Params, c.st.best)
 }

@@ -400,48 +400,154 @@ func envelope(xy plotter.XYs, buckets int) plotter.XYs {
 	return hi
 }
 
-// writeLossPNG draws a training log, the training and validation bits per
-// sample against the step, as a PNG to w. rows must not be empty.
-func writeLossPNG(w io.Writer, rows []train.LogRow) error {
-	p := plot.New()
-	p.Title.Text = "WaveNet training loss"
-	p.X.Label.Text = "step"
-	p.Y.Label.Text = "bits per sample"
-	p.Add(plotter.NewGrid())
-	var tr, va plotter.XYs
+// The loss curve: its size in points (960 × 480 pixels at 96 dpi), and
+// the floor of its log axis, below which a loss is drawn at the floor.
+const (
+	lossW, lossH = 720, 360
+	lossFloor    = 1e-3
+)
+
+// Colours of the loss curve.
+const (
+	colTrain = 0x1f77b4 // blue
+	colVal   = 0xd62728 // red
+	colBest  = 0x2ca02c // green: the lowest validation
+)
+
+// lossFigure is the picture of a training log: the training and validation
+// bits per sample against the step, on a log axis so that the part that
+// matters (a few bits down to a few hundredths, where the two part) is as
+// tall as the first fall from log2(Q); the lowest validation marked; the
+// key on a line of its own above the plot, off the curves.
+type lossFigure struct {
+	train, val plotter.XYs // (step, bits), floored at lossFloor
+	best       int         // index in val of the lowest validation (the first if tied), −1 if none
+	bestMark   plotter.XYs // the vertical line at the best step, across the axis
+	title      string
+	plot       *plot.Plot
+	key        []keyMark
+}
+
+// newLossFigure builds the figure of rows, which must not be empty.
+func newLossFigure(rows []train.LogRow) (*lossFigure, error) {
+	f := &lossFigure{best: -1}
+	lo, hi := math.Inf(1), 0.0
 	for _, r := range rows {
-		tr = append(tr, plotter.XY{X: float64(r.Step), Y: r.TrainBits})
+		tb := max(r.TrainBits, lossFloor)
+		f.train = append(f.train, plotter.XY{X: float64(r.Step), Y: tb})
+		lo, hi = min(lo, tb), max(hi, tb)
 		if r.ValBits >= 0 {
-			va = append(va, plotter.XY{X: float64(r.Step), Y: r.ValBits})
+			vb := max(r.ValBits, lossFloor)
+			if f.best < 0 || vb < f.val[f.best].Y {
+				f.best = len(f.val)
+			}
+			f.val = append(f.val, plotter.XY{X: float64(r.Step), Y: vb})
+			lo, hi = min(lo, vb), max(hi, vb)
 		}
 	}
-	addLine := func(name string, pts plotter.XYs, c color.RGBA) error {
+	f.title = "WaveNet training loss: bits per sample against the step (log scale)"
+	p := plot.New()
+	p.X.Label.Text = "step"
+	p.X.Tick.Marker = niceTicks{min: 1}
+	p.X.Min = 0
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = bitsTicks{}
+	// A little room above and below the curves, a fraction of a decade.
+	p.Y.Min, p.Y.Max = lo/1.3, hi*1.3
+	p.Add(plotter.NewGrid())
+	line := func(pts plotter.XYs, col uint32, width float64) (*plotter.Line, error) {
 		l, err := plotter.NewLine(pts)
 		if err != nil {
-			return fmt.Errorf("plotting the %s loss: %w", name, err)
+			return nil, fmt.Errorf("plotting the loss: %w", err)
 		}
-		l.Color = c
-		l.Width = vg.Points(1.2)
-		p.Add(l)
-		p.Legend.Add(name, l)
-		return nil
+		l.Color, l.Width = rgb(col), vg.Points(width)
+		return l, nil
 	}
-	if err := addLine("train", tr, color.RGBA{R: 31, G: 119, B: 180, A: 255}); err != nil {
+	tl, err := line(f.train, colTrain, 1.2)
+	if err != nil {
+		return nil, err
+	}
+	p.Add(tl)
+	f.key = []keyMark{{colTrain, "train (mean over each log row's steps)"}}
+	if len(f.val) > 0 {
+		vl, err := line(f.val, colVal, 1.4)
+		if err != nil {
+			return nil, err
+		}
+		b := f.val[f.best]
+		f.bestMark = plotter.XYs{{X: b.X, Y: p.Y.Min}, {X: b.X, Y: p.Y.Max}}
+		bl, err := line(f.bestMark, colBest, 1.2)
+		if err != nil {
+			return nil, err
+		}
+		bl.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+		dot, err := plotter.NewScatter(plotter.XYs{b})
+		if err != nil {
+			return nil, fmt.Errorf("plotting the loss: %w", err)
+		}
+		dot.Shape, dot.Color, dot.Radius = draw.CircleGlyph{}, rgb(colBest), vg.Points(3.5)
+		p.Add(bl, vl, dot)
+		f.key = append(f.key, keyMark{colVal, "validation (held-out tail)"},
+			keyMark{colBest, fmt.Sprintf("lowest validation: %.3f bits at step %d", b.Y, int(b.X))})
+	}
+	f.plot = p
+	return f, nil
+}
+
+// draw draws the figure on c: the title and the key along the top, the
+// plot under them.
+func (f *lossFigure) draw(c draw.Canvas) {
+	const titleH, keyH = 22, 20
+	c.FillText(textStyle(12, text.XCenter, text.YTop), vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: c.Max.Y - 6}, f.title)
+	key := c
+	key.Max.Y = c.Max.Y - titleH
+	key.Min.Y = key.Max.Y - keyH
+	drawKey(key, key.Min.X+50, f.key)
+	f.plot.Draw(draw.Crop(c, 4, -14, 4, -(titleH + keyH)))
+}
+
+// writeLossPNG draws a training log, the training and validation bits per
+// sample against the step (see lossFigure), as a PNG to w. rows must not be
+// empty.
+func writeLossPNG(w io.Writer, rows []train.LogRow) error {
+	f, err := newLossFigure(rows)
+	if err != nil {
 		return err
 	}
-	if len(va) > 0 {
-		if err := addLine("validation", va, color.RGBA{R: 214, G: 39, B: 40, A: 255}); err != nil {
-			return err
+	img := vgimg.New(lossW, lossH)
+	dc := draw.New(img)
+	dc.SetColor(color.White)
+	dc.Fill(dc.Rectangle.Path())
+	f.draw(dc)
+	_, err = vgimg.PngCanvas{Canvas: img}.WriteTo(w)
+	return err
+}
+
+// bitsTicks marks a log axis of bits per sample: at 1 to 9 times each
+// power of ten when the axis spans less than a decade, else at 1, 2 and 5
+// times, all labelled when it spans under three decades and only the powers
+// otherwise.
+type bitsTicks struct{}
+
+func (bitsTicks) Ticks(lo, hi float64) []plot.Tick {
+	var ticks []plot.Tick
+	all := hi/lo < 1000
+	steps := []float64{1, 2, 5}
+	if hi/lo < 10 {
+		steps = []float64{1, 2, 3, 4, 5, 6, 7, 8, 9}
+	}
+	for p := math.Pow(10, math.Floor(math.Log10(lo))); p <= hi; p *= 10 {
+		for _, m := range steps {
+			v := m * p
+			if v < lo || v > hi {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if m == 1 || all {
+				t.Label = strconv.FormatFloat(v, 'g', 3, 64)
+			}
+			ticks = append(ticks, t)
 		}
 	}
-	// Bits start near log2(Q) and fall, so the lower left stays empty.
-	p.Y.Min, p.X.Min = 0, 0
-	p.Legend.Left = true
-	p.Legend.XOffs, p.Legend.YOffs = vg.Points(10), vg.Points(10)
-	wt, err := p.WriterTo(7*vg.Inch, 4*vg.Inch, "png")
-	if err != nil {
-		return fmt.Errorf("plotting the loss: %w", err)
-	}
-	_, err = wt.WriteTo(w)
-	return err
+	return ticks
 }

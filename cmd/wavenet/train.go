@@ -38,7 +38,16 @@ type trainFlags struct {
 	quiet               bool
 	threads             int
 	ckptMinutes         float64
+	ckptSteps           int
+	keep                string // keepLast or keepBest
 }
+
+// The models -o can hold (--keep): the final step's, or the one of the
+// lowest validation loss. The other goes beside it (see keptPaths).
+const (
+	keepLast = "last"
+	keepBest = "best"
+)
 
 func newTrainCmd() *cobra.Command {
 	var o trainFlags
@@ -74,12 +83,19 @@ silences it. The result is one line on standard output.
 
 Beside MODEL.safetensors it writes MODEL.ckpt (the complete training state),
 MODEL.csv (the log) and MODEL.png (the loss curve). All are written
-atomically every --checkpoint-minutes, at the end, and on Ctrl-C, SIGTERM or
-SIGHUP, after which train exits cleanly. --resume continues from MODEL.ckpt
+atomically every --checkpoint-minutes, every --checkpoint-every steps if
+that is given, at the end, and on Ctrl-C, SIGTERM or SIGHUP, after which
+train exits cleanly. The model of the lowest validation loss is kept too,
+written whenever the validation loss reaches a new low: with --keep last
+(the default) -o is the final step's model and MODEL.best.safetensors the
+best; with --keep best -o is the best and MODEL.last.safetensors the final
+step's. On a short clip the validation loss often climbs again long before
+the end while the training loss still falls. The result line names both. --resume continues from MODEL.ckpt
 exactly as if it had not stopped: the same data, settings and seed then give
 the same losses and the same model bytes as an uninterrupted run. A new run
 refuses to replace an earlier run's model or checkpoint unless --force is
-given, and every run refuses outputs that are inputs or each other (-o
+given (which then also removes that run's MODEL.best and MODEL.last
+files), and every run refuses outputs that are inputs or each other (-o
 clip.wav clip.wav, -o m.png) and checks, before the first step, that it can
 write them.`,
 		Example: `  wavenet train -o piano.safetensors --minutes 10 piano.wav
@@ -110,6 +126,8 @@ write them.`,
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress output (warnings and the result line still print)")
 	f.IntVar(&o.threads, "threads", 0, "goroutines over batch items (0 = all cores); results do not depend on it")
 	f.Float64Var(&o.ckptMinutes, "checkpoint-minutes", train.DefaultCheckpoint.Minutes(), "minutes between checkpoints")
+	f.IntVar(&o.ckptSteps, "checkpoint-every", 0, "also checkpoint every this many steps (0 = by --checkpoint-minutes only)")
+	f.StringVar(&o.keep, "keep", keepLast, "the model -o gets: last (the final step's; the best goes to MODEL.best.safetensors) or best (the lowest validation loss's; the last goes to MODEL.last.safetensors); on resume, the run's")
 	return cmd
 }
 
@@ -120,6 +138,41 @@ const defaultTrainPreset = "small"
 func trainPaths(model string) (ckpt, csv, png string) {
 	base := strings.TrimSuffix(model, filepath.Ext(model))
 	return base + ".ckpt", base + ".csv", base + ".png"
+}
+
+// keptPaths returns the files beside a model path that hold the best model
+// (with --keep last) and the last one (with --keep best): BASE.best.EXT and
+// BASE.last.EXT, EXT .safetensors if the path has none.
+func keptPaths(model string) (best, last string) {
+	ext := filepath.Ext(model)
+	base := strings.TrimSuffix(model, ext)
+	if ext == "" {
+		ext = ".safetensors"
+	}
+	return base + ".best" + ext, base + ".last" + ext
+}
+
+// resumeKeep returns the --keep of a resumed run: the one given, or the
+// one the run began with, told by the file beside the model (a run that
+// keeps the best at -o has BASE.last beside it). A given one that
+// contradicts the files is refused.
+func resumeKeep(model, given string, changed bool) (string, error) {
+	best, last := keptPaths(model)
+	began := ""
+	switch hasBest, hasLast := exists(best), exists(last); {
+	case hasLast && !hasBest:
+		began = keepBest
+	case hasBest && !hasLast:
+		began = keepLast
+	}
+	switch {
+	case !changed && began != "":
+		return began, nil
+	case changed && began != "" && given != began:
+		return "", usagef("--keep %s: the run keeps the %s model at %s (%s is beside it); resume with --keep %s",
+			given, began, model, map[string]string{keepBest: last, keepLast: best}[began], began)
+	}
+	return given, nil
 }
 
 func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
@@ -136,12 +189,16 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 	if o.resume && o.force {
 		return usagef("--resume and --force both given: --resume continues the run, --force replaces it")
 	}
-	if o.steps < 0 || o.minutes < 0 || o.ckptMinutes <= 0 || o.threads < 0 {
-		return usagef("--steps, --minutes and --threads must not be negative, --checkpoint-minutes must be positive")
+	if o.steps < 0 || o.minutes < 0 || o.ckptMinutes <= 0 || o.threads < 0 || o.ckptSteps < 0 {
+		return usagef("--steps, --minutes, --threads and --checkpoint-every must not be negative, --checkpoint-minutes must be positive")
+	}
+	if o.keep != keepLast && o.keep != keepBest {
+		return usagef("--keep %q: want %s or %s", o.keep, keepLast, keepBest)
 	}
 	opts := train.Options{
 		Steps: o.steps, Minutes: o.minutes, Threads: o.threads, Version: "wavenet " + buildVersion(),
 		CheckpointEvery: time.Duration(o.ckptMinutes * float64(time.Minute)),
+		CheckpointSteps: o.ckptSteps,
 	}
 	if o.steps == 0 && o.minutes == 0 {
 		opts.Minutes = 10
@@ -197,6 +254,14 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 	if h.Batch < 0 || h.Chunk < 0 || h.LR < 0 || h.LRHalfLife < 0 || h.ClipNorm < 0 {
 		return usagef("--batch, --chunk, --lr, --lr-half-life and --clip-norm must not be negative")
 	}
+	if o.resume {
+		var err error
+		if o.keep, err = resumeKeep(o.out, o.keep, f.Changed("keep")); err != nil {
+			return err
+		}
+	} else if o.keep == keepBest && h.ValFraction < 0 {
+		return usagef("--keep best needs a validation loss: hold out some of each clip (--val)")
+	}
 
 	// The files: none may be another, and all must be writable, before
 	// anything is read or trained.
@@ -204,21 +269,24 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 	if err != nil {
 		return err
 	}
-	out := &trainOutputs{model: o.out, kept: -1}
-	out.ckpt, out.csv, out.png = trainPaths(o.out)
+	out := newTrainOutputs(o.out, o.keep)
 	read := files
 	if o.config != "" {
 		read = append(read[:len(read):len(read)], o.config)
 	}
-	if err := checkOutputs(read, []string{out.model, out.ckpt, out.csv, out.png}); err != nil {
+	// Both files beside the model are checked: the one this run does not
+	// write may be an earlier run's, which --force removes.
+	if err := checkOutputs(read, []string{out.model, out.ckpt, out.csv, out.png, out.bestPath, out.lastPath}); err != nil {
 		return err
 	}
 	if !o.resume && !o.force {
 		if exists(out.ckpt) {
 			return fmt.Errorf("%s exists from an earlier run: pass --resume to continue it, or --force to start afresh over it", out.ckpt)
 		}
-		if exists(out.model) {
-			return fmt.Errorf("%s exists and has no checkpoint beside it to resume: pass --force to replace it, or give another -o", out.model)
+		for _, m := range []string{out.model, out.bestPath, out.lastPath} {
+			if exists(m) {
+				return fmt.Errorf("%s exists and has no checkpoint beside it to resume: pass --force to replace it, or give another -o", m)
+			}
 		}
 	}
 
@@ -236,11 +304,19 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 		// The checkpoint is the truth; the model file should be the same
 		// step. If it is not (a crash between the two writes), say so: the
 		// model file is rewritten at the next checkpoint.
-		switch m, md, err := wavenet.Load(out.model); {
+		switch m, md, err := wavenet.Load(out.last); {
 		case err != nil:
 			disp.Printf("train: warning: %v; resuming from %s (step %d)\n", err, out.ckpt, opts.Resume.Step())
 		case !opts.Resume.Matches(m, md):
-			disp.Printf("train: warning: %s is not the model of %s (step %d): resuming from the checkpoint\n", out.model, out.ckpt, opts.Resume.Step())
+			disp.Printf("train: warning: %s is not the model of %s (step %d): resuming from the checkpoint\n", out.last, out.ckpt, opts.Resume.Step())
+		}
+		// So should the best model file be the checkpoint's best; if it is
+		// not, the next checkpoint rewrites it.
+		if err := out.resumeBest(opts.Resume); err != nil {
+			disp.Printf("train: warning: %v\n", err)
+		}
+		if o.keep == keepBest && opts.Resume.Hyper().ValFraction < 0 {
+			return usagef("--keep best needs a validation loss, and %s holds none out", out.ckpt)
 		}
 	} else {
 		if opts.Config == nil {
@@ -262,7 +338,15 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 	defer stop()
 	rep := &trainReport{disp: disp, quiet: o.quiet, steps: opts.Steps, minutes: opts.Minutes, csv: out.csv}
 	opts.OnStart, opts.OnStep, opts.OnLog, opts.OnWarn = rep.start, rep.step, rep.log, rep.warn
-	opts.Save = out.save
+	opts.Save, opts.SaveBest = out.save, out.saveBest
+	if o.force {
+		// The earlier run's models beside -o are not this run's.
+		for _, m := range []string{out.bestPath, out.lastPath} {
+			if err := os.Remove(m); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("--force: %w", err)
+			}
+		}
+	}
 
 	res, err := train.Run(ctx, opts)
 	if err != nil {
@@ -273,12 +357,7 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 	// that is the terminal too; off a terminal (a log) the last progress
 	// line as well.
 	rep.finish(res, disp.tty() && isTerminal(cmd.OutOrStdout()))
-	state := "trained"
-	if res.Interrupted {
-		state = "interrupted; resume with --resume"
-	}
-	_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s: %d steps, %s, train %s bits, validation %s bits, whole clips %s bits (%s)\n",
-		out.model, res.Steps, res.Elapsed.Round(time.Second), bitsOrDash(res.TrainBits), bitsOrDash(res.ValBits), bitsOrDash(res.ClipBits), state)
+	_, err = fmt.Fprintln(cmd.OutOrStdout(), out.summary(res))
 	return err
 }
 
@@ -506,7 +585,72 @@ func readCheckpoint(path, model string) (*train.Checkpoint, error) {
 // trainOutputs are the files a run keeps, and what it has kept.
 type trainOutputs struct {
 	model, ckpt, csv, png string
-	kept                  int // the step of the checkpoint in ckpt; −1 if there is none of this run
+	bestPath, lastPath    string // the files beside model (keptPaths); one of them is written
+	best, last            string // where the best and the last model go: model and the other
+	kept                  int    // the step of the checkpoint in ckpt; −1 if there is none of this run
+	bestKept              int    // the step of the model in best; −1 if not of this run's best
+}
+
+// newTrainOutputs returns the files of a run writing model, which holds
+// the model keep says.
+func newTrainOutputs(model, keep string) *trainOutputs {
+	t := &trainOutputs{model: model, kept: -1, bestKept: -1}
+	t.ckpt, t.csv, t.png = trainPaths(model)
+	t.bestPath, t.lastPath = keptPaths(model)
+	t.best, t.last = t.bestPath, model
+	if keep == keepBest {
+		t.best, t.last = model, t.lastPath
+	}
+	return t
+}
+
+// resumeBest notes whether the best model file is the best of ck; an error
+// says it is not, and when it is rewritten.
+func (t *trainOutputs) resumeBest(ck *train.Checkpoint) error {
+	step, _ := ck.Best()
+	m, md, err := wavenet.Load(t.best)
+	switch {
+	case step == 0 && err != nil:
+		return nil // no best yet, and no file
+	case step == 0:
+		return fmt.Errorf("%s is not of %s, which has no validation before step %d: it is replaced at the first validation", t.best, t.ckpt, ck.Step())
+	case err != nil:
+		return fmt.Errorf("%v; the best model of %s (step %d) is rewritten at the next checkpoint", err, t.ckpt, step)
+	case !ck.MatchesBest(m, md):
+		return fmt.Errorf("%s is not the best model of %s (step %d): it is rewritten at the next checkpoint", t.best, t.ckpt, step)
+	}
+	t.bestKept = step
+	return nil
+}
+
+// saveBest writes a new best model.
+func (t *trainOutputs) saveBest(s *train.Snapshot) error {
+	if err := writeOutput(context.Background(), t.best, s.EncodeBest); err != nil {
+		return fmt.Errorf("%w (it is written at the next checkpoint)", err)
+	}
+	t.bestKept = s.BestStep
+	return nil
+}
+
+// summary is the result line: the model at -o and the one beside it, each
+// with its validation loss, and last how the run ended.
+func (t *trainOutputs) summary(res train.Result) string {
+	state := "trained"
+	if res.Interrupted {
+		state = "interrupted; resume with --resume"
+	}
+	last := fmt.Sprintf("train %s bits, validation %s bits, whole clips %s bits",
+		bitsOrDash(res.TrainBits), bitsOrDash(res.ValBits), bitsOrDash(res.ClipBits))
+	took := res.Elapsed.Round(time.Second)
+	switch {
+	case res.BestStep == 0:
+		return fmt.Sprintf("%s: %d steps, %s, %s (%s)", t.last, res.Steps, took, last, state)
+	case t.last == t.model:
+		return fmt.Sprintf("%s: %d steps, %s, %s; best: %s, validation %s bits at step %d (%s)",
+			t.model, res.Steps, took, last, t.best, bitsString(res.BestValBits), res.BestStep, state)
+	}
+	return fmt.Sprintf("%s: the best validation, %s bits at step %d of %d, %s; last: %s, %s (%s)",
+		t.model, bitsString(res.BestValBits), res.BestStep, res.Steps, took, t.last, last, state)
 }
 
 // save writes a checkpoint's files: the checkpoint first (it alone is
@@ -526,17 +670,28 @@ func (t *trainOutputs) save(s *train.Snapshot) error {
 	kept := func(err error, what string) error {
 		return fmt.Errorf("%w (%s of step %d written; --resume continues from the checkpoint)", err, what, s.Step)
 	}
-	if err := writeOutput(ctx, t.model, s.EncodeModel); err != nil {
+	if err := writeOutput(ctx, t.last, s.EncodeModel); err != nil {
 		return kept(err, t.ckpt)
 	}
+	// The best model, if the file is not it yet: SaveBest failed, or a
+	// resumed run found another.
+	if s.BestStep > 0 && s.BestStep != t.bestKept {
+		if err := writeOutput(ctx, t.best, s.EncodeBest); err != nil {
+			return kept(err, t.ckpt+" and "+t.last)
+		}
+		t.bestKept = s.BestStep
+	}
+	if s.Final && s.BestStep == 0 && t.best == t.model {
+		return fmt.Errorf("no validation loss was measured (the clips are too short to hold any out), so there is no best model for %s; the last is %s", t.model, t.last)
+	}
 	if err := writeOutput(ctx, t.csv, func(w io.Writer) error { return writeTrainCSV(w, s.Log) }); err != nil {
-		return kept(err, t.ckpt+" and "+t.model)
+		return kept(err, t.ckpt+" and "+t.last)
 	}
 	if len(s.Log) == 0 {
 		return nil
 	}
 	if err := writeOutput(ctx, t.png, func(w io.Writer) error { return writeLossPNG(w, s.Log) }); err != nil {
-		return kept(err, t.ckpt+" and "+t.model)
+		return kept(err, t.ckpt+" and "+t.last)
 	}
 	return nil
 }

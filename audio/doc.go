@@ -17,7 +17,8 @@
 // [Mel] computes the log-mel features of the model format spec (periodic
 // Hann frames of four hops, magnitude spectrum, HTK mel triangles, the fixed
 // log shift and scale) that a model conditions on locally; they agree with
-// the spec's reference implementation to float32 rounding.
+// the spec's reference implementation to float32 rounding. [NewSpectrogram]
+// computes a short-time power spectrum in dB, for pictures of a clip.
 //
 // Features for local conditioning travel as NumPy .npy files of float32
 // [rows, cols] ([ReadNpy], [WriteNpy]), the format vocoder pipelines

@@ -63,8 +63,10 @@ output (-o on --model or --prime, --png on -o) is refused before any work.
 With -o - the WAV goes to standard output with its exact sizes in the header,
 so a pipe reader sees an ordinary file.
 
---png draws the first stream's output (prime included): the whole waveform and
-a close-up of its last 30 ms.`,
+--png draws the first stream's output (prime included): the whole waveform,
+under it its spectrogram (power in dB as colour against Hz and s, from 80 dB
+below the loudest), and a close-up of its last 30 ms; a line marks where the
+prime ends.`,
 		Example: `  wavenet generate -o out.wav
   wavenet generate --seconds 5 --temperature 0.9 --seed 7 -o tone.wav
   wavenet generate -n 4 -o take.wav        # take-0.wav … take-3.wav
@@ -85,7 +87,7 @@ a close-up of its last 30 ms.`,
 	f.IntVarP(&o.streams, "streams", "n", 1, "independent streams generated at once, one file each")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress output (errors and warnings still print)")
 	f.BoolVar(&o.float, "float", false, "write 32-bit float WAV instead of 16-bit PCM")
-	f.StringVar(&o.png, "png", "", "also draw the first stream's waveform to this PNG file")
+	f.StringVar(&o.png, "png", "", "also draw the first stream's waveform and spectrogram to this PNG file")
 	return cmd
 }
 
@@ -222,7 +224,7 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 	took := time.Since(start)
 	if o.png != "" {
 		title := fmt.Sprintf("%s: %d samples at %d Hz, temperature %g, seed %d", name, len(first), cfg.SampleRate, o.temperature, o.seed)
-		if err := writeWavePNG(o.png, first, cfg.SampleRate, title); err != nil {
+		if err := writeWavePNG(o.png, first, cfg.SampleRate, len(prime), title); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"image"
 	"image/color"
 	"io"
 	"math"
@@ -11,12 +12,14 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
+	"github.com/wavenet-go/wavenet-go/audio"
 	"github.com/wavenet-go/wavenet-go/causal"
 	"github.com/wavenet-go/wavenet-go/wavenet"
 	"github.com/wavenet-go/wavenet-go/wavenet/train"
@@ -312,64 +315,234 @@ func (nt niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ticks
 }
 
-// writeWavePNG draws a waveform x at rate Hz to a PNG file at path, written
-// atomically: the whole signal above, and below a close-up of its last
-// zoomMS milliseconds, where single periods show.
-func writeWavePNG(path string, x []float32, rate int, title string) error {
-	const zoomMS = 30
-	img := vgimg.New(720, 400)
-	dc := draw.New(img)
-	dc.SetColor(color.White)
-	dc.Fill(dc.Rectangle.Path())
-	tiles := draw.Tiles{Rows: 2, Cols: 1, PadTop: 6, PadBottom: 6, PadLeft: 6, PadRight: 14, PadY: 10}
+// The waveform picture: its size in points (960 × 800 pixels at 96 dpi),
+// the close-up's length, and the spectrogram's dynamic range.
+const (
+	waveW, waveH = 720, 600
+	zoomMS       = 30
+	specRangeDB  = 80
+)
 
-	n := min(len(x), max(1, rate*zoomMS/1000))
-	for row, part := range []struct {
-		from, to int
-		unit     float64 // seconds per axis unit
-		label    string
-	}{
-		{0, len(x), 1, "time (s)"},
-		{len(x) - n, len(x), 0.001, fmt.Sprintf("time (ms), the last %d ms", zoomMS)},
-	} {
+// colPrime marks where the prime ends: cyan, seen on the white waveform
+// panels and on the spectrogram's dark floor alike.
+const colPrime = 0x17becf
+
+// waveFigure is generate's picture of a clip: the whole waveform; under it
+// its spectrogram on the same time axis (power in dB as colour, from
+// specRangeDB below the loudest bin, against Hz); at the bottom a close-up
+// of the last zoomMS milliseconds, where single periods show. A line marks
+// where the prime ends, in each panel it falls in.
+type waveFigure struct {
+	title     string
+	key       []keyMark
+	spec      *audio.Spectrogram
+	specColor []color.Color // the spectrogram's colours, quiet to loud
+	// panels are the waveform, the spectrogram and the close-up.
+	panels [3]*plot.Plot
+	// primeEnd is where the prime ends, in seconds, 0 without one;
+	// primeMarks are its line in each panel's data coordinates, nil in a
+	// panel it is not in.
+	primeEnd   float64
+	primeMarks [3]plotter.XYs
+}
+
+// spectrogramFrame returns the spectrogram frame for a clip at rate Hz: the
+// power of two nearest to 32 ms (512 samples at 16 kHz, 31 Hz a bin).
+func spectrogramFrame(rate int) int {
+	return 1 << max(3, int(math.Round(math.Log2(float64(rate)*0.032))))
+}
+
+// newWaveFigure builds the figure of x at rate Hz, whose first prime
+// samples are the prime (0 for none).
+func newWaveFigure(x []float32, rate, prime int, title string) (*waveFigure, error) {
+	f := &waveFigure{title: title}
+	// A frame every quarter of its length, or farther apart for a long
+	// clip (at most about 800 columns), with frames at least as long as the
+	// hop, so that a column, drawn a hop wide about its frame's centre,
+	// begins after 0.
+	n := spectrogramFrame(rate)
+	hop := max(n/4, (len(x)+799)/800)
+	for n < hop {
+		n *= 2
+	}
+	f.spec = audio.NewSpectrogram(x, rate, n, hop, specRangeDB)
+	// The time axis of the waveform and the spectrogram: to the end of the
+	// clip, or of the last column if that is later.
+	secs := max(float64(len(x)), float64((f.spec.Frames-1)*hop+n/2+hop/2)) / float64(rate)
+	f.specColor = moreland.ExtendedBlackBody().Palette(256).Colors()
+	if prime > 0 && prime < len(x) {
+		f.primeEnd = float64(prime) / float64(rate)
+	}
+
+	zoom := min(len(x), max(1, rate*zoomMS/1000))
+	wave := func(from int, unit float64, label string, col uint32) (*plot.Plot, error) {
 		p := plot.New()
-		if row == 0 {
-			p.Title.Text = title
-		}
-		p.X.Label.Text = part.label
+		p.X.Label.Text = label
 		p.X.Tick.Marker = niceTicks{}
 		p.Y.Label.Text = "amplitude"
 		p.Y.Min, p.Y.Max = -1, 1
 		p.Add(plotter.NewGrid())
-		xy := make(plotter.XYs, part.to-part.from)
+		xy := make(plotter.XYs, len(x)-from)
 		for i := range xy {
-			t := float64(part.from+i) / float64(rate) / part.unit
-			if row == 1 {
-				t = float64(i) / float64(rate) / part.unit
-			}
-			xy[i] = plotter.XY{X: t, Y: float64(x[part.from+i])}
+			xy[i] = plotter.XY{X: float64(i) / float64(rate) / unit, Y: float64(x[from+i])}
 		}
-		clr := []color.Color{rgb(colInput), rgb(colOutput)}[row]
+		if from == 0 {
+			p.X.Min, p.X.Max = 0, secs // the spectrogram's
+		}
 		if env := envelope(xy, 1500); env != nil {
 			// Too many samples to draw one by one: fill between the
 			// minimum and maximum of each bucket.
 			poly, err := plotter.NewPolygon(env)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			poly.Color, poly.LineStyle.Color = clr, clr
+			poly.Color, poly.LineStyle.Color = rgb(col), rgb(col)
 			p.Add(poly)
 		} else if len(xy) > 0 {
 			l, err := plotter.NewLine(xy)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			l.Color = clr
+			l.Color = rgb(col)
 			l.Width = vg.Points(1.2)
 			p.Add(l)
 		}
-		p.Draw(tiles.At(dc, 0, row))
+		return p, nil
 	}
+	var err error
+	if f.panels[0], err = wave(0, 1, "time (s)", colInput); err != nil {
+		return nil, err
+	}
+	if f.panels[2], err = wave(len(x)-zoom, 0.001, fmt.Sprintf("time (ms), the last %d ms", zoomMS), colOutput); err != nil {
+		return nil, err
+	}
+	f.panels[1] = f.spectrogramPlot(secs)
+
+	if f.primeEnd > 0 {
+		f.primeMarks[0] = plotter.XYs{{X: f.primeEnd, Y: -1}, {X: f.primeEnd, Y: 1}}
+		f.primeMarks[1] = plotter.XYs{{X: f.primeEnd, Y: f.panels[1].Y.Min}, {X: f.primeEnd, Y: f.panels[1].Y.Max}}
+		if prime > len(x)-zoom {
+			ms := float64(prime-(len(x)-zoom)) / float64(rate) * 1000
+			f.primeMarks[2] = plotter.XYs{{X: ms, Y: -1}, {X: ms, Y: 1}}
+		}
+		for i, m := range f.primeMarks {
+			if m == nil {
+				continue
+			}
+			l, err := plotter.NewLine(m)
+			if err != nil {
+				return nil, err
+			}
+			l.Color, l.Width = rgb(colPrime), vg.Points(1.6)
+			l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+			f.panels[i].Add(l)
+		}
+		f.key = append(f.key, keyMark{colPrime, fmt.Sprintf("the prime ends (%.3f s)", f.primeEnd)})
+	}
+	return f, nil
+}
+
+// spectrogramPlot is the spectrogram panel, secs long: each frame a column
+// one hop wide about its centre, over a floor-coloured ground (at the ends,
+// where no frame is centred), and the bins as rows from 0 Hz to the Nyquist
+// frequency (each row 1/(N/2+1) of it, a bin's frequency within a row of
+// its middle).
+func (f *waveFigure) spectrogramPlot(secs float64) *plot.Plot {
+	s := f.spec
+	bins := s.Bins()
+	img := image.NewRGBA(image.Rect(0, 0, s.Frames, bins))
+	for j := range s.Frames {
+		for k := range bins {
+			v := (s.At(j, k) - (s.Peak - s.RangeDB)) / s.RangeDB
+			img.Set(j, bins-1-k, shade(f.specColor, v))
+		}
+	}
+	half := float64(s.Hop) / 2 / float64(s.Rate)
+	p := plot.New()
+	p.X.Label.Text = "time (s)"
+	p.X.Tick.Marker = niceTicks{}
+	p.Y.Label.Text = "frequency (Hz)"
+	p.Y.Tick.Marker = niceTicks{}
+	p.X.Min, p.X.Max = 0, secs
+	p.Y.Min, p.Y.Max = 0, float64(s.Rate)/2
+	ground, err := plotter.NewPolygon(plotter.XYs{{X: 0, Y: 0}, {X: secs, Y: 0}, {X: secs, Y: p.Y.Max}, {X: 0, Y: p.Y.Max}})
+	if err == nil {
+		ground.Color, ground.LineStyle.Width = f.specColor[0], 0
+		p.Add(ground)
+	}
+	p.Add(plotter.NewImage(img, s.Seconds(0)-half, 0, s.Seconds(s.Frames-1)+half, p.Y.Max))
+	return p
+}
+
+// draw draws the figure on c: the title and the key along the top, then
+// the panels, their time axes lined up.
+func (f *waveFigure) draw(c draw.Canvas) {
+	const titleH, keyH = 22, 20
+	c.FillText(textStyle(11, text.XCenter, text.YTop), vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: c.Max.Y - 6}, f.title)
+	key := c
+	key.Max.Y = c.Max.Y - titleH
+	key.Min.Y = key.Max.Y - keyH
+	f.drawKey(key)
+	body := draw.Crop(c, 6, -14, 6, -(titleH + keyH))
+	h := body.Max.Y - body.Min.Y
+	// From the top: the waveform (30 %), the spectrogram (40 %), the
+	// close-up (30 %).
+	cuts := []vg.Length{1, 0.7, 0.3, 0}
+	var cs [3]draw.Canvas
+	for i := range cs {
+		cs[i] = body
+		cs[i].Max.Y = body.Min.Y + h*cuts[i] - 5
+		cs[i].Min.Y = body.Min.Y + h*cuts[i+1] + 5
+	}
+	// The data areas begin and end at the same x: each panel narrows to
+	// the one whose y axis is widest and to the one whose last tick label
+	// reaches farthest.
+	left, right := body.Min.X, body.Max.X
+	for i, p := range f.panels {
+		d := p.DataCanvas(cs[i])
+		left, right = max(left, d.Min.X), min(right, d.Max.X)
+	}
+	for i, p := range f.panels {
+		d := p.DataCanvas(cs[i])
+		cs[i].Min.X += left - d.Min.X
+		cs[i].Max.X -= d.Max.X - right
+		p.Draw(cs[i])
+	}
+}
+
+// drawKey draws the spectrogram's colour scale and the prime's mark in a
+// line across c.
+func (f *waveFigure) drawKey(c draw.Canvas) {
+	sty := textStyle(9, text.XLeft, text.YCenter)
+	y := c.Min.Y + (c.Max.Y-c.Min.Y)/2
+	x := c.Min.X + 50
+	label := func(s string) {
+		c.FillText(sty, vg.Point{X: x, Y: y}, s)
+		x += sty.Width(s) + 6
+	}
+	label(fmt.Sprintf("spectrogram (%d-sample frames every %d): −%d dB", f.spec.N, f.spec.Hop, specRangeDB))
+	const barW, barH = 90, 10
+	for k := range barW {
+		c.SetColor(shade(f.specColor, float64(k)/barW))
+		c.Fill(vg.Rectangle{Min: vg.Point{X: x + vg.Length(k), Y: y - barH/2}, Max: vg.Point{X: x + vg.Length(k) + 1.2, Y: y + barH/2}}.Path())
+	}
+	x += barW + 4
+	label("0 dB, the loudest")
+	drawKey(c, x+10, f.key)
+}
+
+// writeWavePNG draws x at rate Hz, its first prime samples a prime (0 for
+// none), to a PNG file at path, written atomically (see waveFigure).
+func writeWavePNG(path string, x []float32, rate, prime int, title string) error {
+	f, err := newWaveFigure(x, rate, prime, title)
+	if err != nil {
+		return err
+	}
+	img := vgimg.New(waveW, waveH)
+	dc := draw.New(img)
+	dc.SetColor(color.White)
+	dc.Fill(dc.Rectangle.Path())
+	f.draw(dc)
 	return writeOutput(context.Background(), path, func(w io.Writer) error {
 		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
 		return err

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"image/png"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -97,5 +99,112 @@ func TestLossPNG(t *testing.T) {
 	}
 	if got := img.Bounds().Size(); got.X != lossW*96/72 || got.Y != lossH*96/72 {
 		t.Errorf("PNG of %v pixels, want %d × %d", got, lossW*96/72, lossH*96/72)
+	}
+}
+
+// toneWave is n samples of a sine at hz, at rate Hz.
+func toneWave(n, rate int, hz float64) []float32 {
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(0.5 * math.Sin(2*math.Pi*hz*float64(i)/float64(rate)))
+	}
+	return x
+}
+
+// TestWaveFigureSpectrogram: the spectrogram panel of a tone is brightest,
+// in every frame, in the row of the tone's frequency, and spans the
+// waveform's time axis.
+func TestWaveFigureSpectrogram(t *testing.T) {
+	const rate = 16000
+	f, err := newWaveFigure(toneWave(16000, rate, 1250), rate, 0, "a tone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := f.spec
+	if s.N != 512 || s.Hop != 128 {
+		t.Errorf("frames of %d every %d at 16 kHz, want 512 every 128", s.N, s.Hop)
+	}
+	for j := range s.Frames {
+		k := 0
+		for b := range s.Bins() {
+			if s.At(j, b) > s.At(j, k) {
+				k = b
+			}
+		}
+		if math.Abs(s.Hz(k)-1250) > s.Hz(1)/2 {
+			t.Fatalf("frame %d is brightest at %v Hz, want the tone's 1250", j, s.Hz(k))
+		}
+	}
+	w, sp := f.panels[0], f.panels[1]
+	if sp.Y.Min != 0 || sp.Y.Max != rate/2 || sp.X.Min != w.X.Min || sp.X.Max != w.X.Max || w.X.Max < 1 {
+		t.Errorf("spectrogram axes %v..%v s, %v..%v Hz; waveform %v..%v s", sp.X.Min, sp.X.Max, sp.Y.Min, sp.Y.Max, w.X.Min, w.X.Max)
+	}
+	if f.primeEnd != 0 || f.primeMarks[0] != nil || f.primeMarks[1] != nil || f.primeMarks[2] != nil || len(f.key) != 0 {
+		t.Errorf("no prime, yet a prime mark: %v %v %v", f.primeEnd, f.primeMarks, f.key)
+	}
+}
+
+// TestWaveFigurePrime: the prime's end is marked at its time on the
+// waveform and the spectrogram, and on the close-up only when it falls in
+// the last zoomMS milliseconds, at its place there.
+func TestWaveFigurePrime(t *testing.T) {
+	const rate = 8000
+	zoom := rate * zoomMS / 1000 // 240 samples
+	for _, tc := range []struct {
+		prime, generated int
+		zoomMS           float64 // where the close-up marks it; −1 for nowhere
+	}{
+		{4000, 4000, -1},
+		{4000, 100, float64(zoom-100) / rate * 1000},
+		{100, 50, 100.0 / rate * 1000}, // a clip shorter than the close-up: it is all shown
+	} {
+		x := append(toneWave(tc.prime, rate, 300), toneWave(tc.generated, rate, 500)...)
+		f, err := newWaveFigure(x, rate, tc.prime, "primed")
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := float64(tc.prime) / rate
+		if f.primeEnd != at {
+			t.Errorf("%+v: prime ends at %v s, want %v", tc, f.primeEnd, at)
+		}
+		for i := range 2 {
+			if m := f.primeMarks[i]; len(m) != 2 || m[0].X != at || m[1].X != at || m[0].Y != f.panels[i].Y.Min || m[1].Y != f.panels[i].Y.Max {
+				t.Errorf("%+v: panel %d marks the prime at %v; want a line at %v s across the axis", tc, i, m, at)
+			}
+		}
+		m := f.primeMarks[2]
+		switch {
+		case tc.zoomMS < 0 && m != nil:
+			t.Errorf("%+v: the close-up marks the prime at %v, but it ends before the close-up", tc, m)
+		case tc.zoomMS >= 0 && (len(m) != 2 || math.Abs(m[0].X-tc.zoomMS) > 1e-9):
+			t.Errorf("%+v: the close-up marks the prime at %v, want %v ms", tc, m, tc.zoomMS)
+		}
+		if len(f.key) != 1 || !strings.Contains(f.key[0].label, "prime ends") {
+			t.Errorf("%+v: key %v", tc, f.key)
+		}
+	}
+}
+
+// TestWavePNG: the picture decodes at the size it is drawn, for a clip of
+// one sample too.
+func TestWavePNG(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []int{1, 20000} {
+		path := filepath.Join(dir, "w.png")
+		if err := writeWavePNG(path, toneWave(n, 16000, 440), 16000, n/2, "test"); err != nil {
+			t.Fatal(err)
+		}
+		fh, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(fh)
+		fh.Close()
+		if err != nil {
+			t.Fatalf("%d samples: %v", n, err)
+		}
+		if got := img.Bounds().Size(); got.X != waveW*96/72 || got.Y != waveH*96/72 {
+			t.Errorf("%d samples: PNG of %v pixels, want %d × %d", n, got, waveW*96/72, waveH*96/72)
+		}
 	}
 }

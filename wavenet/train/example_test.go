@@ -13,7 +13,7 @@ import (
 // Train a tiny model on one clip of μ-law codes for 8 steps, keeping the
 // checkpoint and the model in memory, then resume from the checkpoint to
 // step 12. A program that trains on WAV files reads and μ-law encodes them
-// first (package audio), and writes what Save gets to files.
+// first (package audio), and writes what Save and SaveBest get to files.
 func Example() {
 	codes := make([]int32, 2000)
 	for i := range codes { // a slow triangle wave over the 256 classes
@@ -37,6 +37,12 @@ func Example() {
 		},
 		OnLog: func(rows []train.LogRow) {
 			fmt.Printf("step %d logged\n", rows[len(rows)-1].Step)
+		},
+		// A program keeps this one too: on a short clip the lowest
+		// validation loss often comes long before the end.
+		SaveBest: func(s *train.Snapshot) error {
+			fmt.Printf("step %d: the lowest validation loss yet\n", s.BestStep)
+			return nil // s.EncodeBest(w) writes its model file
 		},
 		LogEvery: 4, ValEvery: 8,
 	}
@@ -62,7 +68,9 @@ func Example() {
 	// Output:
 	// step 4 logged
 	// step 8 logged
+	// step 8: the lowest validation loss yet
 	// trained 8 steps
 	// step 12 logged
+	// step 12: the lowest validation loss yet
 	// resumed from step 8 to 12; the model has 4824 parameters
 }

@@ -244,8 +244,9 @@ func fieldPlot(cfg wavenet.Config) (*plot.Plot, error) {
 	}
 	p.Legend.Top = true
 	p.Legend.Left = true
+	p.Legend.Padding = vg.Points(4) // the default (none) lets the two entries touch
 	p.Legend.XOffs = vg.Points(12)
-	p.Legend.YOffs = -vg.Points(28)
+	p.Legend.YOffs = -vg.Points(46)
 	return p, nil
 }
 

@@ -29,8 +29,8 @@ import (
 //
 //	y[s] = pre[j, s] + x_s[t]·W_{Width−1}
 //
-// A block may be recomputed at any step with the same result, which is how
-// SetBias takes effect at once.
+// A block may be recomputed at any step with the same result; SetBias
+// instead corrects the rest of the block in place.
 
 // maxPastBlock bounds the steps whose past-tap products a StepState
 // computes at once: enough to read the weights rarely, few enough to keep
@@ -153,15 +153,25 @@ func (st *StepState) Reset() {
 }
 
 // SetBias sets each stream's bias from rows (N, Out), stream s's in row s,
-// in place of the convs' shared bias: a per-stream constant input, folded
-// into the bias. It takes effect from the next step on (the state computes
-// a new block then) and stays until the next SetBias.
+// in place of the convs' shared bias: a per-stream input that changes
+// seldom (a class, a frame of features), folded into the bias. It takes
+// effect from the next step on and stays until the next SetBias. The
+// outputs already computed ahead for the rest of the block take the change
+// in place, pre += rows − bias, so that SetBias costs at most B·N·Out
+// additions and no past-tap product; the next block starts again from the
+// bias itself, so repeated changes do not accumulate rounding.
 func (st *StepState) SetBias(rows []float32) {
 	if len(rows) != len(st.bias) {
 		panic(fmt.Sprintf("causal: SetBias with %d values, want N·Out = %d", len(rows), len(st.bias)))
 	}
+	nr := len(rows)
+	for j := st.next; j < st.blk; j++ {
+		pre := st.pre[j*nr : (j+1)*nr]
+		for i, v := range rows {
+			pre[i] += v - st.bias[i]
+		}
+	}
 	copy(st.bias, rows)
-	st.next = st.blk
 }
 
 // Step computes one output per stream, y (N, Out), for the new inputs x

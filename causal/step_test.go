@@ -167,6 +167,55 @@ func TestStepConvSetBias(t *testing.T) {
 	}
 }
 
+// TestStepConvSetBiasOften: bias rows that change every few steps (as a
+// frame of local conditioning changes every hop), at every position of the
+// blocks, give the reference outputs with each step's own rows: the rest
+// of a block is corrected in place, and the corrections do not drift.
+func TestStepConvSetBiasOften(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, cc := range []stepCase{
+		{5, []int{6, 6}, 2, 20, 3, 400}, // blocks of 16
+		{4, []int{7}, 3, 5, 2, 300},     // blocks of 5
+		{3, []int{4}, 1, 1, 2, 100},     // no past taps
+	} {
+		for _, every := range []int{1, 3, 7} {
+			convs := []*Conv{}
+			for _, o := range cc.outs {
+				convs = append(convs, randomConv(rng, cc.in, o, cc.width, cc.dilation))
+			}
+			all := stack(convs)
+			out, N, T := all.Out, cc.n, cc.t
+			x := fillRandom(rng, make([]float32, N*T*cc.in))
+			want := reference(all, x, N, T) // with the shared bias
+			sc := NewStepConv(nil, nil, convs...)
+			st := sc.NewState(N)
+			rows := make([][]float32, T) // the rows in force at each step
+			for tt := range T {
+				if tt%every == 0 {
+					rows[tt] = fillRandom(rng, make([]float32, N*out))
+				} else {
+					rows[tt] = rows[tt-1]
+				}
+			}
+			got := stepAll(sc, st, x, N, T, cc.in, out, func(tt int) {
+				if tt%every == 0 {
+					st.SetBias(rows[tt])
+				}
+			})
+			for s := range N {
+				for tt := range T {
+					for o := range out {
+						w := want[(s*T+tt)*out+o] + float64(rows[tt][s*out+o]) - float64(all.Bias[o])
+						if g := got[(s*T+tt)*out+o]; !closeTo(g, w) {
+							t.Fatalf("%v, new rows every %d steps: stream %d step %d output %d: %g, want %g", cc, every, s, tt, o, g, w)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestNewStepConvBuffers: the packed weights go into the caller's buffers,
 // exactly their StepSizes, and step as the allocated ones do.
 func TestNewStepConvBuffers(t *testing.T) {

@@ -25,6 +25,10 @@ import (
 //	  dg  = dz ⊙ a ⊙ s ⊙ (1 − s)
 //	  dx += col2im(df·Wf + dg·Wg)         dWf += dfᵀ·col, dWg += dgᵀ·col
 //	dWinput: scatter-add of dx into the columns of the codes read.
+//
+// With conditioning, each layer's df and dg also give the gradients of its
+// projections and of the embedding rows of the classes the last Forward
+// used (see condWork.gradHalf); the other rows of Embedding get none.
 func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 	c := m.Config
 	if !ws.train {
@@ -59,6 +63,9 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 	// Residual layers, last to first. dx is ∂L/∂x_{i+1}: zero above the
 	// last layer, whose residual output is unused.
 	clear(dx)
+	if ws.cond != nil {
+		clear(ws.cond.demb)
+	}
 	L := len(m.Layers)
 	for i := L - 1; i >= 0; i-- {
 		ly, gl := &m.Layers[i], &grad.Layers[i]
@@ -72,6 +79,9 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 			ly.Residual.InputGradCol(dz, dx, rows, gm)
 		}
 		f32.GateBackward(df, dg, dz, a, s)
+		if ws.cond != nil {
+			ws.cond.grad(ly, gl, df, dg, t)
+		}
 		// dx already holds ∂L/∂x_{i+1}, which flows unchanged to x_i
 		// through the residual connection; add the conv path.
 		x := ws.x[i][:rows*R]
@@ -81,6 +91,9 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 		ly.addInputGrad(dx, df, dg, ws.col, n, t, gm) // col is no longer needed
 	}
 	m.Input.BackwardOneHot(&grad.Input, dx, ws.codes[:rows], n, t)
+	if ws.cond != nil && grad.Embedding != nil {
+		ws.cond.embeddingGrad(grad.Embedding)
+	}
 }
 
 // maskPositive zeroes d where the forward activation v is not positive.

@@ -37,8 +37,8 @@ type Config struct {
 	SkipChannels         int   `json:"skip_channels"`         // S
 	EndChannels          int   `json:"end_channels"`          // E
 
-	// Conditioning, optional; zero means none. This engine reads and
-	// validates these keys but runs only unconditioned models.
+	// Conditioning, optional; zero means none (FORMAT.md, "Conditioning";
+	// a sequence's class and frames are a Cond).
 	GlobalClasses  int `json:"global_classes,omitempty"`
 	GlobalChannels int `json:"global_channels,omitempty"`
 	LocalChannels  int `json:"local_channels,omitempty"`

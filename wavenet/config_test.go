@@ -158,9 +158,9 @@ func TestReceptiveFieldMatchesForward(t *testing.T) {
 		T := t0 + rf + 5
 		codes := randomCodes(rng, T, Q)
 		ws := NewWorkspace(m, 1, T)
-		base := slices.Clone(m.Forward(ws, codes))
+		base := slices.Clone(m.Forward(ws, codes, nil))
 		codes[t0] = (codes[t0] + 1) % int32(Q)
-		got := m.Forward(ws, codes)
+		got := m.Forward(ws, codes, nil)
 		changed := func(tt int) bool { return !slices.Equal(got[tt*Q:(tt+1)*Q], base[tt*Q:(tt+1)*Q]) }
 		if !changed(t0) || !changed(t0+rf-1) {
 			t.Errorf("RF %d: changing c[%d] left the logits at %d or %d unchanged", rf, t0, t0, t0+rf-1)

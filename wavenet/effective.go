@@ -90,6 +90,7 @@ func inputFields(cfg Config) []int { return causal.LayerFields(1, cfg.FilterWidt
 // Memory stays near 256 MiB however long the clip (more for a model whose
 // one receptive field needs more); the matrix products use GOMAXPROCS
 // goroutines. It returns ctx's error if ctx is done before it finishes.
+// It measures unconditioned models only, and refuses a conditioned one.
 func (m *Model) EffectiveField(ctx context.Context, codes []int32, positions []int) (*EffectiveField, error) {
 	return m.effectiveField(ctx, codes, positions, effectiveRun{gateGrad: f32.GateBackward})
 }
@@ -156,6 +157,9 @@ func (m *Model) effectiveField(ctx context.Context, codes []int32, positions []i
 	R, G, S, E, Q, K := c.ResidualChannels, c.GateChannels, c.SkipChannels, c.EndChannels, c.QuantizationChannels, c.FilterWidth
 	L := len(m.Layers)
 	rf := c.ReceptiveField()
+	if c.Conditioned() {
+		return nil, fmt.Errorf("wavenet: the effective field of a conditioned model (global or local) is not measured: it would depend on the class and frames chosen")
+	}
 	if len(positions) == 0 {
 		return nil, fmt.Errorf("wavenet: no positions to measure the effective field at")
 	}
@@ -193,7 +197,7 @@ func (m *Model) effectiveField(ctx context.Context, codes []int32, positions []i
 	ws.allocBackward(c)
 	dlogits := make([]float32, longest*Q)
 	for _, sg := range segs {
-		logits := m.Forward(ws, codes[sg.from:sg.to+1])
+		logits := m.Forward(ws, codes[sg.from:sg.to+1], nil)
 		for _, pass := range sg.passes {
 			// Rows of the segment the pass's windows cover, for a field f:
 			// no gradient reaches x_0, or any layer, outside them.

@@ -189,7 +189,7 @@ func TestEffectiveFieldZeroBeyondField(t *testing.T) {
 	fields := inputFields(cfg)
 	ws := NewWorkspace(m, 1, T)
 	ws.allocBackward(cfg)
-	m.Forward(ws, codes)
+	m.Forward(ws, codes, nil)
 	p := 2 * cfg.ReceptiveField()
 	check := func(name string, field int) {
 		t.Helper()

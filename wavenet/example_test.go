@@ -18,12 +18,12 @@ func Example() {
 	for i := range codes {
 		codes[i] = int32(i % 256)
 	}
-	fmt.Println("bits per sample under random weights > 7:", m.BitsPerSample(codes) > 7)
+	fmt.Println("bits per sample under random weights > 7:", m.BitsPerSample(codes, wavenet.Cond{}) > 7)
 
 	// One gradient: inputs codes[0..T−1], targets codes[1..T].
 	T := len(codes) - 1
 	ws := wavenet.NewWorkspace(m, 1, T)
-	logits := m.Forward(ws, codes[:T])
+	logits := m.Forward(ws, codes[:T], nil)
 	dlogits := make([]float32, len(logits))
 	wavenet.CrossEntropy(dlogits, logits, codes[1:], cfg.QuantizationChannels)
 	grad := m.NewLike()

@@ -1,6 +1,8 @@
 package wavenet
 
 import (
+	"slices"
+
 	"github.com/wavenet-go/wavenet-go/causal"
 	"github.com/wavenet-go/wavenet-go/causal/f32"
 )
@@ -33,8 +35,13 @@ import (
 //
 // Conditioning (the spec's filter_global/gate_global and filter_local/
 // gate_local) enters each layer's filter|gate pre-activations as a
-// per-stream term: causal.StepState.SetBias takes the (N, 2G) rows that
-// the layer's past-tap blocks add in place of the shared bias.
+// per-stream term that changes seldom, so it rides on the bias:
+// causal.StepState.SetBias takes the (N, 2G) rows that the layer's past-tap
+// blocks add in place of the shared bias. The class term is folded in once
+// per Prime, so a globally conditioned step costs what an unconditioned one
+// does; the frame term of every layer is computed once per frame, at the
+// step whose frame changes (every H steps: one (N, Cl)·(Cl, 2G) product per
+// layer), and set with the class term as the new bias rows (packedCond).
 type packedModel struct {
 	q, r, g, s, e int // widths Q, R, G, S, E
 
@@ -44,6 +51,18 @@ type packedModel struct {
 	b1     []float32  // (E)
 	out2   *f32.Panel // (E, Q)
 	b2     []float32  // (Q)
+
+	cond *packedCond // nil for an unconditioned model
+}
+
+// packedCond is a conditioned model's conditioning weights, copied for the
+// Generator.
+type packedCond struct {
+	cg, cl, hop int          // Cg, Cl, H (0 when absent)
+	emb         []float32    // (classes, Cg) global.embedding
+	bias        [][]float32  // per layer (2G): the filter and gate biases
+	global      [][]float32  // per layer (2G, Cg): filter_global over gate_global, row-major
+	local       []*f32.Panel // per layer (Cl, 2G): filter_local beside gate_local
 }
 
 type packedLayer struct {
@@ -111,7 +130,38 @@ func packModel(m *Model) *packedModel {
 	w.b1 = append([]float32(nil), m.Output1.Bias...)
 	w.out2 = f32.NewPanelIn(take(&mainW, f32.PanelSize(E, Q)), E, Q, func(i, o int) float32 { return m.Output2.Weight[o*E+i] })
 	w.b2 = append([]float32(nil), m.Output2.Bias...)
+	if c.Conditioned() {
+		w.cond = packCond(m)
+	}
 	return w
+}
+
+// packCond copies m's conditioning weights for the Generator.
+func packCond(m *Model) *packedCond {
+	c := m.Config
+	G, Cg, Cl := c.GateChannels, c.GlobalChannels, c.LocalChannels
+	pc := &packedCond{cg: Cg, cl: Cl, hop: c.LocalHop, emb: append([]float32(nil), m.Embedding...)}
+	var arena []float32
+	if Cl > 0 {
+		arena = make([]float32, len(m.Layers)*f32.PanelSize(Cl, 2*G))
+	}
+	for li := range m.Layers {
+		ly := &m.Layers[li]
+		pc.bias = append(pc.bias, slices.Concat(ly.Filter.Bias, ly.Gate.Bias))
+		if Cg > 0 {
+			pc.global = append(pc.global, slices.Concat(ly.FilterGlobal, ly.GateGlobal))
+		}
+		if Cl > 0 {
+			p := f32.PanelSize(Cl, 2*G)
+			pc.local = append(pc.local, f32.NewPanelIn(arena[li*p:(li+1)*p], Cl, 2*G, func(i, o int) float32 {
+				if o < G {
+					return ly.FilterLocal[o*Cl+i]
+				}
+				return ly.GateLocal[(o-G)*Cl+i]
+			}))
+		}
+	}
+	return pc
 }
 
 // runState is the run state of N streams of a packedModel, allocated once:
@@ -127,6 +177,19 @@ type runState struct {
 	h      []float32 // (N, S): relu(skip)
 	o1     []float32 // (N, E)
 	logits []float32 // (N, Q)
+
+	cond *condState // nil for an unconditioned model
+}
+
+// condState is the conditioning of a runState's streams, set by setCond
+// (at the Generator's Prime).
+type condState struct {
+	ready  bool        // setCond has run since the state was made
+	frames [][]float32 // per stream: its frames (Cl, F_s), band-major, the caller's slice; nil without local conditioning
+	gbias  [][]float32 // per layer (N, 2G): the filter|gate bias plus each stream's class term
+	u      []float32   // (N, Cl): each stream's frame at the current step
+	rows   []float32   // (N, 2G) scratch: a layer's bias rows for the current frame
+	pos    int         // steps since the last reset: the position t of the next step
 }
 
 // newState returns the run state of n streams with empty histories; the
@@ -146,15 +209,84 @@ func (w *packedModel) newState(n int, logits []float32) *runState {
 	if st.logits == nil {
 		st.logits = make([]float32, n*Q)
 	}
+	if pc := w.cond; pc != nil {
+		cs := &condState{frames: make([][]float32, n), u: make([]float32, n*pc.cl), rows: make([]float32, n*2*G)}
+		for range w.layers {
+			cs.gbias = append(cs.gbias, make([]float32, n*2*G))
+		}
+		st.cond = cs
+	}
 	st.reset()
 	return st
 }
 
-// reset empties every history: the next step is at t = 0.
+// setCond conditions st's streams on conds (one per stream, checked by
+// SetCond): each layer's bias rows become the filter|gate bias plus the
+// stream's class term, Vg·e, and, with local conditioning, the frame term
+// of the frame each step sees, set by the steps themselves (setFrame). It
+// keeps the frames slices, not copies. Call it after reset.
+func (w *packedModel) setCond(st *runState, conds []Cond) {
+	pc, cs := w.cond, st.cond
+	G2 := 2 * w.g
+	for li, gb := range cs.gbias {
+		for s, cd := range conds {
+			row := gb[s*G2 : (s+1)*G2]
+			copy(row, pc.bias[li])
+			if pc.cg == 0 {
+				continue
+			}
+			e := pc.emb[cd.Class*pc.cg : (cd.Class+1)*pc.cg]
+			vg := pc.global[li]
+			for o := range row {
+				var v float64
+				for i, x := range vg[o*pc.cg : (o+1)*pc.cg] {
+					v += float64(x) * float64(e[i])
+				}
+				row[o] += float32(v)
+			}
+		}
+		if pc.cl == 0 {
+			st.layers[li].SetBias(gb)
+		}
+	}
+	for s, cd := range conds {
+		cs.frames[s] = cd.Frames
+	}
+	cs.ready = true
+}
+
+// setFrame sets every layer's bias rows for the frame that the step at
+// position cs.pos sees, min(⌊(pos+1)/H⌋, F_s − 1) for stream s: the class
+// rows plus the layer's projection of the frame, one (N, Cl)·(Cl, 2G)
+// product per layer. The step calls it when the frame changes: at t = 0
+// and every H steps after t = H − 1.
+func (w *packedModel) setFrame(st *runState) {
+	pc, cs := w.cond, st.cond
+	Cl := pc.cl
+	for s, f := range cs.frames {
+		F := len(f) / Cl
+		j := frameAt(0, cs.pos, pc.hop, F)
+		u := cs.u[s*Cl : (s+1)*Cl]
+		for b := range u {
+			u[b] = f[b*F+j]
+		}
+	}
+	for li, p := range pc.local {
+		copy(cs.rows, cs.gbias[li])
+		p.MulAdd(cs.rows, 2*w.g, cs.u, Cl, st.n)
+		st.layers[li].SetBias(cs.rows)
+	}
+}
+
+// reset empties every history: the next step is at t = 0. The
+// conditioning stays set.
 func (st *runState) reset() {
 	st.in.Reset()
 	for _, ls := range st.layers {
 		ls.Reset()
+	}
+	if st.cond != nil {
+		st.cond.pos = 0
 	}
 	G1 := len(st.z) / st.n
 	for s := 0; s < st.n; s++ {
@@ -171,6 +303,15 @@ func (w *packedModel) step(st *runState, codes []int32) []float32 {
 	// The input conv on one-hot codes (it checks the codes), into the
 	// residual part of xs; the skip sum starts at zero.
 	xs, acc, z := st.xs, st.acc, st.z
+	if cs := st.cond; cs != nil {
+		if !cs.ready {
+			panic("wavenet: Step of a conditioned model before a Prime with every stream's conditioning set")
+		}
+		if w.cond.cl > 0 && (cs.pos == 0 || (cs.pos+1)%w.cond.hop == 0) {
+			w.setFrame(st)
+		}
+		cs.pos++
+	}
 	w.in.Step(st.in, xs, RS, codes)
 	for s := 0; s < N; s++ {
 		clear(xs[s*RS+R : (s+1)*RS])

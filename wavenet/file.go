@@ -93,7 +93,7 @@ func Load(path string) (*Model, Metadata, error) {
 	if fi.Size() > maxFileSize {
 		return nil, Metadata{}, fmt.Errorf("wavenet: %s: %d bytes, more than the %d a model file may have", path, fi.Size(), int64(maxFileSize))
 	}
-	m, md, err := decode(f, fi.Size(), false)
+	m, md, err := decode(f, fi.Size())
 	if err != nil {
 		return nil, Metadata{}, fmt.Errorf("wavenet: %s: %w", path, err)
 	}
@@ -104,7 +104,7 @@ func Load(path string) (*Model, Metadata, error) {
 // "model data" instead of a file. It allocates the header and the model,
 // never more than len(data) besides data itself.
 func Decode(data []byte) (*Model, Metadata, error) {
-	m, md, err := decode(bytes.NewReader(data), int64(len(data)), false)
+	m, md, err := decode(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, Metadata{}, fmt.Errorf("wavenet: model data: %w", err)
 	}
@@ -127,11 +127,8 @@ type header struct {
 }
 
 // decode reads and checks a model file of size bytes from r. Errors are
-// unprefixed; the callers add "wavenet: FILE: ". A conditioned model is
-// checked like any other and then refused, before it is allocated, unless
-// conditioned is set: the engine does not run conditioned models yet, and
-// only the tests of the layout read them.
-func decode(r io.ReaderAt, size int64, conditioned bool) (*Model, Metadata, error) {
+// unprefixed; the callers add "wavenet: FILE: ".
+func decode(r io.ReaderAt, size int64) (*Model, Metadata, error) {
 	if size < 8 {
 		return nil, Metadata{}, fmt.Errorf("%d bytes, too short for a safetensors file (at least 8)", size)
 	}
@@ -178,9 +175,6 @@ func decode(r io.ReaderAt, size int64, conditioned bool) (*Model, Metadata, erro
 	// making a large model.
 	if want := int64(ParamCount(cfg)) * 4; want != dataLen {
 		return nil, Metadata{}, fmt.Errorf("the config needs %d bytes of tensor data, the file has %d", want, dataLen)
-	}
-	if cfg.Conditioned() && !conditioned {
-		return nil, Metadata{}, errors.New("the model is conditioned (global or local); this engine does not run conditioned models yet")
 	}
 	m := newModel(cfg) // cfg passed ParseConfig's Validate
 	buf := make([]byte, min(64<<10, dataLen))

@@ -24,7 +24,7 @@ type Workspace struct {
 
 	t     int // steps of the last Forward (≤ T)
 	train bool
-	shape [7]int      // the widths it was made for: R, G, S, E, Q, K, L
+	shape [10]int     // the widths it was made for: R, G, S, E, Q, K, L, Cg, Cl, H
 	gemm  causal.Gemm // packing buffers of the matrix products
 
 	codes  []int32     // (N, T) the last Forward's input
@@ -37,6 +37,8 @@ type Workspace struct {
 	logits []float32   // (N·T, Q)
 	packed []float32   // the input conv's weight per tap (W0, Q, R)
 
+	cond *condWork // the conditioning of the last Forward and its scratch; nil for an unconditioned model
+
 	// backward scratch, allocated by the first Backward
 	dx, dz, df, dg, dh, do1 []float32
 }
@@ -44,7 +46,8 @@ type Workspace struct {
 // NewWorkspace returns a workspace for Forward and Backward of m over n
 // sequences of up to t codes. It keeps every layer's activations, about
 // n·t·(L·(R+2G) + S + E + Q + R·K) float32s, plus as much again for the
-// backward pass.
+// backward pass; with local conditioning also each sequence's frames, about
+// n·(t/H + 2)·(Cl + G).
 func NewWorkspace(m *Model, n, t int) *Workspace { return newWorkspace(m, n, t, true) }
 
 // newWorkspace with train false keeps only what the forward pass needs at
@@ -86,31 +89,45 @@ func newWorkspace(m *Model, n, t int, train bool) *Workspace {
 	ws.h = make([]float32, rows*S)
 	ws.o1 = make([]float32, rows*E)
 	ws.logits = make([]float32, rows*Q)
+	ws.cond = newCondWork(c, n, t)
 	return ws
 }
 
-// widths are the sizes a Workspace depends on: R, G, S, E, Q, K and the
-// number of layers.
-func widths(c Config) [7]int {
-	return [7]int{c.ResidualChannels, c.GateChannels, c.SkipChannels, c.EndChannels, c.QuantizationChannels, c.FilterWidth, len(c.Dilations)}
+// widths are the sizes a Workspace depends on: R, G, S, E, Q, K, the
+// number of layers, and the conditioning's Cg, Cl and H.
+func widths(c Config) [10]int {
+	return [10]int{c.ResidualChannels, c.GateChannels, c.SkipChannels, c.EndChannels, c.QuantizationChannels, c.FilterWidth, len(c.Dilations),
+		c.GlobalChannels, c.LocalChannels, c.LocalHop}
 }
 
 // Forward runs the model over codes (N, t), N = ws.N sequences of t ≤ ws.T
 // codes each, time-major, every sequence zero-padded before its t = 0, and
 // returns the logits (N, t, Q): logits[n, τ] is the unnormalised log
 // distribution of codes[n, τ+1]. The result is a view into ws, valid until
-// its next Forward. Forward panics if len(codes) is not N·t for some
-// 1 ≤ t ≤ T, or on a code outside [0, Q).
+// its next Forward.
+//
+// conds is the conditioning, one per sequence (FORMAT.md, "Conditioning";
+// see Cond), for a conditioned model, and nil for an unconditioned one.
+// Forward copies from it what Backward needs (the classes and the frames
+// the positions see), so Backward does not read conds.
+//
+// Forward panics if len(codes) is not N·t for some 1 ≤ t ≤ T, on a code
+// outside [0, Q), and on conds that do not fit the model (their number, a
+// class out of range, frames of the wrong size: callers Check user input
+// first; Forward does not read every frame value).
 //
 // Forward and Backward only read m, so goroutines may run them at once on
 // one model, each with its own Workspace (and its own gradient model).
-func (m *Model) Forward(ws *Workspace, codes []int32) []float32 {
+func (m *Model) Forward(ws *Workspace, codes []int32, conds []Cond) []float32 {
 	c := m.Config
 	if len(codes) == 0 || len(codes)%ws.N != 0 || len(codes)/ws.N > ws.T {
 		panic(fmt.Sprintf("wavenet: Forward of %d codes with a workspace of %d×%d", len(codes), ws.N, ws.T))
 	}
 	if w := widths(c); ws.shape != w {
-		panic(fmt.Sprintf("wavenet: workspace made for widths (R, G, S, E, Q, K, L) = %v, used with %v", ws.shape, w))
+		panic(fmt.Sprintf("wavenet: workspace made for widths (R, G, S, E, Q, K, L, Cg, Cl, H) = %v, used with %v", ws.shape, w))
+	}
+	if ws.cond == nil && conds != nil {
+		panic(fmt.Sprintf("wavenet: Forward with %d conds for an unconditioned model", len(conds)))
 	}
 	n, t := ws.N, len(codes)/ws.N
 	rows := n * t
@@ -118,6 +135,9 @@ func (m *Model) Forward(ws *Workspace, codes []int32) []float32 {
 	ws.gemm.Workers = ws.Threads
 	gm := &ws.gemm
 	copy(ws.codes, codes)
+	if ws.cond != nil {
+		ws.cond.set(m, conds, n, t)
+	}
 	R, G, S, E, Q := c.ResidualChannels, c.GateChannels, c.SkipChannels, c.EndChannels, c.QuantizationChannels
 	L := len(m.Layers)
 
@@ -133,6 +153,9 @@ func (m *Model) Forward(ws *Workspace, codes []int32) []float32 {
 		col := ly.Filter.Im2Col(ws.col, x, n, t)
 		ly.Filter.ForwardCol(a, col, rows, gm)
 		ly.Gate.ForwardCol(s, col, rows, gm)
+		if ws.cond != nil {
+			ws.cond.add(ly, a, s, t)
+		}
 		gate(z, a, s)
 		ly.Skip.AddCol(skip, z, rows, gm)
 		ly.Skip.AddBias(skip, rows)

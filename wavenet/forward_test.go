@@ -1,9 +1,11 @@
 package wavenet
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -27,11 +29,11 @@ func TestForwardCausal(t *testing.T) {
 		N, T := 2, 60
 		codes := randomCodes(rng, N*T, Q)
 		ws := NewWorkspace(m, N, T)
-		base := slices.Clone(m.Forward(ws, codes))
+		base := slices.Clone(m.Forward(ws, codes, nil))
 		for _, t0 := range []int{0, 1, 5, 17, 42, 59} {
 			c2 := slices.Clone(codes)
 			c2[T+t0] = (c2[T+t0] + 1 + int32(rng.IntN(Q-1))) % int32(Q) // sequence 1
-			got := m.Forward(ws, c2)
+			got := m.Forward(ws, c2, nil)
 			for tt := range T {
 				for j := range Q {
 					if got[tt*Q+j] != base[tt*Q+j] {
@@ -54,36 +56,42 @@ func TestForwardShorterThanWorkspace(t *testing.T) {
 	m := randomModel(t, oddConfig(), 3)
 	rng := rand.New(rand.NewPCG(4, 4))
 	codes := randomCodes(rng, 2*30, 37)
-	want := slices.Clone(m.Forward(NewWorkspace(m, 2, 30), codes))
-	got := m.Forward(NewWorkspace(m, 2, 50), codes)
+	want := slices.Clone(m.Forward(NewWorkspace(m, 2, 30), codes, nil))
+	got := m.Forward(NewWorkspace(m, 2, 50), codes, nil)
 	if !slices.Equal(got, want) {
 		t.Error("a larger workspace gives other logits")
 	}
 }
 
 // TestGradientFiniteDifferences checks Backward through Forward and
-// CrossEntropy for every tensor of a tiny model: the directional derivative
-// along a random unit direction in that tensor, by central differences,
-// against Σ grad·v. It also accumulates: Backward twice doubles the gradient.
+// CrossEntropy for every tensor of a tiny model (see gradCheck).
 func TestGradientFiniteDifferences(t *testing.T) {
-	cfg := gradConfig()
+	gradCheck(t, gradConfig(), nil, 2, 14, rand.New(rand.NewPCG(32, 33)))
+}
+
+// gradCheck checks the gradient of a random model of cfg, its weights 1.5
+// times RandomInit's, over n sequences of t random codes conditioned on
+// conds: for every tensor, the directional derivative along random unit
+// directions in it, by central differences, against Σ grad·v. It also
+// checks that Backward accumulates (twice doubles the gradient), and
+// returns the gradient.
+func gradCheck(t *testing.T, cfg Config, conds []Cond, N, T int, rng *rand.Rand) *Model {
+	t.Helper()
 	m := randomModel(t, cfg, 31)
 	// Larger weights make the gates work away from their linear region.
 	for j := range m.Params {
 		m.Params[j] *= 1.5
 	}
 	Q := cfg.QuantizationChannels
-	rng := rand.New(rand.NewPCG(32, 33))
-	N, T := 2, 14
 	codes := randomCodes(rng, N*T, Q)
 	targets := randomCodes(rng, N*T, Q)
 	targets[0], targets[T+3] = -1, -1 // ignored positions
 	ws := NewWorkspace(m, N, T)
 	loss := func() float64 {
-		return CrossEntropy(nil, m.Forward(ws, codes), targets, Q)
+		return CrossEntropy(nil, m.Forward(ws, codes, conds), targets, Q)
 	}
 	grad := m.NewLike()
-	logits := m.Forward(ws, codes)
+	logits := m.Forward(ws, codes, conds)
 	dl := make([]float32, len(logits))
 	CrossEntropy(dl, logits, targets, Q)
 	m.Backward(ws, dl, grad)
@@ -94,6 +102,7 @@ func TestGradientFiniteDifferences(t *testing.T) {
 	// the median relative error must be small. A real bug is wrong in
 	// every direction.
 	gt := grad.Tensors()
+	lastResidual := fmt.Sprintf("layers.%d.residual.", len(cfg.Dilations)-1)
 	const eps, tol, dirs = 1e-3, 2e-2, 5
 	var worst float64
 	for ti, tn := range m.Tensors() {
@@ -122,7 +131,7 @@ func TestGradientFiniteDifferences(t *testing.T) {
 			fd = (shift(eps) - shift(-eps)) / (2 * eps)
 			copy(p, orig)
 			rels[d] = math.Abs(fd-an) / max(math.Abs(fd), math.Abs(an), 1e-3)
-			if tn.Name == "layers.2.residual.weight" || tn.Name == "layers.2.residual.bias" {
+			if strings.HasPrefix(tn.Name, lastResidual) {
 				// The last residual output feeds nothing: zero gradient.
 				if an != 0 || math.Abs(fd) > 1e-4 {
 					t.Errorf("%s: gradient %g, finite difference %g, want 0", tn.Name, an, fd)
@@ -135,7 +144,7 @@ func TestGradientFiniteDifferences(t *testing.T) {
 		slices.Sort(rels)
 		med := rels[dirs/2]
 		worst = max(worst, med)
-		t.Logf("%-26s median relative error %.1e (last direction: backward %+.6f, finite difference %+.6f)", tn.Name, med, an, fd)
+		t.Logf("%-30s median relative error %.1e (last direction: backward %+.6f, finite difference %+.6f)", tn.Name, med, an, fd)
 		if med > tol {
 			t.Errorf("%s: backward and finite differences disagree: relative errors %.2g", tn.Name, rels)
 		}
@@ -144,13 +153,17 @@ func TestGradientFiniteDifferences(t *testing.T) {
 
 	// Accumulation.
 	g1 := slices.Clone(grad.Params)
-	m.Forward(ws, codes)
+	m.Forward(ws, codes, conds)
 	m.Backward(ws, dl, grad)
 	for j := range g1 {
 		if math.Abs(float64(grad.Params[j]-2*g1[j])) > 1e-5*(1+math.Abs(float64(g1[j]))) {
 			t.Fatalf("Backward does not accumulate: param %d %g after two, %g after one", j, grad.Params[j], g1[j])
 		}
 	}
+	for j := range grad.Params {
+		grad.Params[j] = g1[j]
+	}
+	return grad
 }
 
 func TestCrossEntropy(t *testing.T) {
@@ -209,9 +222,9 @@ func TestBitsPerSampleMatchesForward(t *testing.T) {
 			c = min(max(c+int32(rng.IntN(5))-2, 0), int32(Q-1))
 			codes[i] = c
 		}
-		got := m.BitsPerSample(codes)
+		got := m.BitsPerSample(codes, Cond{})
 		ws := NewWorkspace(m, 1, tc.T-1)
-		logits := m.Forward(ws, codes[:tc.T-1])
+		logits := m.Forward(ws, codes[:tc.T-1], nil)
 		want := CrossEntropy(nil, logits, codes[1:], Q) / math.Ln2
 		t.Logf("Q=%d T=%d RF=%d: %.9f bits, forward %.9f", Q, tc.T, tc.cfg.ReceptiveField(), got, want)
 		if math.Abs(got-want) > 1e-6 {
@@ -219,7 +232,7 @@ func TestBitsPerSampleMatchesForward(t *testing.T) {
 		}
 	}
 	m := randomModel(t, oddConfig(), 41)
-	if b := m.BitsPerSample([]int32{3}); b != 0 {
+	if b := m.BitsPerSample([]int32{3}, Cond{}); b != 0 {
 		t.Errorf("one code: %g bits, want 0", b)
 	}
 }
@@ -238,7 +251,7 @@ func BenchmarkForwardBackward(b *testing.B) {
 	dl := make([]float32, N*T*cfg.QuantizationChannels)
 	b.ResetTimer()
 	for b.Loop() {
-		logits := m.Forward(ws, codes)
+		logits := m.Forward(ws, codes, nil)
 		CrossEntropy(dl, logits, targets, cfg.QuantizationChannels)
 		m.Backward(ws, dl, grad)
 	}

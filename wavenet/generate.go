@@ -23,15 +23,23 @@ import (
 // the number of parts, one per goroutine of Generate; one part runs on the
 // calling goroutine. Changes to the model after NewGenerator are not seen.
 // A Generator belongs to one goroutine at a time.
+//
+// A conditioned model's streams each need their conditioning (SetCond)
+// before Prime; streams may have different classes and different frames.
 type Generator struct {
-	N int // streams
-	q int // Q
+	N   int    // streams
+	q   int    // Q
+	cfg Config // the model's
 
 	w      *packedModel // the weights, read by every part
 	parts  []genPart
 	logits []float32 // (N, Q); part i writes rows lo … hi−1 of its own
 
 	pending, out, in []int32 // (N) codes
+
+	conds  []Cond // (N) each stream's conditioning, from SetCond; nil for an unconditioned model
+	condOK []bool // (N) SetCond has set the stream's
+	primed bool   // the last Prime conditioned every stream (always true for an unconditioned model)
 
 	// Generate's ring of blocks in flight: per slot, one block's uniforms
 	// (drawn in the order step by step, stream by stream) and drawn codes.
@@ -64,13 +72,41 @@ func NewGenerator(m *Model, streams int) *Generator {
 		panic(fmt.Sprintf("wavenet: NewGenerator with %d streams", streams))
 	}
 	Q := m.Config.QuantizationChannels
-	g := &Generator{N: streams, q: Q, w: packModel(m)}
+	g := &Generator{N: streams, q: Q, cfg: m.Config, w: packModel(m)}
 	g.logits = make([]float32, streams*Q)
 	g.pending = make([]int32, streams)
 	g.out = make([]int32, streams)
 	g.in = make([]int32, streams)
+	if m.Config.Conditioned() {
+		g.conds, g.condOK = make([]Cond, streams), make([]bool, streams)
+	}
 	g.SetThreads(1)
 	return g
+}
+
+// SetCond sets the conditioning of stream (0 … N−1), for a conditioned
+// model: its class and its frames (FORMAT.md, "Conditioning"; Offset must
+// be 0, as generation starts at t = 0). It takes effect at the next Prime,
+// which needs every stream's. Step t (counting from the first prime code)
+// sees frame min(⌊(t+1)/H⌋, F − 1): past the last frame the last one holds.
+// The generator keeps c.Frames, not a copy: leave it unchanged while the
+// generator uses it. It returns an error for a stream out of range and for
+// a c that Check refuses.
+func (g *Generator) SetCond(stream int, c Cond) error {
+	if stream < 0 || stream >= g.N {
+		return fmt.Errorf("wavenet: SetCond of stream %d of a generator of %d streams", stream, g.N)
+	}
+	if g.conds == nil {
+		return errors.New("wavenet: SetCond on a generator of an unconditioned model")
+	}
+	if c.Offset != 0 {
+		return fmt.Errorf("wavenet: SetCond with offset %d: generation starts at t = 0, so the offset must be 0", c.Offset)
+	}
+	if err := c.Check(g.cfg); err != nil {
+		return fmt.Errorf("wavenet: stream %d: %w", stream, err)
+	}
+	g.conds[stream], g.condOK[stream] = c, true
+	return nil
 }
 
 // SetThreads lets Generate run the streams on up to n goroutines (n ≤ 1:
@@ -78,8 +114,10 @@ func NewGenerator(m *Model, streams int) *Generator {
 // own run state; the packed weights are shared. Step stays on the calling
 // goroutine. The codes drawn are the same for any n, since the random
 // numbers are drawn in the same order. It resets every stream, as
-// Prime(nil) does; call it before Prime. With n > 1, an error from emit may
-// leave the streams up to 4·64 steps (four blocks) past the last emitted
+// Prime(nil) does (whose error, for a conditioned model whose streams lack
+// their conditioning, it leaves for the caller's own Prime); call it before
+// Prime. With n > 1, an error from emit may leave the streams up to 4·64
+// steps (four blocks) past the last emitted
 // code.
 func (g *Generator) SetThreads(n int) {
 	P := max(1, min(n, g.N))
@@ -116,11 +154,30 @@ func (g *Generator) blocks() (steps, ahead int) {
 // Generate feeds (so Generate's first code is the one that follows the
 // prime, exactly as the PyTorch reference's generate_incremental does). An
 // empty prime means the single code Q/2, μ-law's 0.0 (spec): nothing is fed
-// and Q/2 is the next input. It panics on a code outside [0, Q).
-func (g *Generator) Prime(codes []int32) {
+// and Q/2 is the next input. The prime codes are positions 0, 1, … of each
+// stream, conditioned on its SetCond; for a conditioned model Prime returns
+// an error, and leaves the generator unable to step until a Prime succeeds,
+// if a stream has none. It panics on a code outside [0, Q).
+func (g *Generator) Prime(codes []int32) error {
 	for i := range g.parts {
 		g.parts[i].st.reset()
 	}
+	if g.conds != nil {
+		g.primed = false
+		for s, ok := range g.condOK {
+			if !ok {
+				for i := range g.parts {
+					g.parts[i].st.cond.ready = false
+				}
+				return fmt.Errorf("wavenet: stream %d has no conditioning: a conditioned model needs SetCond for every stream before Prime", s)
+			}
+		}
+		for i := range g.parts {
+			p := &g.parts[i]
+			g.w.setCond(p.st, g.conds[p.lo:p.hi])
+		}
+	}
+	g.primed = true
 	last := int32(g.q / 2)
 	if len(codes) > 0 {
 		for _, c := range codes[:len(codes)-1] {
@@ -137,6 +194,7 @@ func (g *Generator) Prime(codes []int32) {
 	for s := range g.pending {
 		g.pending[s] = last
 	}
+	return nil
 }
 
 // Step feeds one code per stream, codes (N), as the newest input and returns
@@ -145,7 +203,7 @@ func (g *Generator) Prime(codes []int32) {
 // another on the calling goroutine and allocates nothing. It is the
 // low-level form: it does not change the next input that Generate feeds
 // (set by Prime or by Generate's last draw). It panics on a code outside
-// [0, Q).
+// [0, Q), and for a conditioned model when the last Prime failed.
 func (g *Generator) Step(codes []int32) []float32 {
 	if len(codes) != g.N {
 		panic(fmt.Sprintf("wavenet: Step with %d codes for %d streams", len(codes), g.N))
@@ -186,6 +244,9 @@ func (g *Generator) Generate(n int, temperature float64, rng *rand.Rand, emit fu
 	}
 	if temperature > 0 && rng == nil {
 		return errors.New("wavenet: sampling at a temperature above 0 needs a random source")
+	}
+	if !g.primed {
+		return errors.New("wavenet: generate from a conditioned model before a Prime with every stream's conditioning (SetCond)")
 	}
 	N := g.N
 	steps, ahead := g.blocks()

@@ -39,20 +39,29 @@ func randomCodes(rng *rand.Rand, n, q int) []int32 {
 
 // TestIncrementalMatchesForward: stepping the generator through codes gives
 // the logits of the full forward pass, for N streams with different codes,
-// on every preset and on the odd config, with random weights and biases.
+// on every preset and on the odd config, with random weights and biases;
+// and so with conditioning, global, local and both (condConfig), with
+// streams of different classes and frames, some running past their last
+// frame (randomConds).
 func TestIncrementalMatchesForward(t *testing.T) {
 	cases := []struct {
-		name    string
-		steps   int
-		streams int
+		name          string
+		global, local bool
 	}{
-		{"odd", 2000, 3},
-		{"small", 2000, 3},
-		{"medium", 2000, 3},
-		{"ibab", 2000, 3},
+		{"odd", false, false},
+		{"odd", true, false},
+		{"odd", false, true},
+		{"odd", true, true},
+		{"small", false, false},
+		{"small", true, true},
+		{"medium", false, false},
+		{"medium", true, true},
+		{"ibab", false, false},
+		{"ibab", true, true},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
+		name := tc.name + condName(tc.global, tc.local)
+		t.Run(name, func(t *testing.T) {
 			if testing.Short() && (tc.name == "medium" || tc.name == "ibab") {
 				t.Skip("long preset check; run without -short")
 			}
@@ -63,37 +72,18 @@ func TestIncrementalMatchesForward(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			cfg = condConfig(cfg, tc.global, tc.local)
 			m := randomModel(t, cfg, 1)
-			Q := cfg.QuantizationChannels
 			rng := rand.New(rand.NewPCG(2, 3))
-			N, T := tc.streams, tc.steps
-			codes := randomCodes(rng, N*T, Q) // (N, T), a different sequence per stream
-			ws := NewWorkspace(m, N, T)
-			full := m.Forward(ws, codes)
-
-			g := NewGenerator(m, N)
-			in := make([]int32, N)
-			var worst float64
-			worstAt := 0
-			var scale float64
-			for tt := 0; tt < T; tt++ {
-				for s := range N {
-					in[s] = codes[s*T+tt]
-				}
-				inc := g.Step(in)
-				for s := range N {
-					for j := range Q {
-						want := float64(full[(s*T+tt)*Q+j])
-						d := math.Abs(float64(inc[s*Q+j]) - want)
-						scale = max(scale, math.Abs(want))
-						if d > worst {
-							worst, worstAt = d, tt
-						}
-					}
-				}
+			N, T := 3, 2000
+			if cfg.Conditioned() && tc.name == "odd" {
+				N = 4 // every kind of randomConds' frame counts; the presets see three
 			}
-			t.Logf("%s: max |incremental − forward| = %.3g at step %d over %d steps × %d streams (max |logit| %.3g)", tc.name, worst, worstAt, T, N, scale)
-			if worst > 1e-4 {
+			codes := randomCodes(rng, N*T, cfg.QuantizationChannels) // (N, T), a different sequence per stream
+			conds := randomConds(rng, cfg, N, T)
+			worst, worstAt, scale := incrementalVsForward(t, m, codes, conds, N, T)
+			t.Logf("%s: max |incremental − forward| = %.3g at step %d over %d steps × %d streams (max |logit| %.3g)", name, worst, worstAt, T, N, scale)
+			if !(worst <= 1e-4) {
 				t.Errorf("incremental logits differ from the forward pass by %g (> 1e-4)", worst)
 			}
 			if scale < 0.1 {
@@ -101,6 +91,43 @@ func TestIncrementalMatchesForward(t *testing.T) {
 			}
 		})
 	}
+}
+
+// incrementalVsForward steps a generator of m through codes (N, T), each
+// stream conditioned on its conds (nil for an unconditioned model), and
+// returns the largest difference from the logits of one Forward over them,
+// the step where it was, and the largest |logit|.
+func incrementalVsForward(t *testing.T, m *Model, codes []int32, conds []Cond, N, T int) (worst float64, worstAt int, scale float64) {
+	t.Helper()
+	Q := m.Config.QuantizationChannels
+	full := m.Forward(NewWorkspace(m, N, T), codes, conds)
+	g := NewGenerator(m, N)
+	for s, c := range conds {
+		if err := g.SetCond(s, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := g.Prime(nil); err != nil {
+		t.Fatal(err)
+	}
+	in := make([]int32, N)
+	for tt := 0; tt < T; tt++ {
+		for s := range N {
+			in[s] = codes[s*T+tt]
+		}
+		inc := g.Step(in)
+		for s := range N {
+			for j := range Q {
+				want := float64(full[(s*T+tt)*Q+j])
+				d := math.Abs(float64(inc[s*Q+j]) - want)
+				scale = max(scale, math.Abs(want))
+				if d > worst || d != d {
+					worst, worstAt = d, tt
+				}
+			}
+		}
+	}
+	return worst, worstAt, scale
 }
 
 // TestPrimeAndGenerateGreedy checks the reference's generate_incremental
@@ -133,7 +160,7 @@ func TestPrimeAndGenerateGreedy(t *testing.T) {
 	ws := NewWorkspace(m, 1, len(seq))
 	for i := range got {
 		n := len(prime) + i
-		logits := m.Forward(ws, seq[:n])
+		logits := m.Forward(ws, seq[:n], nil)
 		want := argmax(logits[(n-1)*Q : n*Q])
 		if int32(want) != got[i][0] {
 			t.Fatalf("step %d: generator drew %d, forward argmax is %d", i, got[i][0], want)
@@ -145,7 +172,7 @@ func TestPrimeAndGenerateGreedy(t *testing.T) {
 	var first []int32
 	g.Generate(1, 0, nil, func(c []int32) error { first = slices.Clone(c); return nil })
 	ws1 := NewWorkspace(m, 1, 1)
-	if want := argmax(m.Forward(ws1, []int32{int32(Q / 2)})); first[0] != int32(want) {
+	if want := argmax(m.Forward(ws1, []int32{int32(Q / 2)}, nil)); first[0] != int32(want) {
 		t.Errorf("empty prime: first code %d, want %d (argmax after code Q/2)", first[0], want)
 	}
 }

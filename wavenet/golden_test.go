@@ -55,7 +55,7 @@ func TestGoldenPyTorch(t *testing.T) {
 
 			// Full forward pass over the whole clip.
 			T := len(g.Codes)
-			logits := m.Forward(NewWorkspace(m, 1, T), g.Codes)
+			logits := m.Forward(NewWorkspace(m, 1, T), g.Codes, nil)
 			var worst float64
 			worstAt := -1
 			for i, p := range g.LogitsPositions {
@@ -71,7 +71,7 @@ func TestGoldenPyTorch(t *testing.T) {
 			}
 
 			// Whole-clip NLL.
-			bits := m.BitsPerSample(g.Codes)
+			bits := m.BitsPerSample(g.Codes, Cond{})
 			t.Logf("NLL %.6f bits, PyTorch %.6f: diff %.3g", bits, g.NLLBits, bits-g.NLLBits)
 			if d := math.Abs(bits - g.NLLBits); !(d <= 1e-4) {
 				t.Errorf("NLL %.7f bits, PyTorch %.7f, want within 1e-4", bits, g.NLLBits)

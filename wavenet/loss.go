@@ -89,9 +89,11 @@ const evalChunk = 8192
 
 // BitsPerSample returns the mean negative log-likelihood, in bits, of
 // codes[1..T−1], each given all codes before it, the context before
-// codes[0] being zeros: the spec's whole-clip evaluation, the same number as
-// one Forward over the clip followed by CrossEntropy/ln 2. It returns 0 for
-// fewer than two codes (nothing to predict).
+// codes[0] being zeros, and the clip conditioned on cond (Cond{} for an
+// unconditioned model): the spec's whole-clip evaluation, the same number
+// as one Forward over the clip followed by CrossEntropy/ln 2. It returns 0
+// for fewer than two codes (nothing to predict). It panics on a cond that
+// does not fit the model, as Forward does: callers Check it first.
 //
 // Memory stays bounded for any T: the positions are scored in chunks of
 // max(8192, 4·(RF − 1)) positions (the larger only while a chunk's
@@ -101,7 +103,10 @@ const evalChunk = 8192
 // float32 rounding.
 // Only two layers' activations are kept at a time. The matrix products use
 // GOMAXPROCS goroutines.
-func (m *Model) BitsPerSample(codes []int32) float64 {
+func (m *Model) BitsPerSample(codes []int32, cond Cond) float64 {
+	if err := cond.checkShape(m.Config); err != nil {
+		panic(fmt.Sprintf("wavenet: BitsPerSample: %v", err))
+	}
 	T := len(codes)
 	if T < 2 {
 		return 0
@@ -119,10 +124,17 @@ func (m *Model) BitsPerSample(codes []int32) float64 {
 	ws.Threads = runtime.GOMAXPROCS(0)
 	var sum float64
 	ex := make([]float32, Q)
+	var conds []Cond // one, for each chunk: the clip's, offset to the chunk's start
+	if m.Config.Conditioned() {
+		conds = make([]Cond, 1)
+	}
 	for s := 0; s < positions; s += chunk {
 		e := min(s+chunk, positions)
 		in0 := max(0, s-ctx)
-		logits := m.Forward(ws, codes[in0:e])
+		if conds != nil {
+			conds[0] = Cond{Class: cond.Class, Frames: cond.Frames, Offset: cond.Offset + in0}
+		}
+		logits := m.Forward(ws, codes[in0:e], conds)
 		for p := s; p < e; p++ {
 			lr := logits[(p-in0)*Q : (p-in0+1)*Q]
 			c := codes[p+1]

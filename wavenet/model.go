@@ -159,21 +159,17 @@ type Tensor struct {
 	Data []float32 // a view into Model.Params, Size() values
 }
 
-// New returns a model of cfg with all parameters zero. It refuses an invalid
-// config and, for now, a conditioned one: the forward pass, the generator
-// and the trainer do not apply conditioning yet.
+// New returns a model of cfg, conditioned or not, with all parameters zero.
+// It refuses an invalid config.
 func New(cfg Config) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if cfg.Conditioned() {
-		return nil, fmt.Errorf("wavenet: global and local conditioning are not supported by this engine yet")
-	}
 	return newModel(cfg), nil
 }
 
-// newModel returns a zero model of cfg, which must be valid, conditioned or
-// not: New without the refusal, for the layout's tests and the reader.
+// newModel returns a zero model of cfg, which must be valid: New without
+// the check, for the reader (which validated the config already).
 func newModel(cfg Config) *Model {
 	m := &Model{Config: cfg, Layers: make([]Layer, len(cfg.Dilations))}
 	m.Params = make([]float32, ParamCount(cfg))

@@ -275,15 +275,14 @@ func TestValidateCountsConditioning(t *testing.T) {
 }
 
 // TestConditionedRoundTrip: a conditioned model written by Encode passes
-// the reader's layout checks and reads back bit for bit; the public reader
-// refuses it only because the engine cannot run it yet, and New refuses it
-// too.
+// the reader's layout checks and reads back bit for bit, through the
+// public reader too, and New accepts its config.
 func TestConditionedRoundTrip(t *testing.T) {
 	for _, tc := range conditionedConfigs() {
 		m := newModel(tc.cfg)
 		RandomInit(m, rand.New(rand.NewPCG(5, 6)))
 		file := encodeModel(t, m, []byte(`{"classes":["a","b","c","d"]}`))
-		got, md, err := decode(bytes.NewReader(file), int64(len(file)), true)
+		got, md, err := Decode(file)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
@@ -293,19 +292,8 @@ func TestConditionedRoundTrip(t *testing.T) {
 		if again := encodeModel(t, got, md.Training); !bytes.Equal(again, file) {
 			t.Errorf("%s: re-encoding changed the file", tc.name)
 		}
-		_, _, err = Decode(file)
-		_, newErr := New(tc.cfg)
-		if tc.name == "plain" {
-			if err != nil || newErr != nil {
-				t.Errorf("plain: Decode %v, New %v", err, newErr)
-			}
-			continue
-		}
-		if err == nil || !strings.Contains(err.Error(), "conditioned") || !strings.Contains(err.Error(), "not run conditioned models yet") {
-			t.Errorf("%s: Decode: %v, want a refusal saying conditioning is not supported yet", tc.name, err)
-		}
-		if newErr == nil || !strings.Contains(newErr.Error(), "conditioning") {
-			t.Errorf("%s: New: %v, want a refusal", tc.name, newErr)
+		if _, err := New(tc.cfg); err != nil {
+			t.Errorf("%s: New: %v", tc.name, err)
 		}
 	}
 }
@@ -326,7 +314,7 @@ func TestDecodeMostTensors(t *testing.T) {
 	m := newModel(cfg)
 	RandomInit(m, rand.New(rand.NewPCG(1, 1)))
 	file := encodeModel(t, m, nil)
-	got, _, err := decode(bytes.NewReader(file), int64(len(file)), true)
+	got, _, err := decode(bytes.NewReader(file), int64(len(file)))
 	if err != nil {
 		t.Fatal(err)
 	}

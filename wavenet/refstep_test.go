@@ -12,11 +12,14 @@ import (
 // no fused products, no kernels, sums in float64): packedModel.step is
 // tested against it. Each conv keeps its last History()+1 inputs (the new
 // one included) in a ring indexed by time, so a step costs the same at any
-// position.
+// position. With conditioning (setConds), each layer's filter and gate sums
+// gain the class and frame terms of the spec's formula, computed at every
+// step from the model's own projections.
 type refStep struct {
 	m      *Model
 	n      int         // streams
 	t      int         // steps fed since the start
+	conds  []Cond      // (N) each stream's conditioning; nil for an unconditioned model
 	codes  []int32     // (W0, N): the input conv's last W0 codes, slot τ mod W0
 	inputs [][]float32 // per layer, (d·(K−1)+1, N, R): its last inputs, slot τ mod d·(K−1)+1
 
@@ -39,6 +42,34 @@ func newRefStep(m *Model, streams int) *refStep {
 	g.o1 = make([]float32, n*E)
 	g.logits = make([]float32, n*Q)
 	return g
+}
+
+// setConds conditions the streams on conds (N), from the next step on.
+func (g *refStep) setConds(conds []Cond) { g.conds = conds }
+
+// condTerm is Σ_c vg[o, c]·e[c] + Σ_b vl[o, b]·u[b] for output o of one
+// half of a layer, for stream s at step t: e its class's embedding, u the
+// frame it sees, f[min(⌊(t+1)/H⌋, F−1)]. vg or vl is nil when absent.
+func (g *refStep) condTerm(vg, vl []float32, s, o int) float64 {
+	if g.conds == nil {
+		return 0
+	}
+	c := g.m.Config
+	cd := g.conds[s]
+	var v float64
+	if vg != nil {
+		Cg := c.GlobalChannels
+		v += dot(vg[o*Cg:(o+1)*Cg], g.m.Embedding[cd.Class*Cg:(cd.Class+1)*Cg])
+	}
+	if vl != nil {
+		Cl := c.LocalChannels
+		F := len(cd.Frames) / Cl
+		j := min((g.t+1)/c.LocalHop, F-1)
+		for b := range Cl {
+			v += float64(vl[o*Cl+b]) * float64(cd.Frames[b*F+j])
+		}
+	}
+	return v
 }
 
 // step feeds codes (N) and returns the logits (N, Q), a view valid until
@@ -72,9 +103,9 @@ func (g *refStep) step(codes []int32) []float32 {
 		hist := g.inputs[li]
 		copy(hist[(t%slots)*n*R:], g.x)
 		// conv is y[o] = b[o] + Σ_i Σ_k W[o, i, k]·x[t − d·(K−1−k), i].
-		conv := func(y []float32, cv *causal.Conv, s int) {
+		conv := func(y []float32, cv *causal.Conv, vg, vl []float32, s int) {
 			for o := range G {
-				v := float64(cv.Bias[o])
+				v := float64(cv.Bias[o]) + g.condTerm(vg, vl, s, o)
 				for k := range K {
 					tau := t - d*(K-1-k)
 					if tau < 0 {
@@ -89,8 +120,8 @@ func (g *refStep) step(codes []int32) []float32 {
 			}
 		}
 		for s := range n {
-			conv(g.f, &ly.Filter, s)
-			conv(g.gt, &ly.Gate, s)
+			conv(g.f, &ly.Filter, ly.FilterGlobal, ly.FilterLocal, s)
+			conv(g.gt, &ly.Gate, ly.GateGlobal, ly.GateLocal, s)
 			for j := range G {
 				g.z[s*G+j] = tanh32(g.f[s*G+j]) * sigmoid32(g.gt[s*G+j])
 			}

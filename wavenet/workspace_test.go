@@ -21,5 +21,5 @@ func TestWorkspaceOtherWidths(t *testing.T) {
 			t.Fatalf("Forward with another model's workspace: recovered %v, want a panic naming the widths", r)
 		}
 	}()
-	mb.Forward(ws, make([]int32, 8))
+	mb.Forward(ws, make([]int32, 8), nil)
 }

@@ -217,7 +217,7 @@ func benchNaive(cmd *cobra.Command, m *wavenet.Model, history []int32, n int, li
 			break
 		}
 		window := h[max(0, len(h)-rf):]
-		logits := m.Forward(ws, window)
+		logits := m.Forward(ws, window, nil)
 		last := logits[(len(window)-1)*q:]
 		best := 0
 		for j, v := range last[:q] {

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wavenet-go/wavenet-go/audio"
+	"github.com/wavenet-go/wavenet-go/wavenet"
 )
 
 // evalResult is eval's report on one input.
@@ -64,7 +65,7 @@ and "version" (the build of wavenet, as --version prints it).`,
 					return fmt.Errorf("%s: %d samples at %d Hz, need at least 2 to predict one", path, len(x), cfg.SampleRate)
 				}
 				codes := audio.MuLawEncode(nil, x, cfg.QuantizationChannels)
-				r := evalResult{File: path, BitsPerSample: m.BitsPerSample(codes), Samples: len(codes),
+				r := evalResult{File: path, BitsPerSample: m.BitsPerSample(codes, wavenet.Cond{}), Samples: len(codes),
 					Seconds: float64(len(codes)) / float64(cfg.SampleRate), Version: version}
 				if asJSON {
 					b, err := json.Marshal(r)

@@ -233,7 +233,7 @@ func TestEval(t *testing.T) {
 		t.Fatal(err)
 	}
 	x, _, _ := audio.ReadFile(a, 8000, nil)
-	if want := m.BitsPerSample(audio.MuLawEncode(nil, x, 32)); math.Abs(bits-want) > 1e-9 {
+	if want := m.BitsPerSample(audio.MuLawEncode(nil, x, 32), wavenet.Cond{}); math.Abs(bits-want) > 1e-9 {
 		t.Errorf("bits_per_sample %v, BitsPerSample %v", bits, want)
 	}
 

@@ -37,7 +37,7 @@ func smallCheckpoint(t testing.TB) []byte {
 	var window []float64
 	for range 2 {
 		clear(grad.Params)
-		logits := m.Forward(ws, codes[:len(codes)-1])
+		logits := m.Forward(ws, codes[:len(codes)-1], nil)
 		nats := wavenet.CrossEntropy(dlogits, logits, codes[1:], cfg.QuantizationChannels)
 		m.Backward(ws, dlogits, grad)
 		norm := ClipGlobalNorm(grad.Params, 1)

@@ -80,7 +80,7 @@ func (tr *trainer) lossAndGrad(batch []Chunk) float64 {
 		ch := &batch[i]
 		g := tr.items[i]
 		clear(g.Params)
-		logits := tr.m.Forward(w.ws, ch.Inputs)
+		logits := tr.m.Forward(w.ws, ch.Inputs, nil)
 		dl := w.dlogits[:len(logits)]
 		nats[i] = wavenet.CrossEntropy(dl, logits, ch.Targets, q)
 		scale := float32(float64(ch.Count) / float64(total))
@@ -122,7 +122,7 @@ func (tr *trainer) loss(chunks []Chunk) (float64, int) {
 	q := tr.m.Config.QuantizationChannels
 	nats := make([]float64, len(chunks))
 	tr.parallel(len(chunks), func(w *worker, i int) {
-		logits := tr.m.Forward(w.ws, chunks[i].Inputs)
+		logits := tr.m.Forward(w.ws, chunks[i].Inputs, nil)
 		nats[i] = wavenet.CrossEntropy(nil, logits, chunks[i].Targets, q)
 	})
 	var sum float64

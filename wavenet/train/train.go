@@ -624,7 +624,7 @@ func (r *run) clipBits(clips []Clip) float64 {
 		if len(c.Codes) < 2 {
 			continue
 		}
-		sum += r.m.BitsPerSample(c.Codes) * float64(len(c.Codes)-1)
+		sum += r.m.BitsPerSample(c.Codes, wavenet.Cond{}) * float64(len(c.Codes)-1)
 		n += len(c.Codes) - 1
 	}
 	if n == 0 {

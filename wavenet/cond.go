@@ -79,8 +79,8 @@ func frameAt(off, t, h, f int) int { return min((off+t+1)/h, f-1) }
 // see the same frame (the whole sequence without local conditioning). The
 // workspace cuts its sequences into those runs at Forward, gathers each
 // run's frame once, (runs, Cl), and per layer and half computes the term of
-// every run with one product, (runs, Cl)·(Cl, G), plus the class term, then
-// adds it to the run's rows of the pre-activation. Backward sums the
+// every run with one product, (runs, Cl)·(Cl, G), plus the class term and
+// the bias, and starts the run's rows of the pre-activation at it. Backward sums the
 // pre-activation gradient over each run's rows and takes one product with
 // the frames: the Cl × T matrix of repeated frames is never built.
 
@@ -169,22 +169,28 @@ func (cw *condWork) set(m *Model, conds []Cond, n, t int) {
 	}
 }
 
-// add adds layer ly's conditioning terms to its filter and gate
-// pre-activations a and s (n·t, G), t the positions per sequence:
+// fill starts layer ly's filter and gate pre-activations a and s (n·t, G),
+// t the positions per sequence, at their biases plus the conditioning
+// terms, for the convs' products to be added to:
 //
-//	a[n, τ] += Vfg·e_n + Vfl·u_n[τ],  s[n, τ] += Vgg·e_n + Vgl·u_n[τ]
-func (cw *condWork) add(ly *Layer, a, s []float32, t int) {
-	cw.addHalf(ly.FilterGlobal, ly.FilterLocal, a, t)
-	cw.addHalf(ly.GateGlobal, ly.GateLocal, s, t)
+//	a[n, τ] = bf + Vfg·e_n + Vfl·u_n[τ],  s[n, τ] = bg + Vgg·e_n + Vgl·u_n[τ]
+//
+// one row per run, copied to the run's rows: the terms cost no pass of
+// their own over the pre-activations.
+func (cw *condWork) fill(ly *Layer, a, s []float32, t int) {
+	cw.fillHalf(ly.Filter.Bias, ly.FilterGlobal, ly.FilterLocal, a, t)
+	cw.fillHalf(ly.Gate.Bias, ly.GateGlobal, ly.GateLocal, s, t)
 }
 
-// addHalf adds to y (n·t, G) the term of one half, of class projection vg
+// fillHalf is fill for one half, of bias b (G), class projection vg
 // (G, Cg) and frame projection vl (G, Cl), either nil when absent.
-func (cw *condWork) addHalf(vg, vl, y []float32, t int) {
-	G := len(cw.ga) / len(cw.class)
+func (cw *condWork) fillHalf(b, vg, vl, y []float32, t int) {
+	G := len(b)
 	nr := len(cw.runs)
 	ta := cw.ta[:nr*G]
-	clear(ta)
+	for k := range nr {
+		copy(ta[k*G:(k+1)*G], b)
+	}
 	if vl != nil {
 		Cl := len(vl) / G
 		cw.gemm.Gemm(false, true, nr, G, Cl, cw.u, Cl, vl, Cl, ta, G)
@@ -199,8 +205,10 @@ func (cw *condWork) addHalf(vg, vl, y []float32, t int) {
 		}
 	}
 	for k, r := range cw.runs {
-		r0, r1 := r.n*t+r.t0, r.n*t+r.t1
-		f32.AddRow(y[r0*G:r1*G], ta[k*G:(k+1)*G], r1-r0, G)
+		row := ta[k*G : (k+1)*G]
+		for i := r.n*t + r.t0; i < r.n*t+r.t1; i++ {
+			copy(y[i*G:(i+1)*G], row)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -572,5 +573,139 @@ func TestEffectiveFieldRefusesConditioned(t *testing.T) {
 	_, err := m.EffectiveField(t.Context(), codes, []int{100})
 	if err == nil || !strings.Contains(err.Error(), "conditioned model") {
 		t.Errorf("EffectiveField of a conditioned model: %v", err)
+	}
+}
+
+// benchConds are the conditioning variants the benchmarks compare on the
+// small preset: none, global (3 classes of 16), local (80 bands at a hop of
+// 256, a vocoder's) and both.
+var benchConds = []struct {
+	name          string
+	global, local bool
+}{{"plain", false, false}, {"global", true, false}, {"local", false, true}, {"both", true, true}}
+
+// benchCondConfig is the small preset with the variant's conditioning.
+func benchCondConfig(b *testing.B, global, local bool) Config {
+	cfg, err := Preset("small")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if global {
+		cfg.GlobalClasses, cfg.GlobalChannels = 3, 16
+	}
+	if local {
+		cfg.LocalChannels, cfg.LocalHop = 80, 256
+	}
+	return cfg
+}
+
+// BenchmarkStepCond times the kernel step of the small preset, greedy, with
+// each conditioning variant (a class per stream; 100 frames per stream,
+// whose projections are set every 256 steps, after the last one too), for
+// 1 and 16 streams on one thread: compare a variant's samples/cpu-s with
+// plain's of the same run.
+func BenchmarkStepCond(b *testing.B) {
+	for _, n := range []int{1, 16} {
+		for _, bc := range benchConds {
+			b.Run(fmt.Sprintf("small/streams=%d/%s", n, bc.name), func(b *testing.B) {
+				cfg := benchCondConfig(b, bc.global, bc.local)
+				m := randomModel(b, cfg, 1)
+				w := packModel(m)
+				fs := w.newState(n, nil)
+				if cfg.Conditioned() {
+					w.setCond(fs, randomConds(rand.New(rand.NewPCG(1, 1)), cfg, n, 100*256))
+				}
+				codes := make([]int32, n)
+				for s := range codes {
+					codes[s] = int32(cfg.QuantizationChannels / 2)
+				}
+				Q := cfg.QuantizationChannels
+				b.ReportAllocs()
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
+				cpu0 := threadCPU()
+				for b.Loop() {
+					logits := w.step(fs, codes)
+					for s := range codes {
+						codes[s] = int32(argmax(logits[s*Q : (s+1)*Q]))
+					}
+				}
+				b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
+				if cpu := threadCPU() - cpu0; cpu > 0 {
+					b.ReportMetric(float64(n)*float64(b.N)/cpu.Seconds(), "samples/cpu-s")
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkGenerateCond times greedy Generate of 16 small streams on two
+// threads with each conditioning variant: the vocoder's multi-stream row.
+func BenchmarkGenerateCond(b *testing.B) {
+	const N = 16
+	for _, bc := range benchConds {
+		b.Run(fmt.Sprintf("small/streams=%d/threads=2/%s", N, bc.name), func(b *testing.B) {
+			cfg := benchCondConfig(b, bc.global, bc.local)
+			m := randomModel(b, cfg, 1)
+			g := NewGenerator(m, N)
+			g.SetThreads(2)
+			for s, c := range randomConds(rand.New(rand.NewPCG(1, 1)), cfg, N, 100*256) {
+				if err := g.SetCond(s, c); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := g.Prime(nil); err != nil {
+				b.Fatal(err)
+			}
+			emit := func([]int32) error { return nil }
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu0 := processCPU()
+			if err := g.Generate(b.N, 0, nil, emit); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(b.N*N)/b.Elapsed().Seconds(), "samples/s")
+			if cpu := processCPU() - cpu0; cpu > 0 {
+				b.ReportMetric(float64(b.N*N)/cpu.Seconds(), "samples/cpu-s")
+			}
+		})
+	}
+}
+
+// BenchmarkForwardBackwardCond is BenchmarkForwardBackward (4 sequences of
+// 2000 steps of the small preset, one thread) with each conditioning
+// variant: the training cost of conditioning is a variant's time per
+// step over plain's.
+func BenchmarkForwardBackwardCond(b *testing.B) {
+	for _, bc := range benchConds {
+		b.Run("small/"+bc.name, func(b *testing.B) {
+			cfg := benchCondConfig(b, bc.global, bc.local)
+			m := randomModel(b, cfg, 1)
+			N, T := 4, 2000
+			rng := rand.New(rand.NewPCG(1, 1))
+			codes := randomCodes(rng, N*T, cfg.QuantizationChannels)
+			targets := randomCodes(rng, N*T, cfg.QuantizationChannels)
+			// Chunks cut from a longer clip: offsets into 40 frames each.
+			conds := randomConds(rng, cfg, N, 40*256)
+			for s := range conds {
+				conds[s].Offset = 1000 * s
+			}
+			ws := NewWorkspace(m, N, T)
+			grad := m.NewLike()
+			dl := make([]float32, N*T*cfg.QuantizationChannels)
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			b.ResetTimer()
+			cpu0 := threadCPU()
+			for b.Loop() {
+				logits := m.Forward(ws, codes, conds)
+				CrossEntropy(dl, logits, targets, cfg.QuantizationChannels)
+				m.Backward(ws, dl, grad)
+			}
+			b.ReportMetric(float64(b.N*N*T)/b.Elapsed().Seconds(), "samples/s")
+			if cpu := threadCPU() - cpu0; cpu > 0 {
+				b.ReportMetric(float64(b.N*N*T)/cpu.Seconds(), "samples/cpu-s")
+			}
+		})
 	}
 }

@@ -151,10 +151,13 @@ func (m *Model) Forward(ws *Workspace, codes []int32, conds []Cond) []float32 {
 		x := ws.x[i][:rows*R]
 		a, s, z := ws.a[i][:rows*G], ws.s[i][:rows*G], ws.z[:rows*G]
 		col := ly.Filter.Im2Col(ws.col, x, n, t)
-		ly.Filter.ForwardCol(a, col, rows, gm)
-		ly.Gate.ForwardCol(s, col, rows, gm)
 		if ws.cond != nil {
-			ws.cond.add(ly, a, s, t)
+			ws.cond.fill(ly, a, s, t) // bias plus the conditioning terms
+			ly.Filter.AddCol(a, col, rows, gm)
+			ly.Gate.AddCol(s, col, rows, gm)
+		} else {
+			ly.Filter.ForwardCol(a, col, rows, gm)
+			ly.Gate.ForwardCol(s, col, rows, gm)
 		}
 		gate(z, a, s)
 		ly.Skip.AddCol(skip, z, rows, gm)

@@ -11,7 +11,9 @@
 //
 // Shapes use these letters: N streams or batch items, T time steps, Q μ-law
 // classes, R residual, G gate, S skip and E end channels, K filter width, W0
-// input width.
+// input width; for conditioning Cg the width of a class's embedding, Cl the
+// values of a frame, H the samples per frame and F the frames of a
+// sequence.
 package wavenet
 
 import (

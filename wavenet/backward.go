@@ -28,7 +28,13 @@ import (
 //
 // With conditioning, each layer's df and dg also give the gradients of its
 // projections and of the embedding rows of the classes the last Forward
-// used (see condWork.gradHalf); the other rows of Embedding get none.
+// used; the other rows of Embedding get none. With dta[k] the sum of df
+// over the positions of run k (positions of one sequence that see one
+// frame u_k) and dga[n] the sum of df over sequence n:
+//
+//	dVfl += Σ_k dta[k]·u_kᵀ   dVfg += Σ_n dga[n]·e_nᵀ   dE[class_n] += Vfgᵀ·dga[n]
+//
+// and the same for the gate half with dg.
 func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 	c := m.Config
 	if !ws.train {

@@ -9,7 +9,7 @@ func Gate(z, a, b []float32) {
 	if len(a) < len(z) || len(b) < len(z) {
 		panic(fmt.Sprintf("f32: Gate with z of %d but a of %d and b of %d", len(z), len(a), len(b)))
 	}
-	gate(z, nil, nil, a, b)
+	cpuISA.gate(z, nil, nil, a, b)
 }
 
 // GateRows applies Gate to each row of ab, an (rows, 2g) matrix of
@@ -24,7 +24,7 @@ func GateRows(z []float32, ldz int, ab []float32, ldab, rows, g int) {
 	if ldz < g || ldab < 2*g || len(z) < (rows-1)*ldz+g || len(ab) < (rows-1)*ldab+2*g {
 		panic(fmt.Sprintf("f32: GateRows(%d, %d) with z of %d (stride %d) and ab of %d (stride %d)", rows, g, len(z), ldz, len(ab), ldab))
 	}
-	gateRows(z, ldz, ab, ldab, rows, g)
+	cpuISA.gateRows(z, ldz, ab, ldab, rows, g)
 }
 
 // GateParts is Gate that also stores th[i] = tanh(a[i]) and sg[i] = σ(b[i]),
@@ -34,7 +34,7 @@ func GateParts(z, th, sg, a, b []float32) {
 	if len(a) < n || len(b) < n || (th != nil && len(th) < n) || (sg != nil && len(sg) < n) {
 		panic(fmt.Sprintf("f32: GateParts with z of %d but th, sg, a, b of %d, %d, %d, %d", n, len(th), len(sg), len(a), len(b)))
 	}
-	gate(z, th, sg, a, b)
+	cpuISA.gate(z, th, sg, a, b)
 }
 
 // GateBackward turns dz = ∂L/∂z into da and db for z = th·sg with
@@ -46,7 +46,7 @@ func GateBackward(da, db, dz, th, sg []float32) {
 	if len(da) < n || len(db) < n || len(th) < n || len(sg) < n {
 		panic("f32: GateBackward with short slices")
 	}
-	gateBackward(da, db, dz, th, sg)
+	cpuISA.gateBackward(da, db, dz, th, sg)
 }
 
 // Exp sets dst[i] = e^x[i] for i < len(dst), with x clamped to [-87, 88]
@@ -55,7 +55,7 @@ func Exp(dst, x []float32) {
 	if len(x) < len(dst) {
 		panic(fmt.Sprintf("f32: Exp with dst of %d but x of %d", len(dst), len(x)))
 	}
-	exp(dst, x)
+	cpuISA.exp(dst, x)
 }
 
 // Relu sets dst[i] = max(x[i], 0) for i < len(dst); dst may be x.
@@ -63,7 +63,7 @@ func Relu(dst, x []float32) {
 	if len(x) < len(dst) {
 		panic(fmt.Sprintf("f32: Relu with dst of %d but x of %d", len(dst), len(x)))
 	}
-	relu(dst, x)
+	cpuISA.relu(dst, x)
 }
 
 // Argmax returns the index of the first largest value of x, never that of
@@ -72,7 +72,7 @@ func Argmax(x []float32) int {
 	if len(x) == 0 {
 		panic("f32: Argmax of nothing")
 	}
-	return argmax(x)
+	return cpuISA.argmax(x)
 }
 
 // SumRows adds the column sums of x (rows, cols) to dst (cols): the bias
@@ -86,7 +86,7 @@ func SumRows(dst, x []float32, rows, cols int) {
 	if rows == 0 || cols == 0 {
 		return
 	}
-	sumRows(dst, x, rows, cols)
+	cpuISA.sumRows(dst, x, rows, cols)
 }
 
 // AddRow adds b (cols) to every row of y (rows, cols): a bias.
@@ -99,7 +99,7 @@ func AddRow(y, b []float32, rows, cols int) {
 	if rows == 0 || cols == 0 {
 		return
 	}
-	addRow(y, b, rows, cols)
+	cpuISA.addRow(y, b, rows, cols)
 }
 
 // ReluGrad zeroes d[i] where v[i] ≤ 0, for i < len(d): the gradient through
@@ -108,7 +108,7 @@ func ReluGrad(d, v []float32) {
 	if len(v) < len(d) {
 		panic(fmt.Sprintf("f32: ReluGrad with d of %d but v of %d", len(d), len(v)))
 	}
-	reluGrad(d, v)
+	cpuISA.reluGrad(d, v)
 }
 
 // Mul sets dst[i] = a[i]·b[i] for i < len(dst).
@@ -116,5 +116,5 @@ func Mul(dst, a, b []float32) {
 	if len(a) < len(dst) || len(b) < len(dst) {
 		panic(fmt.Sprintf("f32: Mul with dst of %d but a of %d and b of %d", len(dst), len(a), len(b)))
 	}
-	mul(dst, a, b)
+	cpuISA.mul(dst, a, b)
 }

@@ -11,23 +11,52 @@ func expAVX512(dst, x *float32, n int)
 //go:noescape
 func gateRowsAVX512(z *float32, ldz int, ab *float32, ldab, rows, width int)
 
-func gateRows(z []float32, ldz int, ab []float32, ldab, rows, g int) {
-	if hasAVX512 {
-		gateRowsAVX512(&z[0], ldz, &ab[0], ldab, rows, g)
-		return
+//go:noescape
+func gateAVX2(z, th, sg, a, b *float32, n int)
+
+//go:noescape
+func expAVX2(dst, x *float32, n int)
+
+func (c isa) gate(z, th, sg, a, b []float32) {
+	switch {
+	case c == isaAVX512 && len(z) > 0:
+		gateAVX512(&z[0], ptr(th), ptr(sg), &a[0], &b[0], len(z))
+	case c == isaAVX2:
+		gate2(z, th, sg, a, b)
+	default:
+		gateGo(z, th, sg, a, b)
 	}
-	if hasAVX2 {
+}
+
+func (c isa) gateRows(z []float32, ldz int, ab []float32, ldab, rows, g int) {
+	switch c {
+	case isaAVX512:
+		gateRowsAVX512(&z[0], ldz, &ab[0], ldab, rows, g)
+	case isaAVX2:
 		for r := 0; r < rows; r++ {
 			row := ab[r*ldab : r*ldab+2*g]
 			gate2(z[r*ldz:r*ldz+g], nil, nil, row[:g], row[g:])
 		}
-		return
+	default:
+		gateRowsGo(z, ldz, ab, ldab, rows, g)
 	}
-	gateRowsGo(z, ldz, ab, ldab, rows, g)
 }
 
-//go:noescape
-func gateAVX2(z, th, sg, a, b *float32, n int)
+func (c isa) exp(dst, x []float32) {
+	switch {
+	case c == isaAVX512 && len(dst) > 0:
+		expAVX512(&dst[0], &x[0], len(dst))
+	case c == isaAVX2:
+		n8 := len(dst) &^ 7
+		if n8 > 0 {
+			_ = x[n8-1]
+			expAVX2(&dst[0], &x[0], n8)
+		}
+		expGo(dst[n8:], x[n8:])
+	default:
+		expGo(dst, x)
+	}
+}
 
 // gate2 is gate on the AVX2 kernel for whole vectors of eight and the twin
 // for the rest.
@@ -35,14 +64,8 @@ func gate2(z, th, sg, a, b []float32) {
 	n := len(z)
 	n8 := n &^ 7
 	if n8 > 0 {
-		var tp, sp *float32
-		if th != nil {
-			tp = &th[0]
-		}
-		if sg != nil {
-			sp = &sg[0]
-		}
-		gateAVX2(&z[0], tp, sp, &a[0], &b[0], n8)
+		_, _ = a[n8-1], b[n8-1]
+		gateAVX2(&z[0], ptr(th), ptr(sg), &a[0], &b[0], n8)
 	}
 	if n8 < n {
 		var tt, ss []float32
@@ -54,4 +77,12 @@ func gate2(z, th, sg, a, b []float32) {
 		}
 		gateGo(z[n8:], tt, ss, a[n8:n], b[n8:n])
 	}
+}
+
+// ptr is &s[0], or nil for an empty s.
+func ptr(s []float32) *float32 {
+	if len(s) == 0 {
+		return nil
+	}
+	return &s[0]
 }

@@ -386,3 +386,30 @@ g2nosg:
 g2done:
 	VZEROUPPER
 	RET
+
+// func expAVX2(dst, x *float32, n int)
+// Twin: expGo, on n a multiple of 8: x clamped to [expLo, expHi] (MINPS,
+// then MAXPS), then EXP2.
+TEXT ·expAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	JZ   e2done
+
+e2loop:
+	VMOVUPS (SI), Y0
+	BK(40, Y12)
+	VMINPS  Y12, Y0, Y0
+	BK(44, Y12)
+	VMAXPS  Y12, Y0, Y0
+	EXP2(Y0, Y1, Y2, Y12)
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     e2loop
+
+e2done:
+	VZEROUPPER
+	RET

@@ -22,7 +22,7 @@ const (
 	tanhT5 = -0.005664775148034096
 )
 
-// expGo is the twin of expAVX512:
+// expGo is the twin of expAVX512 and expAVX2:
 //
 //	dst[i] = e^x[i], with x[i] clamped to [-87, 88]
 //
@@ -35,47 +35,56 @@ func expGo(dst, x []float32) {
 	}
 }
 
+// exp32 is e^x as the kernels compute it: x clamped (vmin, then vmax, as
+// MINPS and MAXPS do: a NaN becomes expHi), then expCore.
 func exp32(x float32) float32 {
-	x = min(max(x, expLo), expHi)
+	return expCore(vmax(vmin(x, expHi), expLo))
+}
+
+// expCore is e^x for x in [expLo, expHi], operation by operation as the
+// EXP macros of act_amd64.s: a float32 product and a round to even for n,
+// fused multiply-adds for r and for every Horner step, then p·2^n (2^n a
+// normal float32, so the product rounds once, as VSCALEFPS does).
+func expCore(x float32) float32 {
 	n := float32(math.RoundToEven(float64(x * log2e)))
-	r := x - n*ln2Hi
-	r = r - n*ln2Lo
+	r := fma32(-n, ln2Hi, x)
+	r = fma32(-n, ln2Lo, r)
 	p := float32(1.0 / 5040)
-	p = p*r + 1.0/720
-	p = p*r + 1.0/120
-	p = p*r + 1.0/24
-	p = p*r + 1.0/6
-	p = p*r + 0.5
-	p = p*r + 1
-	p = p*r + 1
+	p = fma32(p, r, 1.0/720)
+	p = fma32(p, r, 1.0/120)
+	p = fma32(p, r, 1.0/24)
+	p = fma32(p, r, 1.0/6)
+	p = fma32(p, r, 0.5)
+	p = fma32(p, r, 1)
+	p = fma32(p, r, 1)
 	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
 }
 
-// tanh32 is tanh in float32 as the gate kernel computes it.
+// tanh32 is tanh in float32 as the gate kernels compute it: below the knee
+// the odd polynomial by fused Horner steps, above it (1 − e)/(1 + e) with
+// e = e^{−2·min(|x|, tanhBig)} and x's sign bit (a NaN takes this branch).
 func tanh32(x float32) float32 {
-	ax := float32(math.Abs(float64(x)))
+	const sign = 1 << 31
+	ax := math.Float32frombits(math.Float32bits(x) &^ sign)
 	if ax < tanhKnee {
 		u := x * x
 		p := float32(tanhT5)
-		p = p*u + tanhT4
-		p = p*u + tanhT3
-		p = p*u + tanhT2
-		p = p*u + tanhT1
-		p = p*u + 1
+		p = fma32(p, u, tanhT4)
+		p = fma32(p, u, tanhT3)
+		p = fma32(p, u, tanhT2)
+		p = fma32(p, u, tanhT1)
+		p = fma32(p, u, 1)
 		return p * x
 	}
-	e := exp32(-2 * min(ax, tanhBig))
+	e := expCore(vmin(ax, tanhBig) * -2)
 	t := (1 - e) / (1 + e)
-	if x < 0 {
-		return -t
-	}
-	return t
+	return math.Float32frombits(math.Float32bits(t) | math.Float32bits(x)&sign)
 }
 
-// sigmoid32 is σ(x) = 1/(1 + e^{−x}) in float32 as the gate kernel computes it.
+// sigmoid32 is σ(x) = 1/(1 + e^{−x}) in float32 as the gate kernels compute it.
 func sigmoid32(x float32) float32 { return 1 / (1 + exp32(-x)) }
 
-// gateGo is the twin of gateAVX512:
+// gateGo is the twin of gateAVX512 and gateAVX2:
 //
 //	z[i] = tanh(a[i])·σ(b[i]);  th[i] = tanh(a[i]) and sg[i] = σ(b[i]) unless th, sg are nil
 func gateGo(z, th, sg, a, b []float32) {

@@ -134,3 +134,17 @@ func BenchmarkGate(b *testing.B) {
 		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Melem/s")
 	})
 }
+
+// gonumGemm is C += op(A)·op(B) by gonum, the benchmarks' yardstick.
+func gonumGemm(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	ta, tb := blas.NoTrans, blas.NoTrans
+	ga := blas32.General{Rows: m, Cols: k, Stride: lda, Data: a}
+	if tA {
+		ta, ga = blas.Trans, blas32.General{Rows: k, Cols: m, Stride: lda, Data: a}
+	}
+	gb := blas32.General{Rows: k, Cols: n, Stride: ldb, Data: b}
+	if tB {
+		tb, gb = blas.Trans, blas32.General{Rows: n, Cols: k, Stride: ldb, Data: b}
+	}
+	blas32.Gemm(ta, tb, 1, ga, gb, 1, blas32.General{Rows: m, Cols: n, Stride: ldc, Data: c})
+}

@@ -1,12 +1,21 @@
 // Package f32 holds the float32 kernels of the engine: matrix products for
-// training (Gemm) and for per-sample generation (Panel), and the vectorized
-// gated activation z = tanh(a)·σ(b) with its parts.
+// training (Workspace.Gemm) and for per-sample generation (Panel), the
+// vectorized gated activation z = tanh(a)·σ(b) with its parts, and the
+// element-wise loops of training (exp, relu and its gradient, the gate's
+// backward, sums of rows, bias rows).
 //
-// On amd64 the hot loops are Go assembly: AVX-512 kernels, and AVX2/FMA
-// ones for the matrix products and the gate on CPUs without AVX-512. Every assembly
-// kernel has a pure-Go twin whose doc comment is its reference loop, and the
-// tests run both. The build tag noasm (or any other architecture) selects
-// the twins only (and gonum for Gemm). The CPU is asked once, when the package is loaded, through
+// The same bits on every CPU. Each kernel has a pure-Go twin whose doc
+// comment is its reference loop, and the twin defines the order of the
+// float32 operations: each output of a matrix product is one chain of fused
+// multiply-adds over k in order, starting from the output's own value (so
+// no tiling or blocking changes it); the element-wise kernels use the same
+// polynomials with the same fused steps; reductions add in a fixed order
+// that does not depend on the vector width. The assembly, AVX-512 and
+// AVX2/FMA for CPUs without AVX-512, computes exactly those operations, and
+// the tests compare every path the CPU has with the twins bit for bit. The
+// twins round a fused multiply-add exactly, not through float64 twice. The
+// build tag noasm (or any other architecture) selects the twins only. The
+// CPU is asked once, when the package is loaded, through
 // golang.org/x/sys/cpu; nothing else is package state.
 //
 // Threading is the caller's: every function here but
@@ -14,11 +23,6 @@
 // unless its doc says so, and is safe to call from several goroutines on
 // disjoint outputs. GemmParallel is a ready-made split of one product by
 // rows (or columns) over goroutines.
-//
-// Measured on the 2-core AMD EPYC (Zen 4) this was written on, per CPU-second
-// of one core: Gemm on the training shapes 100–110 GFLOP (gonum's blas32
-// Gemm, wall clock on the same shapes: 1–11 GFLOP/s), Panel products of one
-// row 105 GB of weights streamed from L2.
 //
 // Matrices are row-major float32 slices with an explicit row stride ("ld"),
 // as in BLAS.

@@ -303,7 +303,7 @@ func TestSumRowsAddRow(t *testing.T) {
 			d1 := append([]float32(nil), b...)
 			d2 := append([]float32(nil), b...)
 			SumRows(d1[:cols], x, rows, cols)
-			sumRowsGo(d2[:cols], x, rows, cols)
+			sumRowsGo(d2[:cols], x, rows, cols, cols)
 			for j := range d1 {
 				if math.Abs(float64(d1[j]-d2[j])) > 1e-5*float64(rows) {
 					t.Fatalf("SumRows %d×%d: [%d] = %g, twin %g", rows, cols, j, d1[j], d2[j])
@@ -315,7 +315,7 @@ func TestSumRowsAddRow(t *testing.T) {
 			y1 := append(randSlice(rng, rows*cols), 7)
 			y2 := append([]float32(nil), y1...)
 			AddRow(y1[:rows*cols], b, rows, cols)
-			addRowGo(y2[:rows*cols], b, rows, cols)
+			addRowGo(y2[:rows*cols], b, rows, cols, cols)
 			for i := range y1 {
 				if y1[i] != y2[i] {
 					t.Fatalf("AddRow %d×%d: [%d] = %g, twin %g", rows, cols, i, y1[i], y2[i])

@@ -3,14 +3,12 @@ package f32
 import (
 	"fmt"
 	"sync"
-
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
 )
 
-// gemmKC is the depth of one block of the product: a 4×gemmKC strip of A
-// stays in L1 while the gemmKC×n block of B (≤ 256 KiB for n ≤ 256) stays in
-// L2.
+// gemmKC is the depth of one block of the product: a strip of a few rows of
+// A, gemmKC deep, stays in L1 while the gemmKC×n block of B (≤ 256 KiB for
+// n ≤ 256) stays in L2. Since every output's chain of multiply-adds goes on
+// from C's value, the cut into blocks does not change the result.
 const gemmKC = 256
 
 // Workspace holds the packing buffer of Gemm between calls, so that repeated
@@ -28,23 +26,24 @@ type Workspace struct {
 //	A(i, p) = a[i·lda + p], or a[p·lda + i] if tA
 //	B(p, j) = b[p·ldb + j], or b[j·ldb + p] if tB
 //
-// With AVX-512 or AVX2/FMA it runs this package's kernels on the calling
-// goroutine; otherwise it calls gonum's blas32.Gemm. It panics if a slice is too short
-// for its shape.
+// Each element of C is summed by fused multiply-adds in the order of p,
+// starting from C's value, on every CPU and on the pure-Go twins alike: the
+// result is the same bits everywhere. It runs on the
+// calling goroutine and panics if a slice is too short for its shape.
 func (w *Workspace) Gemm(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 	checkGemm(tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
+	w.gemm(cpuISA, tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
+}
+
+// gemm is Gemm on the kernels of isa ci.
+func (w *Workspace) gemm(ci isa, tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 	if m == 0 || n == 0 || k == 0 {
-		return
-	}
-	if !useKernels() {
-		gonumGemm(tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
 		return
 	}
 	rsa, csa := lda, 1
 	if tA {
 		rsa, csa = 1, lda
 	}
-	n16 := n &^ 15 // columns in blocks of 16 or more
 	for p0 := 0; p0 < k; p0 += gemmKC {
 		kb := min(gemmKC, k-p0)
 		// B's block as a row-major kb×n matrix bp with row stride ldbp.
@@ -60,77 +59,7 @@ func (w *Workspace) Gemm(tA, tB bool, m, n, k int, a []float32, lda int, b []flo
 			bp = w.pack[:kb*ldbp]
 			packT(bp, ldbp, b[p0:], ldb, kb, n)
 		}
-		ap := a[p0*csa:]
-		for i := 0; i < m; {
-			rows := stripRows(m-i, n16%64 >= 32)
-			ai, ci := ap[i*rsa:], c[i*ldc:]
-			for j := 0; j < n; {
-				cols := blockCols(n - j)
-				block(rows, cols, kb, ai, rsa, csa, bp[j:], ldbp, ci[j:], ldc)
-				j += cols
-			}
-			i += rows
-		}
-	}
-}
-
-// stripRows is the height of the next strip of rows, of left rows: 8 when
-// the columns have a 32-wide block (the 8×32 kernel's sixteen accumulators
-// beat 4×32's eight), else 4, and single rows at the end.
-func stripRows(left int, has32 bool) int {
-	switch {
-	case left >= 8 && has32:
-		return 8
-	case left >= 4:
-		return 4
-	}
-	return 1
-}
-
-// blockCols is the width of the next block of columns, of left columns:
-// 64, then at most one 32, then 16, then what is left.
-func blockCols(left int) int {
-	switch {
-	case left >= 64:
-		return 64
-	case left >= 32:
-		return 32
-	case left >= 16:
-		return 16
-	}
-	return left
-}
-
-// block adds a (rows×k, strided) · b (k×cols, row stride ldb) to c (row
-// stride ldc) on the kernel for rows ∈ {1, 4, 8} and cols ∈ {16, 32, 64},
-// or on the twin for a block narrower than 16.
-func block(rows, cols, k int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int) {
-	switch {
-	case cols < 16:
-		kernGo(rows, cols, k, a, rsa, csa, b, ldb, c, ldc)
-	case rows == 1:
-		switch cols {
-		case 64:
-			kern1x64(k, a, csa, b, ldb, c)
-		case 32:
-			kern1x32(k, a, csa, b, ldb, c)
-		default:
-			kern1x16(k, a, csa, b, ldb, c)
-		}
-	case rows == 8 && cols == 32:
-		kern8x32(k, a, rsa, csa, b, ldb, c, ldc)
-	default: // 4 or 8 rows, by fours
-		for r := 0; r < rows; r += 4 {
-			ar, cr := a[r*rsa:], c[r*ldc:]
-			switch cols {
-			case 64:
-				kern4x64(k, ar, rsa, csa, b, ldb, cr, ldc)
-			case 32:
-				kern4x32(k, ar, rsa, csa, b, ldb, cr, ldc)
-			default:
-				kern4x16(k, ar, rsa, csa, b, ldb, cr, ldc)
-			}
-		}
+		ci.mulBlock(m, n, kb, a[p0*csa:], rsa, csa, bp, ldbp, c, ldc)
 	}
 }
 
@@ -175,8 +104,9 @@ func (w *Workspace) GemmParallel(workers int, tA, tB bool, m, n, k int, a []floa
 		}
 		run := func() {
 			if byRows {
-				// Row blocks of a multiple of 4, the kernel's height.
-				lo, hi := split(m, parts, q, 4)
+				// Row blocks of a multiple of 24, a multiple of every
+				// kernel's height.
+				lo, hi := split(m, parts, q, 24)
 				if lo == hi {
 					return
 				}
@@ -239,17 +169,4 @@ func checkGemm(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb 
 		need("b", b, k, n, ldb)
 	}
 	need("c", c, m, n, ldc)
-}
-
-func gonumGemm(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
-	ta, tb := blas.NoTrans, blas.NoTrans
-	ga := blas32.General{Rows: m, Cols: k, Stride: lda, Data: a}
-	if tA {
-		ta, ga = blas.Trans, blas32.General{Rows: k, Cols: m, Stride: lda, Data: a}
-	}
-	gb := blas32.General{Rows: k, Cols: n, Stride: ldb, Data: b}
-	if tB {
-		tb, gb = blas.Trans, blas32.General{Rows: n, Cols: k, Stride: ldb, Data: b}
-	}
-	blas32.Gemm(ta, tb, 1, ga, gb, 1, blas32.General{Rows: m, Cols: n, Stride: ldc, Data: c})
 }

@@ -2,6 +2,11 @@
 
 #include "textflag.h"
 
+// The AVX-512 matrix kernels. As in kernGo, which they must match bit for
+// bit, each output of c is one accumulator lane: loaded from c, updated by
+// one fused multiply-add per p = 0, 1, …, k−1 in order, stored back. Lanes
+// run across the columns only; nothing is split or reduced over p.
+
 // func kern4x64AVX512(a *float32, rsa, csa int, b *float32, ldb, k int, c *float32, ldc int)
 // c (4×64, row stride ldc) += a (4×k, a[r·rsa + p·csa]) · b (k×64, row stride ldb).
 // Strides are in float32s. Twin: kernGo(4, 64, ...).
@@ -20,24 +25,26 @@ TEXT ·kern4x64AVX512(SB), NOSPLIT, $0-64
 	SHLQ $2, R11
 	LEAQ (R8)(R8*2), R12
 
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
-	VXORPS Z7, Z7, Z7
-	VXORPS Z8, Z8, Z8
-	VXORPS Z9, Z9, Z9
-	VXORPS Z10, Z10, Z10
-	VXORPS Z11, Z11, Z11
-	VXORPS Z12, Z12, Z12
-	VXORPS Z13, Z13, Z13
-	VXORPS Z14, Z14, Z14
-	VXORPS Z15, Z15, Z15
-	TESTQ CX, CX
-	JZ    k4x64store
+	MOVQ    DI, AX
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z1
+	VMOVUPS 128(AX), Z2
+	VMOVUPS 192(AX), Z3
+	ADDQ    R11, AX
+	VMOVUPS (AX), Z4
+	VMOVUPS 64(AX), Z5
+	VMOVUPS 128(AX), Z6
+	VMOVUPS 192(AX), Z7
+	ADDQ    R11, AX
+	VMOVUPS (AX), Z8
+	VMOVUPS 64(AX), Z9
+	VMOVUPS 128(AX), Z10
+	VMOVUPS 192(AX), Z11
+	ADDQ    R11, AX
+	VMOVUPS (AX), Z12
+	VMOVUPS 64(AX), Z13
+	VMOVUPS 128(AX), Z14
+	VMOVUPS 192(AX), Z15
 
 k4x64loop:
 	VMOVUPS      (DX), Z16
@@ -69,38 +76,21 @@ k4x64loop:
 	DECQ         CX
 	JNZ          k4x64loop
 
-k4x64store:
-	VADDPS  (DI), Z0, Z0
-	VADDPS  64(DI), Z1, Z1
-	VADDPS  128(DI), Z2, Z2
-	VADDPS  192(DI), Z3, Z3
 	VMOVUPS Z0, (DI)
 	VMOVUPS Z1, 64(DI)
 	VMOVUPS Z2, 128(DI)
 	VMOVUPS Z3, 192(DI)
 	ADDQ    R11, DI
-	VADDPS  (DI), Z4, Z4
-	VADDPS  64(DI), Z5, Z5
-	VADDPS  128(DI), Z6, Z6
-	VADDPS  192(DI), Z7, Z7
 	VMOVUPS Z4, (DI)
 	VMOVUPS Z5, 64(DI)
 	VMOVUPS Z6, 128(DI)
 	VMOVUPS Z7, 192(DI)
 	ADDQ    R11, DI
-	VADDPS  (DI), Z8, Z8
-	VADDPS  64(DI), Z9, Z9
-	VADDPS  128(DI), Z10, Z10
-	VADDPS  192(DI), Z11, Z11
 	VMOVUPS Z8, (DI)
 	VMOVUPS Z9, 64(DI)
 	VMOVUPS Z10, 128(DI)
 	VMOVUPS Z11, 192(DI)
 	ADDQ    R11, DI
-	VADDPS  (DI), Z12, Z12
-	VADDPS  64(DI), Z13, Z13
-	VADDPS  128(DI), Z14, Z14
-	VADDPS  192(DI), Z15, Z15
 	VMOVUPS Z12, (DI)
 	VMOVUPS Z13, 64(DI)
 	VMOVUPS Z14, 128(DI)
@@ -110,7 +100,6 @@ k4x64store:
 
 // func kern1x64AVX512(a *float32, csa int, b *float32, ldb, k int, c *float32)
 // c (1×64) += a (1×k, a[p·csa]) · b (k×64, row stride ldb). Twin: kernGo(1, 64, ...).
-// Two accumulator sets (even and odd p) keep eight FMA chains in flight.
 TEXT ·kern1x64AVX512(SB), NOSPLIT, $0-48
 	MOVQ a+0(FP), SI
 	MOVQ csa+8(FP), R9
@@ -121,52 +110,22 @@ TEXT ·kern1x64AVX512(SB), NOSPLIT, $0-48
 	MOVQ k+32(FP), CX
 	MOVQ c+40(FP), DI
 
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
-	VXORPS Z7, Z7, Z7
-	CMPQ   CX, $2
-	JLT    k1x64tail
+	VMOVUPS (DI), Z0
+	VMOVUPS 64(DI), Z1
+	VMOVUPS 128(DI), Z2
+	VMOVUPS 192(DI), Z3
 
 k1x64loop:
 	VBROADCASTSS (SI), Z16
-	VBROADCASTSS (SI)(R9*1), Z17
 	VFMADD231PS  (DX), Z16, Z0
 	VFMADD231PS  64(DX), Z16, Z1
 	VFMADD231PS  128(DX), Z16, Z2
 	VFMADD231PS  192(DX), Z16, Z3
-	VFMADD231PS  (DX)(R10*1), Z17, Z4
-	VFMADD231PS  64(DX)(R10*1), Z17, Z5
-	VFMADD231PS  128(DX)(R10*1), Z17, Z6
-	VFMADD231PS  192(DX)(R10*1), Z17, Z7
-	LEAQ         (SI)(R9*2), SI
-	LEAQ         (DX)(R10*2), DX
-	SUBQ         $2, CX
-	CMPQ         CX, $2
-	JGE          k1x64loop
+	ADDQ         R9, SI
+	ADDQ         R10, DX
+	DECQ         CX
+	JNZ          k1x64loop
 
-k1x64tail:
-	TESTQ        CX, CX
-	JZ           k1x64store
-	VBROADCASTSS (SI), Z16
-	VFMADD231PS  (DX), Z16, Z0
-	VFMADD231PS  64(DX), Z16, Z1
-	VFMADD231PS  128(DX), Z16, Z2
-	VFMADD231PS  192(DX), Z16, Z3
-
-k1x64store:
-	VADDPS  Z4, Z0, Z0
-	VADDPS  Z5, Z1, Z1
-	VADDPS  Z6, Z2, Z2
-	VADDPS  Z7, Z3, Z3
-	VADDPS  (DI), Z0, Z0
-	VADDPS  64(DI), Z1, Z1
-	VADDPS  128(DI), Z2, Z2
-	VADDPS  192(DI), Z3, Z3
 	VMOVUPS Z0, (DI)
 	VMOVUPS Z1, 64(DI)
 	VMOVUPS Z2, 128(DI)
@@ -191,12 +150,14 @@ TEXT ·kern4x16AVX512(SB), NOSPLIT, $0-64
 	SHLQ $2, R11
 	LEAQ (R8)(R8*2), R12
 
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	TESTQ  CX, CX
-	JZ     k4x16store
+	MOVQ    DI, AX
+	VMOVUPS (AX), Z0
+	ADDQ    R11, AX
+	VMOVUPS (AX), Z1
+	ADDQ    R11, AX
+	VMOVUPS (AX), Z2
+	ADDQ    R11, AX
+	VMOVUPS (AX), Z3
 
 k4x16loop:
 	VMOVUPS      (DX), Z16
@@ -213,17 +174,12 @@ k4x16loop:
 	DECQ         CX
 	JNZ          k4x16loop
 
-k4x16store:
-	VADDPS  (DI), Z0, Z0
 	VMOVUPS Z0, (DI)
 	ADDQ    R11, DI
-	VADDPS  (DI), Z1, Z1
 	VMOVUPS Z1, (DI)
 	ADDQ    R11, DI
-	VADDPS  (DI), Z2, Z2
 	VMOVUPS Z2, (DI)
 	ADDQ    R11, DI
-	VADDPS  (DI), Z3, Z3
 	VMOVUPS Z3, (DI)
 	VZEROUPPER
 	RET
@@ -240,31 +196,16 @@ TEXT ·kern1x16AVX512(SB), NOSPLIT, $0-48
 	MOVQ k+32(FP), CX
 	MOVQ c+40(FP), DI
 
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	CMPQ   CX, $2
-	JLT    k1x16tail
+	VMOVUPS (DI), Z0
 
 k1x16loop:
 	VBROADCASTSS (SI), Z16
-	VBROADCASTSS (SI)(R9*1), Z17
 	VFMADD231PS  (DX), Z16, Z0
-	VFMADD231PS  (DX)(R10*1), Z17, Z1
-	LEAQ         (SI)(R9*2), SI
-	LEAQ         (DX)(R10*2), DX
-	SUBQ         $2, CX
-	CMPQ         CX, $2
-	JGE          k1x16loop
+	ADDQ         R9, SI
+	ADDQ         R10, DX
+	DECQ         CX
+	JNZ          k1x16loop
 
-k1x16tail:
-	TESTQ        CX, CX
-	JZ           k1x16store
-	VBROADCASTSS (SI), Z16
-	VFMADD231PS  (DX), Z16, Z0
-
-k1x16store:
-	VADDPS  Z1, Z0, Z0
-	VADDPS  (DI), Z0, Z0
 	VMOVUPS Z0, (DI)
 	VZEROUPPER
 	RET
@@ -286,16 +227,18 @@ TEXT ·kern4x32AVX512(SB), NOSPLIT, $0-64
 	SHLQ $2, R11
 	LEAQ (R8)(R8*2), R12
 
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
-	VXORPS Z7, Z7, Z7
-	TESTQ  CX, CX
-	JZ     k4x32store
+	MOVQ    DI, AX
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z1
+	ADDQ    R11, AX
+	VMOVUPS (AX), Z2
+	VMOVUPS 64(AX), Z3
+	ADDQ    R11, AX
+	VMOVUPS (AX), Z4
+	VMOVUPS 64(AX), Z5
+	ADDQ    R11, AX
+	VMOVUPS (AX), Z6
+	VMOVUPS 64(AX), Z7
 
 k4x32loop:
 	VMOVUPS      (DX), Z16
@@ -317,24 +260,15 @@ k4x32loop:
 	DECQ         CX
 	JNZ          k4x32loop
 
-k4x32store:
-	VADDPS  (DI), Z0, Z0
-	VADDPS  64(DI), Z1, Z1
 	VMOVUPS Z0, (DI)
 	VMOVUPS Z1, 64(DI)
 	ADDQ    R11, DI
-	VADDPS  (DI), Z2, Z2
-	VADDPS  64(DI), Z3, Z3
 	VMOVUPS Z2, (DI)
 	VMOVUPS Z3, 64(DI)
 	ADDQ    R11, DI
-	VADDPS  (DI), Z4, Z4
-	VADDPS  64(DI), Z5, Z5
 	VMOVUPS Z4, (DI)
 	VMOVUPS Z5, 64(DI)
 	ADDQ    R11, DI
-	VADDPS  (DI), Z6, Z6
-	VADDPS  64(DI), Z7, Z7
 	VMOVUPS Z6, (DI)
 	VMOVUPS Z7, 64(DI)
 	VZEROUPPER
@@ -342,7 +276,6 @@ k4x32store:
 
 // func kern1x32AVX512(a *float32, csa int, b *float32, ldb, k int, c *float32)
 // c (1×32) += a (1×k) · b (k×32). Twin: kernGo(1, 32, ...).
-// Two accumulator sets (even and odd p).
 TEXT ·kern1x32AVX512(SB), NOSPLIT, $0-48
 	MOVQ a+0(FP), SI
 	MOVQ csa+8(FP), R9
@@ -353,38 +286,18 @@ TEXT ·kern1x32AVX512(SB), NOSPLIT, $0-48
 	MOVQ k+32(FP), CX
 	MOVQ c+40(FP), DI
 
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	CMPQ   CX, $2
-	JLT    k1x32tail
+	VMOVUPS (DI), Z0
+	VMOVUPS 64(DI), Z1
 
 k1x32loop:
 	VBROADCASTSS (SI), Z16
-	VBROADCASTSS (SI)(R9*1), Z17
 	VFMADD231PS  (DX), Z16, Z0
 	VFMADD231PS  64(DX), Z16, Z1
-	VFMADD231PS  (DX)(R10*1), Z17, Z2
-	VFMADD231PS  64(DX)(R10*1), Z17, Z3
-	LEAQ         (SI)(R9*2), SI
-	LEAQ         (DX)(R10*2), DX
-	SUBQ         $2, CX
-	CMPQ         CX, $2
-	JGE          k1x32loop
+	ADDQ         R9, SI
+	ADDQ         R10, DX
+	DECQ         CX
+	JNZ          k1x32loop
 
-k1x32tail:
-	TESTQ        CX, CX
-	JZ           k1x32store
-	VBROADCASTSS (SI), Z16
-	VFMADD231PS  (DX), Z16, Z0
-	VFMADD231PS  64(DX), Z16, Z1
-
-k1x32store:
-	VADDPS  Z2, Z0, Z0
-	VADDPS  Z3, Z1, Z1
-	VADDPS  (DI), Z0, Z0
-	VADDPS  64(DI), Z1, Z1
 	VMOVUPS Z0, (DI)
 	VMOVUPS Z1, 64(DI)
 	VZEROUPPER
@@ -409,24 +322,30 @@ TEXT ·kern8x32AVX512(SB), NOSPLIT, $0-64
 	LEAQ (R8)(R8*2), R12
 	LEAQ (R8)(R8*4), R13
 	LEAQ (R12)(R8*4), R14
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
-	VXORPS Z7, Z7, Z7
-	VXORPS Z8, Z8, Z8
-	VXORPS Z9, Z9, Z9
-	VXORPS Z10, Z10, Z10
-	VXORPS Z11, Z11, Z11
-	VXORPS Z12, Z12, Z12
-	VXORPS Z13, Z13, Z13
-	VXORPS Z14, Z14, Z14
-	VXORPS Z15, Z15, Z15
-	TESTQ CX, CX
-	JZ    k8x32store
+	MOVQ    DI, AX
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z1
+	ADDQ    R11, AX
+	VMOVUPS (AX), Z2
+	VMOVUPS 64(AX), Z3
+	ADDQ    R11, AX
+	VMOVUPS (AX), Z4
+	VMOVUPS 64(AX), Z5
+	ADDQ    R11, AX
+	VMOVUPS (AX), Z6
+	VMOVUPS 64(AX), Z7
+	ADDQ    R11, AX
+	VMOVUPS (AX), Z8
+	VMOVUPS 64(AX), Z9
+	ADDQ    R11, AX
+	VMOVUPS (AX), Z10
+	VMOVUPS 64(AX), Z11
+	ADDQ    R11, AX
+	VMOVUPS (AX), Z12
+	VMOVUPS 64(AX), Z13
+	ADDQ    R11, AX
+	VMOVUPS (AX), Z14
+	VMOVUPS 64(AX), Z15
 
 k8x32loop:
 	VMOVUPS (DX), Z16
@@ -460,44 +379,27 @@ k8x32loop:
 	DECQ CX
 	JNZ  k8x32loop
 
-k8x32store:
-	VADDPS  (DI), Z0, Z0
-	VADDPS  64(DI), Z1, Z1
 	VMOVUPS Z0, (DI)
 	VMOVUPS Z1, 64(DI)
 	ADDQ    R11, DI
-	VADDPS  (DI), Z2, Z2
-	VADDPS  64(DI), Z3, Z3
 	VMOVUPS Z2, (DI)
 	VMOVUPS Z3, 64(DI)
 	ADDQ    R11, DI
-	VADDPS  (DI), Z4, Z4
-	VADDPS  64(DI), Z5, Z5
 	VMOVUPS Z4, (DI)
 	VMOVUPS Z5, 64(DI)
 	ADDQ    R11, DI
-	VADDPS  (DI), Z6, Z6
-	VADDPS  64(DI), Z7, Z7
 	VMOVUPS Z6, (DI)
 	VMOVUPS Z7, 64(DI)
 	ADDQ    R11, DI
-	VADDPS  (DI), Z8, Z8
-	VADDPS  64(DI), Z9, Z9
 	VMOVUPS Z8, (DI)
 	VMOVUPS Z9, 64(DI)
 	ADDQ    R11, DI
-	VADDPS  (DI), Z10, Z10
-	VADDPS  64(DI), Z11, Z11
 	VMOVUPS Z10, (DI)
 	VMOVUPS Z11, 64(DI)
 	ADDQ    R11, DI
-	VADDPS  (DI), Z12, Z12
-	VADDPS  64(DI), Z13, Z13
 	VMOVUPS Z12, (DI)
 	VMOVUPS Z13, 64(DI)
 	ADDQ    R11, DI
-	VADDPS  (DI), Z14, Z14
-	VADDPS  64(DI), Z15, Z15
 	VMOVUPS Z14, (DI)
 	VMOVUPS Z15, 64(DI)
 	VZEROUPPER

@@ -2,127 +2,242 @@
 
 package f32
 
-// The functions below pick the assembly kernel when the CPU has AVX-512 and
-// the pure-Go twin otherwise. Each first checks that the kernel stays inside
-// its slices, so a wrong stride panics instead of touching other memory.
+// The matrix products on each isa. Each kernel call is first checked to
+// stay inside its slices, so that a wrong stride panics instead of touching
+// other memory.
 
-func kern4x64(k int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int) {
-	checkKern(4, 64, k, a, rsa, csa, b, ldb, c, ldc)
-	if hasAVX512 {
-		kern4x64AVX512(&a[0], rsa, csa, &b[0], ldb, k, &c[0], ldc)
-		return
+// mulBlock adds a (m×k, a[i·rsa + p·csa]) · b (k×n, row stride ldb) to c
+// (m×n, row stride ldc) on c's kernels.
+func (c isa) mulBlock(m, n, k int, a []float32, rsa, csa int, b []float32, ldb int, cc []float32, ldc int) {
+	switch c {
+	case isaAVX512:
+		mulBlockAVX512(m, n, k, a, rsa, csa, b, ldb, cc, ldc)
+	case isaAVX2:
+		mulBlockAVX2(m, n, k, a, rsa, csa, b, ldb, cc, ldc)
+	default:
+		kernGo(m, n, k, a, rsa, csa, b, ldb, cc, ldc)
 	}
-	if hasAVX2 {
-		kern4AVX2(4, 64, k, a, rsa, csa, b, ldb, c, ldc)
-		return
-	}
-	kernGo(4, 64, k, a, rsa, csa, b, ldb, c, ldc)
 }
 
-func kern1x64(k int, a []float32, csa int, b []float32, ldb int, c []float32) {
-	checkKern(1, 64, k, a, 0, csa, b, ldb, c, 0)
-	if hasAVX512 {
-		kern1x64AVX512(&a[0], csa, &b[0], ldb, k, &c[0])
-		return
+// mulAdd is Panel.MulAdd on c's kernels.
+func (p *Panel) mulAdd(c isa, y []float32, ldy int, x []float32, ldx int, n int) {
+	switch c {
+	case isaAVX512:
+		p.mulAddAVX512(y, ldy, x, ldx, n)
+	case isaAVX2:
+		p.mulAddAVX2(y, ldy, x, ldx, n)
+	default:
+		p.mulAddGo(y, ldy, x, ldx, n)
 	}
-	if hasAVX2 {
-		kern1AVX2(64, k, a, csa, b, ldb, c)
-		return
-	}
-	kernGo(1, 64, k, a, 0, csa, b, ldb, c, 0)
 }
 
-func kern4x32(k int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int) {
-	checkKern(4, 32, k, a, rsa, csa, b, ldb, c, ldc)
-	if hasAVX512 {
-		kern4x32AVX512(&a[0], rsa, csa, &b[0], ldb, k, &c[0], ldc)
-		return
+// mulBlockAVX512 cuts the product into strips of 8, 4 or 1 rows and blocks
+// of 64, 32 or 16 columns (the rest on the twin).
+func mulBlockAVX512(m, n, k int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int) {
+	has32 := (n&^15)%64 >= 32
+	for i := 0; i < m; {
+		rows := stripRows512(m-i, has32)
+		ai, ci := a[i*rsa:], c[i*ldc:]
+		for j := 0; j < n; {
+			cols := blockCols512(n - j)
+			block512(rows, cols, k, ai, rsa, csa, b[j:], ldb, ci[j:], ldc)
+			j += cols
+		}
+		i += rows
 	}
-	if hasAVX2 {
-		kern4AVX2(4, 32, k, a, rsa, csa, b, ldb, c, ldc)
-		return
-	}
-	kernGo(4, 32, k, a, rsa, csa, b, ldb, c, ldc)
 }
 
-func kern1x32(k int, a []float32, csa int, b []float32, ldb int, c []float32) {
-	checkKern(1, 32, k, a, 0, csa, b, ldb, c, 0)
-	if hasAVX512 {
-		kern1x32AVX512(&a[0], csa, &b[0], ldb, k, &c[0])
-		return
+// stripRows512 is the height of the next strip of rows, of left rows: 8 when
+// the columns have a 32-wide block (the 8×32 kernel's sixteen accumulators
+// beat 4×32's eight), else 4, and single rows at the end.
+func stripRows512(left int, has32 bool) int {
+	switch {
+	case left >= 8 && has32:
+		return 8
+	case left >= 4:
+		return 4
 	}
-	if hasAVX2 {
-		kern1AVX2(32, k, a, csa, b, ldb, c)
-		return
-	}
-	kernGo(1, 32, k, a, 0, csa, b, ldb, c, 0)
+	return 1
 }
 
-func kern8x32(k int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int) {
-	checkKern(8, 32, k, a, rsa, csa, b, ldb, c, ldc)
-	if hasAVX512 {
+// blockCols512 is the width of the next block of columns, of left columns:
+// 64, then at most one 32, then 16, then what is left.
+func blockCols512(left int) int {
+	switch {
+	case left >= 64:
+		return 64
+	case left >= 32:
+		return 32
+	case left >= 16:
+		return 16
+	}
+	return left
+}
+
+// block512 adds a (rows×k, strided) · b (k×cols, row stride ldb) to c (row
+// stride ldc) on the kernel for rows ∈ {1, 4, 8} and cols ∈ {16, 32, 64},
+// or on the twin for a block narrower than 16.
+func block512(rows, cols, k int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int) {
+	if cols < 16 {
+		kernGo(rows, cols, k, a, rsa, csa, b, ldb, c, ldc)
+		return
+	}
+	checkKern(rows, cols, k, a, rsa, csa, b, ldb, c, ldc)
+	switch {
+	case rows == 1:
+		switch cols {
+		case 64:
+			kern1x64AVX512(&a[0], csa, &b[0], ldb, k, &c[0])
+		case 32:
+			kern1x32AVX512(&a[0], csa, &b[0], ldb, k, &c[0])
+		default:
+			kern1x16AVX512(&a[0], csa, &b[0], ldb, k, &c[0])
+		}
+	case rows == 8 && cols == 32:
 		kern8x32AVX512(&a[0], rsa, csa, &b[0], ldb, k, &c[0], ldc)
-		return
-	}
-	if hasAVX2 {
-		kern4AVX2(8, 32, k, a, rsa, csa, b, ldb, c, ldc)
-		return
-	}
-	kernGo(8, 32, k, a, rsa, csa, b, ldb, c, ldc)
-}
-
-func kern4x16(k int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int) {
-	checkKern(4, 16, k, a, rsa, csa, b, ldb, c, ldc)
-	if hasAVX512 {
-		kern4x16AVX512(&a[0], rsa, csa, &b[0], ldb, k, &c[0], ldc)
-		return
-	}
-	if hasAVX2 {
-		kern4AVX2(4, 16, k, a, rsa, csa, b, ldb, c, ldc)
-		return
-	}
-	kernGo(4, 16, k, a, rsa, csa, b, ldb, c, ldc)
-}
-
-func kern1x16(k int, a []float32, csa int, b []float32, ldb int, c []float32) {
-	checkKern(1, 16, k, a, 0, csa, b, ldb, c, 0)
-	if hasAVX512 {
-		kern1x16AVX512(&a[0], csa, &b[0], ldb, k, &c[0])
-		return
-	}
-	if hasAVX2 {
-		kern1AVX2(16, k, a, csa, b, ldb, c)
-		return
-	}
-	kernGo(1, 16, k, a, 0, csa, b, ldb, c, 0)
-}
-
-func gate(z, th, sg, a, b []float32) {
-	if hasAVX512 && len(z) > 0 {
-		var tp, sp *float32
-		if th != nil {
-			tp = &th[0]
+	default: // 4 or 8 rows, by fours
+		for r := 0; r < rows; r += 4 {
+			ar, cr := a[r*rsa:], c[r*ldc:]
+			switch cols {
+			case 64:
+				kern4x64AVX512(&ar[0], rsa, csa, &b[0], ldb, k, &cr[0], ldc)
+			case 32:
+				kern4x32AVX512(&ar[0], rsa, csa, &b[0], ldb, k, &cr[0], ldc)
+			default:
+				kern4x16AVX512(&ar[0], rsa, csa, &b[0], ldb, k, &cr[0], ldc)
+			}
 		}
-		if sg != nil {
-			sp = &sg[0]
+	}
+}
+
+// mulAddAVX512 runs each chunk of the panel on block512, in strips of rows.
+func (p *Panel) mulAddAVX512(y []float32, ldy int, x []float32, ldx int, n int) {
+	has32 := p.has32()
+	for r := 0; r < n; {
+		rows := stripRows512(n-r, has32)
+		xr, yr := x[r*ldx:], y[r*ldy:]
+		off, o := 0, 0
+		for _, wd := range p.widths {
+			// The last chunk may be partial: only Out−o of its 16 columns.
+			block512(rows, min(wd, p.Out-o), p.In, xr, ldx, 1, p.w[off:], wd, yr[o:], ldy)
+			off += p.In * wd
+			o += wd
 		}
-		gateAVX512(&z[0], tp, sp, &a[0], &b[0], len(z))
-		return
+		r += rows
 	}
-	if hasAVX2 {
-		gate2(z, th, sg, a, b)
-		return
-	}
-	gateGo(z, th, sg, a, b)
 }
 
-func exp(dst, x []float32) {
-	if hasAVX512 && len(dst) > 0 {
-		expAVX512(&dst[0], &x[0], len(dst))
-		return
+// mulBlockAVX2 cuts the product into strips of 6, 4, 2 or 1 rows, each run
+// over all whole 16-column blocks by one kernel call; the last n mod 16
+// columns run on the twin.
+func mulBlockAVX2(m, n, k int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int) {
+	n16 := n &^ 15
+	for i := 0; i < m; {
+		rows := stripRowsAVX2(m - i)
+		ai, ci := a[i*rsa:], c[i*ldc:]
+		if n16 > 0 {
+			stripAVX2(rows, n16, k, ai, rsa, csa, b, ldb, ci, ldc)
+		}
+		if n16 < n {
+			kernGo(rows, n-n16, k, ai, rsa, csa, b[n16:], ldb, ci[n16:], ldc)
+		}
+		i += rows
 	}
-	expGo(dst, x)
 }
 
-// useKernels reports whether this package's own kernels beat gonum here.
-func useKernels() bool { return hasAVX512 || hasAVX2 }
+// stripRowsAVX2 is the height of the next strip, of left rows.
+func stripRowsAVX2(left int) int {
+	switch {
+	case left >= 6:
+		return 6
+	case left >= 4:
+		return 4
+	case left >= 2:
+		return 2
+	}
+	return 1
+}
+
+// stripAVX2 adds a (rows×k) · b (k×cols) to c for rows ∈ {1, 2, 4, 6} and
+// cols a positive multiple of 16.
+func stripAVX2(rows, cols, k int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int) {
+	checkKern(rows, cols, k, a, rsa, csa, b, ldb, c, ldc)
+	switch rows {
+	case 6:
+		kern6x16AVX2(&a[0], rsa, csa, &b[0], ldb, k, &c[0], ldc, cols/16)
+	case 4:
+		kern4x16AVX2(&a[0], rsa, csa, &b[0], ldb, k, &c[0], ldc, cols/16)
+	case 2:
+		c32 := cols &^ 31
+		if c32 > 0 {
+			kern2x32AVX2(&a[0], rsa, csa, &b[0], ldb, k, &c[0], ldc, c32/32)
+		}
+		if c32 < cols {
+			kern1x16AVX2(&a[0], csa, &b[c32], ldb, k, &c[c32])
+			kern1x16AVX2(&a[rsa], csa, &b[c32], ldb, k, &c[ldc+c32])
+		}
+	default:
+		j := 0
+		for ; j+64 <= cols; j += 64 {
+			kern1x64AVX2(&a[0], csa, &b[j], ldb, k, &c[j])
+		}
+		for ; j < cols; j += 16 {
+			kern1x16AVX2(&a[0], csa, &b[j], ldb, k, &c[j])
+		}
+	}
+}
+
+// mulAddAVX2 runs single rows on panel1AVX2, one call for the whole panel,
+// and strips of rows chunk by chunk on stripAVX2.
+func (p *Panel) mulAddAVX2(y []float32, ldy int, x []float32, ldx int, n int) {
+	for r := 0; r < n; {
+		rows := stripRowsAVX2(n - r)
+		xr, yr := x[r*ldx:], y[r*ldy:]
+		if rows == 1 {
+			p.row1AVX2(yr, xr)
+			r++
+			continue
+		}
+		off, o := 0, 0
+		for _, wd := range p.widths {
+			if cols := min(wd, p.Out-o); cols < wd {
+				kernGo(rows, cols, p.In, xr, ldx, 1, p.w[off:], wd, yr[o:], ldy)
+			} else {
+				stripAVX2(rows, wd, p.In, xr, ldx, 1, p.w[off:], wd, yr[o:], ldy)
+			}
+			off += p.In * wd
+			o += wd
+		}
+		r += rows
+	}
+}
+
+// row1AVX2 adds x·W to y for one row x (In) and y (Out).
+func (p *Panel) row1AVX2(y, x []float32) {
+	// The whole chunks on one call; a partial last chunk on the twin.
+	n64, n32, n16 := 0, 0, 0
+	o := 0
+	for _, wd := range p.widths {
+		if o+wd > p.Out {
+			break
+		}
+		switch wd {
+		case 64:
+			n64++
+		case 32:
+			n32++
+		default:
+			n16++
+		}
+		o += wd
+	}
+	if o > 0 {
+		_ = x[p.In-1]
+		_ = y[o-1]
+		_ = p.w[p.In*o-1]
+		panel1AVX2(&x[0], &p.w[0], p.In, &y[0], n64, n32, n16)
+	}
+	if o < p.Out {
+		kernGo(1, p.Out-o, p.In, x, 0, 1, p.w[p.In*o:], 16, y[o:], 0)
+	}
+}

@@ -83,7 +83,8 @@ func (p *Panel) At(i, o int) float32 {
 //
 //	y[r·ldy + o] += Σ_i x[r·ldx + i]·W(i, o)   for r < n, o < Out
 //
-// It allocates nothing. It panics if x or y is too short.
+// each output by fused multiply-adds in the order of i, starting from y, so
+// that every CPU gives the same bits. It allocates nothing. It panics if x or y is too short.
 func (p *Panel) MulAdd(y []float32, ldy int, x []float32, ldx int, n int) {
 	if n <= 0 {
 		return
@@ -92,18 +93,17 @@ func (p *Panel) MulAdd(y []float32, ldy int, x []float32, ldx int, n int) {
 		panic(fmt.Sprintf("f32: Panel.MulAdd of a %d×%d panel with x of %d (stride %d), y of %d (stride %d), %d rows",
 			p.In, p.Out, len(x), ldx, len(y), ldy, n))
 	}
-	has32 := p.has32()
-	for r := 0; r < n; {
-		rows := stripRows(n-r, has32)
-		xr, yr := x[r*ldx:], y[r*ldy:]
-		off, o := 0, 0
-		for _, wd := range p.widths {
-			// The last chunk may be partial: only Out−o of its 16 columns.
-			block(rows, min(wd, p.Out-o), p.In, xr, ldx, 1, p.w[off:], wd, yr[o:], ldy)
-			off += p.In * wd
-			o += wd
-		}
-		r += rows
+	p.mulAdd(cpuISA, y, ldy, x, ldx, n)
+}
+
+// mulAddGo is MulAdd on the twin, chunk by chunk.
+func (p *Panel) mulAddGo(y []float32, ldy int, x []float32, ldx int, n int) {
+	off, o := 0, 0
+	for _, wd := range p.widths {
+		// The last chunk may be partial: only Out−o of its 16 columns.
+		kernGo(n, min(wd, p.Out-o), p.In, x, ldx, 1, p.w[off:], wd, y[o:], ldy)
+		off += p.In * wd
+		o += wd
 	}
 }
 

@@ -253,55 +253,160 @@ growdone:
 	VZEROUPPER
 	RET
 
-// The gate for CPUs with AVX2/FMA but not AVX-512: eight lanes, constants
-// broadcast from gateK<> where they are used, 2^n built in the exponent
-// bits as exp32 does. Whole vectors of eight only; the caller does the rest
-// with the twin.
+// The AVX2 kernels: eight lanes, the same operations as the AVX-512 ones
+// and the twins (2^n built in the exponent bits, which is VSCALEFPS's
+// exact product here). The constants are whole vectors in gate8<>, used as
+// memory operands (K8(i) is constant i, in gateK<>'s order), which leaves
+// the 16 registers to the arithmetic. Whole vectors of eight only; the
+// caller does the rest with the twin.
 
-// BK broadcasts the constant at offset off of gateK<> into register r.
-#define BK(off, r) VBROADCASTSS gateK<>+off(SB), r
+DATA gate8<>+0(SB)/8, $0x3fb8aa3b3fb8aa3b // 0: log2e
+DATA gate8<>+8(SB)/8, $0x3fb8aa3b3fb8aa3b
+DATA gate8<>+16(SB)/8, $0x3fb8aa3b3fb8aa3b
+DATA gate8<>+24(SB)/8, $0x3fb8aa3b3fb8aa3b
+DATA gate8<>+32(SB)/8, $0x3f3180003f318000 // 1: ln2Hi
+DATA gate8<>+40(SB)/8, $0x3f3180003f318000
+DATA gate8<>+48(SB)/8, $0x3f3180003f318000
+DATA gate8<>+56(SB)/8, $0x3f3180003f318000
+DATA gate8<>+64(SB)/8, $0xb95e8083b95e8083 // 2: ln2Lo
+DATA gate8<>+72(SB)/8, $0xb95e8083b95e8083
+DATA gate8<>+80(SB)/8, $0xb95e8083b95e8083
+DATA gate8<>+88(SB)/8, $0xb95e8083b95e8083
+DATA gate8<>+96(SB)/8, $0x3f0000003f000000 // 3: 1/2
+DATA gate8<>+104(SB)/8, $0x3f0000003f000000
+DATA gate8<>+112(SB)/8, $0x3f0000003f000000
+DATA gate8<>+120(SB)/8, $0x3f0000003f000000
+DATA gate8<>+128(SB)/8, $0x3e2aaaab3e2aaaab // 4: 1/6
+DATA gate8<>+136(SB)/8, $0x3e2aaaab3e2aaaab
+DATA gate8<>+144(SB)/8, $0x3e2aaaab3e2aaaab
+DATA gate8<>+152(SB)/8, $0x3e2aaaab3e2aaaab
+DATA gate8<>+160(SB)/8, $0x3d2aaaab3d2aaaab // 5: 1/24
+DATA gate8<>+168(SB)/8, $0x3d2aaaab3d2aaaab
+DATA gate8<>+176(SB)/8, $0x3d2aaaab3d2aaaab
+DATA gate8<>+184(SB)/8, $0x3d2aaaab3d2aaaab
+DATA gate8<>+192(SB)/8, $0x3c0888893c088889 // 6: 1/120
+DATA gate8<>+200(SB)/8, $0x3c0888893c088889
+DATA gate8<>+208(SB)/8, $0x3c0888893c088889
+DATA gate8<>+216(SB)/8, $0x3c0888893c088889
+DATA gate8<>+224(SB)/8, $0x3ab60b613ab60b61 // 7: 1/720
+DATA gate8<>+232(SB)/8, $0x3ab60b613ab60b61
+DATA gate8<>+240(SB)/8, $0x3ab60b613ab60b61
+DATA gate8<>+248(SB)/8, $0x3ab60b613ab60b61
+DATA gate8<>+256(SB)/8, $0x39500d0139500d01 // 8: 1/5040
+DATA gate8<>+264(SB)/8, $0x39500d0139500d01
+DATA gate8<>+272(SB)/8, $0x39500d0139500d01
+DATA gate8<>+280(SB)/8, $0x39500d0139500d01
+DATA gate8<>+288(SB)/8, $0x3f8000003f800000 // 9: 1 (and 127 << 23, the exponent bias)
+DATA gate8<>+296(SB)/8, $0x3f8000003f800000
+DATA gate8<>+304(SB)/8, $0x3f8000003f800000
+DATA gate8<>+312(SB)/8, $0x3f8000003f800000
+DATA gate8<>+320(SB)/8, $0x42b0000042b00000 // 10: expHi 88
+DATA gate8<>+328(SB)/8, $0x42b0000042b00000
+DATA gate8<>+336(SB)/8, $0x42b0000042b00000
+DATA gate8<>+344(SB)/8, $0x42b0000042b00000
+DATA gate8<>+352(SB)/8, $0xc2ae0000c2ae0000 // 11: expLo -87
+DATA gate8<>+360(SB)/8, $0xc2ae0000c2ae0000
+DATA gate8<>+368(SB)/8, $0xc2ae0000c2ae0000
+DATA gate8<>+376(SB)/8, $0xc2ae0000c2ae0000
+DATA gate8<>+384(SB)/8, $0x4110000041100000 // 12: tanhBig 9
+DATA gate8<>+392(SB)/8, $0x4110000041100000
+DATA gate8<>+400(SB)/8, $0x4110000041100000
+DATA gate8<>+408(SB)/8, $0x4110000041100000
+DATA gate8<>+416(SB)/8, $0xc0000000c0000000 // 13: -2
+DATA gate8<>+424(SB)/8, $0xc0000000c0000000
+DATA gate8<>+432(SB)/8, $0xc0000000c0000000
+DATA gate8<>+440(SB)/8, $0xc0000000c0000000
+DATA gate8<>+448(SB)/8, $0x3f2000003f200000 // 14: tanhKnee 0.625
+DATA gate8<>+456(SB)/8, $0x3f2000003f200000
+DATA gate8<>+464(SB)/8, $0x3f2000003f200000
+DATA gate8<>+472(SB)/8, $0x3f2000003f200000
+DATA gate8<>+480(SB)/8, $0xbeaaaa93beaaaa93 // 15: tanhT1
+DATA gate8<>+488(SB)/8, $0xbeaaaa93beaaaa93
+DATA gate8<>+496(SB)/8, $0xbeaaaa93beaaaa93
+DATA gate8<>+504(SB)/8, $0xbeaaaa93beaaaa93
+DATA gate8<>+512(SB)/8, $0x3e0882cf3e0882cf // 16: tanhT2
+DATA gate8<>+520(SB)/8, $0x3e0882cf3e0882cf
+DATA gate8<>+528(SB)/8, $0x3e0882cf3e0882cf
+DATA gate8<>+536(SB)/8, $0x3e0882cf3e0882cf
+DATA gate8<>+544(SB)/8, $0xbd5c0c50bd5c0c50 // 17: tanhT3
+DATA gate8<>+552(SB)/8, $0xbd5c0c50bd5c0c50
+DATA gate8<>+560(SB)/8, $0xbd5c0c50bd5c0c50
+DATA gate8<>+568(SB)/8, $0xbd5c0c50bd5c0c50
+DATA gate8<>+576(SB)/8, $0x3ca8b8453ca8b845 // 18: tanhT4
+DATA gate8<>+584(SB)/8, $0x3ca8b8453ca8b845
+DATA gate8<>+592(SB)/8, $0x3ca8b8453ca8b845
+DATA gate8<>+600(SB)/8, $0x3ca8b8453ca8b845
+DATA gate8<>+608(SB)/8, $0xbbb99f94bbb99f94 // 19: tanhT5
+DATA gate8<>+616(SB)/8, $0xbbb99f94bbb99f94
+DATA gate8<>+624(SB)/8, $0xbbb99f94bbb99f94
+DATA gate8<>+632(SB)/8, $0xbbb99f94bbb99f94
+DATA gate8<>+640(SB)/8, $0x7fffffff7fffffff // 20: |x| mask
+DATA gate8<>+648(SB)/8, $0x7fffffff7fffffff
+DATA gate8<>+656(SB)/8, $0x7fffffff7fffffff
+DATA gate8<>+664(SB)/8, $0x7fffffff7fffffff
+DATA gate8<>+672(SB)/8, $0x8000000080000000 // 21: sign mask
+DATA gate8<>+680(SB)/8, $0x8000000080000000
+DATA gate8<>+688(SB)/8, $0x8000000080000000
+DATA gate8<>+696(SB)/8, $0x8000000080000000
+GLOBL gate8<>(SB), RODATA|NOPTR, $704
 
-// EXP2 sets X = e^X (X clamped already); N, P, T scratch. As exp32.
-#define EXP2(X, N, P, T) \
-	BK(0, T);                \
-	VMULPS       T, X, N;    \
-	VROUNDPS     $0, N, N;   \
-	BK(4, T);                \
-	VFNMADD231PS T, N, X;    \
-	BK(8, T);                \
-	VFNMADD231PS T, N, X;    \
-	BK(32, P);               \
-	BK(28, T);               \
-	VFMADD213PS  T, X, P;    \
-	BK(24, T);               \
-	VFMADD213PS  T, X, P;    \
-	BK(20, T);               \
-	VFMADD213PS  T, X, P;    \
-	BK(16, T);               \
-	VFMADD213PS  T, X, P;    \
-	BK(12, T);               \
-	VFMADD213PS  T, X, P;    \
-	BK(36, T);               \
-	VFMADD213PS  T, X, P;    \
-	VFMADD213PS  T, X, P;    \
-	VCVTPS2DQ    N, N;       \
-	VPSLLD       $23, N, N;  \
-	VPADDD       gate2Bias<>(SB), N, N; \
+#define K8(i) gate8<>+(i*32)(SB)
+
+// EXP8 sets X = e^X for X clamped already; N and P are scratch. As
+// expCore: n = round(x·log2e), r = x − n·ln2Hi − n·ln2Lo (fused), the
+// Horner steps fused, then p·2^n.
+#define EXP8(X, N, P) \
+	VMULPS       K8(0), X, N;  \
+	VROUNDPS     $0, N, N;     \
+	VFNMADD231PS K8(1), N, X;  \
+	VFNMADD231PS K8(2), N, X;  \
+	VMOVUPS      K8(8), P;     \
+	VFMADD213PS  K8(7), X, P;  \
+	VFMADD213PS  K8(6), X, P;  \
+	VFMADD213PS  K8(5), X, P;  \
+	VFMADD213PS  K8(4), X, P;  \
+	VFMADD213PS  K8(3), X, P;  \
+	VFMADD213PS  K8(9), X, P;  \
+	VFMADD213PS  K8(9), X, P;  \
+	VCVTPS2DQ    N, N;         \
+	VPSLLD       $23, N, N;    \
+	VPADDD       K8(9), N, N;  \
 	VMULPS       N, P, X
 
-DATA gate2Bias<>+0(SB)/4, $0x3f800000
-DATA gate2Bias<>+4(SB)/4, $0x3f800000
-DATA gate2Bias<>+8(SB)/4, $0x3f800000
-DATA gate2Bias<>+12(SB)/4, $0x3f800000
-DATA gate2Bias<>+16(SB)/4, $0x3f800000
-DATA gate2Bias<>+20(SB)/4, $0x3f800000
-DATA gate2Bias<>+24(SB)/4, $0x3f800000
-DATA gate2Bias<>+28(SB)/4, $0x3f800000
-GLOBL gate2Bias<>(SB), RODATA|NOPTR, $32
+// GATE8 computes, from a in Y0 and b in Y1: Y2 = tanh(a), Y3 = σ(b),
+// Y4 = Y2·Y3, as tanh32 and sigmoid32 do. Scratch Y5…Y10.
+#define GATE8 \
+	VXORPS      K8(21), Y1, Y5;  \
+	VMINPS      K8(10), Y5, Y5;  \
+	VMAXPS      K8(11), Y5, Y5;  \
+	EXP8(Y5, Y6, Y7);            \
+	VADDPS      K8(9), Y5, Y5;   \
+	VMOVUPS     K8(9), Y3;       \
+	VDIVPS      Y5, Y3, Y3;      \
+	VANDPS      K8(20), Y0, Y5;  \
+	VMINPS      K8(12), Y5, Y6;  \
+	VMULPS      K8(13), Y6, Y6;  \
+	EXP8(Y6, Y7, Y8);            \
+	VMOVUPS     K8(9), Y9;       \
+	VSUBPS      Y6, Y9, Y7;      \
+	VADDPS      Y9, Y6, Y8;      \
+	VDIVPS      Y8, Y7, Y2;      \
+	VANDPS      K8(21), Y0, Y9;  \
+	VORPS       Y9, Y2, Y2;      \
+	VMULPS      Y0, Y0, Y7;      \
+	VMOVUPS     K8(19), Y8;      \
+	VFMADD213PS K8(18), Y7, Y8;  \
+	VFMADD213PS K8(17), Y7, Y8;  \
+	VFMADD213PS K8(16), Y7, Y8;  \
+	VFMADD213PS K8(15), Y7, Y8;  \
+	VFMADD213PS K8(9), Y7, Y8;   \
+	VMULPS      Y0, Y8, Y8;      \
+	VCMPPS      $1, K8(14), Y5, Y10; \
+	VBLENDVPS   Y10, Y8, Y2, Y2; \
+	VMULPS      Y2, Y3, Y4
 
 // func gateAVX2(z, th, sg, a, b *float32, n int)
 // Twin: gateGo, on n a multiple of 8. th and sg may be nil.
-// Y0 a, Y1 b; Y2 tanh(a), Y3 σ(b), Y4 z; Y5…Y12 scratch.
 TEXT ·gateAVX2(SB), NOSPLIT, $0-48
 	MOVQ z+0(FP), DI
 	MOVQ th+8(FP), R8
@@ -309,61 +414,13 @@ TEXT ·gateAVX2(SB), NOSPLIT, $0-48
 	MOVQ a+24(FP), SI
 	MOVQ b+32(FP), DX
 	MOVQ n+40(FP), CX
+	SHRQ $3, CX
+	JZ   g2done
 
 g2loop:
-	CMPQ    CX, $8
-	JLT     g2done
 	VMOVUPS (SI), Y0
 	VMOVUPS (DX), Y1
-
-	// σ(b) = 1/(1 + e^{−b}), −b clamped to [expLo, expHi].
-	BK(84, Y12)
-	VXORPS Y12, Y1, Y5
-	BK(40, Y12)
-	VMINPS Y12, Y5, Y5
-	BK(44, Y12)
-	VMAXPS Y12, Y5, Y5
-	EXP2(Y5, Y6, Y7, Y12)
-	BK(36, Y12)
-	VADDPS Y12, Y5, Y5
-	VDIVPS Y5, Y12, Y3
-
-	// tanh(a): 1 − 2/(1 + e^{2|a|}) as (1 − e)/(1 + e), e = e^{−2·min(|a|, 9)},
-	// with a's sign; the odd polynomial below the knee.
-	BK(80, Y12)
-	VANDPS Y12, Y0, Y5 // |a|
-	BK(48, Y12)
-	VMINPS Y12, Y5, Y6
-	BK(52, Y12)
-	VMULPS Y12, Y6, Y6
-	EXP2(Y6, Y7, Y8, Y12)
-	BK(36, Y12)
-	VSUBPS Y6, Y12, Y7
-	VADDPS Y12, Y6, Y8
-	VDIVPS Y8, Y7, Y2
-	BK(84, Y12)
-	VANDPS Y12, Y0, Y9
-	VORPS  Y9, Y2, Y2
-
-	VMULPS      Y0, Y0, Y7 // u = a²
-	BK(76, Y8)
-	BK(72, Y12)
-	VFMADD213PS Y12, Y7, Y8
-	BK(68, Y12)
-	VFMADD213PS Y12, Y7, Y8
-	BK(64, Y12)
-	VFMADD213PS Y12, Y7, Y8
-	BK(60, Y12)
-	VFMADD213PS Y12, Y7, Y8
-	BK(36, Y12)
-	VFMADD213PS Y12, Y7, Y8
-	VMULPS      Y0, Y8, Y8 // a·P(u)
-
-	BK(56, Y12)
-	VCMPPS    $1, Y12, Y5, Y10 // |a| < knee
-	VBLENDVPS Y10, Y8, Y2, Y2
-
-	VMULPS  Y2, Y3, Y4
+	GATE8
 	VMOVUPS Y4, (DI)
 	TESTQ   R8, R8
 	JZ      g2noth
@@ -380,8 +437,8 @@ g2nosg:
 	ADDQ $32, SI
 	ADDQ $32, DX
 	ADDQ $32, DI
-	SUBQ $8, CX
-	JMP  g2loop
+	DECQ CX
+	JNZ  g2loop
 
 g2done:
 	VZEROUPPER
@@ -389,7 +446,7 @@ g2done:
 
 // func expAVX2(dst, x *float32, n int)
 // Twin: expGo, on n a multiple of 8: x clamped to [expLo, expHi] (MINPS,
-// then MAXPS), then EXP2.
+// then MAXPS), then EXP8.
 TEXT ·expAVX2(SB), NOSPLIT, $0-24
 	MOVQ dst+0(FP), DI
 	MOVQ x+8(FP), SI
@@ -399,11 +456,9 @@ TEXT ·expAVX2(SB), NOSPLIT, $0-24
 
 e2loop:
 	VMOVUPS (SI), Y0
-	BK(40, Y12)
-	VMINPS  Y12, Y0, Y0
-	BK(44, Y12)
-	VMAXPS  Y12, Y0, Y0
-	EXP2(Y0, Y1, Y2, Y12)
+	VMINPS  K8(10), Y0, Y0
+	VMAXPS  K8(11), Y0, Y0
+	EXP8(Y0, Y1, Y2)
 	VMOVUPS Y0, (DI)
 	ADDQ    $32, SI
 	ADDQ    $32, DI

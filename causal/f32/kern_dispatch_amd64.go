@@ -212,32 +212,14 @@ func (p *Panel) mulAddAVX2(y []float32, ldy int, x []float32, ldx int, n int) {
 	}
 }
 
-// row1AVX2 adds x·W to y for one row x (In) and y (Out).
+// row1AVX2 adds x·W to y for one row x (In) and y (Out): the whole chunks
+// on one call, a partial last chunk on the twin.
 func (p *Panel) row1AVX2(y, x []float32) {
-	// The whole chunks on one call; a partial last chunk on the twin.
-	n64, n32, n16 := 0, 0, 0
-	o := 0
-	for _, wd := range p.widths {
-		if o+wd > p.Out {
-			break
-		}
-		switch wd {
-		case 64:
-			n64++
-		case 32:
-			n32++
-		default:
-			n16++
-		}
-		o += wd
+	if o := p.whole; o > 0 {
+		_, _, _ = x[p.In-1], y[o-1], p.w[p.In*o-1]
+		panel1AVX2(&x[0], &p.w[0], p.In, &y[0], p.n64, p.n32, p.n16)
 	}
-	if o > 0 {
-		_ = x[p.In-1]
-		_ = y[o-1]
-		_ = p.w[p.In*o-1]
-		panel1AVX2(&x[0], &p.w[0], p.In, &y[0], n64, n32, n16)
-	}
-	if o < p.Out {
+	if o := p.whole; o < p.Out {
 		kernGo(1, p.Out-o, p.In, x, 0, 1, p.w[p.In*o:], 16, y[o:], 0)
 	}
 }

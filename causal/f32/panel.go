@@ -11,6 +11,11 @@ type Panel struct {
 	In, Out int
 	widths  []int     // of the chunks, in order
 	w       []float32 // the chunks, one after another
+
+	// The whole chunks (all but a partial last one) by width, for the
+	// one-row kernels that run a whole panel in one call.
+	n64, n32, n16 int
+	whole         int // their columns
 }
 
 // NewPanel packs the in×out matrix whose element (i, o) is at(i, o).
@@ -45,6 +50,20 @@ func NewPanelIn(buf []float32, in, out int, at func(i, o int) float32) *Panel {
 	}
 	for ; rest > 0; rest -= 16 {
 		p.widths = append(p.widths, 16)
+	}
+	for _, wd := range p.widths {
+		if p.whole+wd > out {
+			break
+		}
+		switch wd {
+		case 64:
+			p.n64++
+		case 32:
+			p.n32++
+		default:
+			p.n16++
+		}
+		p.whole += wd
 	}
 	off, o0 := 0, 0
 	for _, wd := range p.widths {

@@ -12,7 +12,8 @@ import (
 // product over both taps (2R → 2G) and the residual|skip one (G → R+S),
 // then the head (S → E, E → Q); all panels one after another in one
 // arena. No gate, no ring, no sampling: the matrix-vector floor of a
-// sample, for the presets small, medium and ibab.
+// sample, for the presets small, medium and ibab, with float32 weights
+// (f32) and float16 ones (f16; floor.c's mode 1).
 func BenchmarkChain(b *testing.B) {
 	for _, c := range []struct {
 		name             string
@@ -36,32 +37,42 @@ func BenchmarkChain(b *testing.B) {
 		for _, s := range shapes {
 			size += PanelSize(s[0], s[1])
 		}
-		arena := make([]float32, size)
-		var chain []mv
-		macs := 0
-		for _, s := range shapes {
-			in, out := s[0], s[1]
-			n := PanelSize(in, out)
-			p := NewPanelIn(arena[:n], in, out, func(i, o int) float32 { return float32(rng.NormFloat64()) * 0.05 })
-			arena = arena[n:]
-			chain = append(chain, mv{p, randSlice(rng, in), make([]float32, out)})
-			macs += in * out
-		}
-		b.Run(c.name, func(b *testing.B) {
-			runtime.LockOSThread()
-			defer runtime.UnlockOSThread()
-			cpu0 := threadCPU()
-			for b.Loop() {
-				for _, m := range chain {
-					m.p.MulAdd(m.y, m.p.Out, m.x, m.p.In, 1)
+		for _, half := range []bool{false, true} {
+			arena, arena16 := make([]float32, size), make([]uint16, size)
+			var chain []mv
+			macs := 0
+			for _, s := range shapes {
+				in, out := s[0], s[1]
+				n := PanelSize(in, out)
+				at := func(i, o int) float32 { return float32(rng.NormFloat64()) * 0.05 }
+				p := NewPanelIn(arena[:n], in, out, at)
+				if half {
+					p = NewPanelF16In(arena16[:n], in, out, at)
 				}
+				arena, arena16 = arena[n:], arena16[n:]
+				chain = append(chain, mv{p, randSlice(rng, in), make([]float32, out)})
+				macs += in * out
 			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "samples/s")
-			if cpu := threadCPU() - cpu0; cpu > 0 {
-				b.ReportMetric(float64(b.N)/cpu.Seconds(), "samples/cpu-s")
-				b.ReportMetric(2*float64(macs)*float64(b.N)/cpu.Seconds()/1e9, "GFLOP/cpu-s")
+			name := c.name + "/f32"
+			if half {
+				name = c.name + "/f16"
 			}
-		})
+			b.Run(name, func(b *testing.B) {
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
+				cpu0 := threadCPU()
+				for b.Loop() {
+					for _, m := range chain {
+						m.p.MulAdd(m.y, m.p.Out, m.x, m.p.In, 1)
+					}
+				}
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "samples/s")
+				if cpu := threadCPU() - cpu0; cpu > 0 {
+					b.ReportMetric(float64(b.N)/cpu.Seconds(), "samples/cpu-s")
+					b.ReportMetric(2*float64(macs)*float64(b.N)/cpu.Seconds()/1e9, "GFLOP/cpu-s")
+				}
+			})
+		}
 	}
 }
 

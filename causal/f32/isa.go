@@ -10,7 +10,7 @@ type isa uint8
 const (
 	isaGo     isa = iota // the pure-Go twins
 	isaAVX2              // AVX2, FMA and F16C: 16 YMM registers
-	isaAVX512            // AVX-512 F and DQ: 32 ZMM registers
+	isaAVX512            // AVX-512 F and DQ, with AVX2, FMA and F16C: 32 ZMM registers
 )
 
 func (c isa) String() string {

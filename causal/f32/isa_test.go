@@ -202,18 +202,46 @@ func TestBitsPanel(t *testing.T) {
 		for _, in := range []int{1, 5, 32, 33, 129} {
 			for _, out := range []int{1, 7, 16, 20, 32, 48, 64, 80, 100, 160, 256, 544} {
 				wm := randSlice(rng, in*out)
-				p := NewPanel(in, out, func(i, o int) float32 { return wm[i*out+o] })
-				for _, n := range []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16, 17} {
-					ldx, ldy := in+2, out+1
-					x := randSlice(rng, n*ldx)
-					y0 := randSlice(rng, n*ldy+1)
-					y1 := clone(y0)
-					p.mulAdd(isaGo, y0, ldy, x, ldx, n)
-					p.mulAdd(ci, y1, ldy, x, ldx, n)
-					if err := diffBits(y1, y0); err != nil {
-						t.Fatalf("%s %d×%d, %d rows: %v", ci, in, out, n, err)
+				at := func(i, o int) float32 { return wm[i*out+o] }
+				for _, p := range []*Panel{NewPanel(in, out, at), NewPanelF16(in, out, at)} {
+					for _, n := range []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16, 17} {
+						ldx, ldy := in+2, out+1
+						x := randSlice(rng, n*ldx)
+						y0 := randSlice(rng, n*ldy+1)
+						y1 := clone(y0)
+						p.mulAdd(isaGo, y0, ldy, x, ldx, n)
+						p.mulAdd(ci, y1, ldy, x, ldx, n)
+						if err := diffBits(y1, y0); err != nil {
+							t.Fatalf("%s %d×%d, float16 %v, %d rows: %v", ci, in, out, p.F16(), n, err)
+						}
 					}
 				}
+			}
+		}
+	})
+}
+
+// The hardware widens every float16, NaNs included, as Float16frombits:
+// a one-row product with x = 1 and y = −0 is the widened weight itself.
+func TestFloat16Hardware(t *testing.T) {
+	forEachAsm(t, func(t *testing.T, ci isa) {
+		p := NewPanelF16(1, 1<<16, func(i, o int) float32 { return 0 })
+		for o := range 1 << 16 {
+			p.h[o] = uint16(o) // one row: chunk j holds columns 64j…64j+63
+		}
+		y0, y1 := make([]float32, 1<<16), make([]float32, 1<<16)
+		for i := range y0 {
+			y0[i] = float32(math.Copysign(0, -1))
+			y1[i] = y0[i]
+		}
+		p.mulAdd(isaGo, y0, 1<<16, []float32{1}, 1, 1)
+		p.mulAdd(ci, y1, 1<<16, []float32{1}, 1, 1)
+		if err := diffBits(y1, y0); err != nil {
+			t.Fatalf("%s: %v", ci, err)
+		}
+		for o, v := range y0 {
+			if w := Float16frombits(uint16(o)); math.Float32bits(v) != math.Float32bits(w) {
+				t.Fatalf("twin: 1·%#04x − 0 = %#08x, want %#08x", o, math.Float32bits(v), math.Float32bits(w))
 			}
 		}
 	})

@@ -10,12 +10,12 @@ var cpuISA = detectISA()
 
 func detectISA() isa {
 	switch {
+	case !(cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasF16C):
+		return isaGo
 	case cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ:
-		return isaAVX512
-	case cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasF16C:
-		return isaAVX2
+		return isaAVX512 // which has the AVX2 kernels too (float16 panels run them)
 	}
-	return isaGo
+	return isaAVX2
 }
 
 // The AVX-512 matrix kernels (kern_amd64.s).
@@ -61,3 +61,17 @@ func kern1x16AVX2(a *float32, csa int, b *float32, ldb, k int, c *float32)
 
 //go:noescape
 func panel1AVX2(x *float32, w *float32, in int, y *float32, n64, n32, n16 int)
+
+// The AVX2 kernels for float16 weights (kern16_amd64.s), b in float16s.
+
+//go:noescape
+func kern6x16F16AVX2(a *float32, rsa, csa int, b *uint16, ldb, k int, c *float32, ldc, nblk int)
+
+//go:noescape
+func kern4x16F16AVX2(a *float32, rsa, csa int, b *uint16, ldb, k int, c *float32, ldc, nblk int)
+
+//go:noescape
+func kern2x32F16AVX2(a *float32, rsa, csa int, b *uint16, ldb, k int, c *float32, ldc, nblk int)
+
+//go:noescape
+func panel1F16AVX2(x *float32, w *uint16, in int, y *float32, n64, n32, n16 int)

@@ -21,10 +21,15 @@ func (c isa) mulBlock(m, n, k int, a []float32, rsa, csa int, b []float32, ldb i
 
 // mulAdd is Panel.MulAdd on c's kernels.
 func (p *Panel) mulAdd(c isa, y []float32, ldy int, x []float32, ldx int, n int) {
-	switch c {
-	case isaAVX512:
+	switch {
+	case p.h != nil && c >= isaAVX2:
+		// AVX-512 CPUs run the AVX2 kernels for float16 weights.
+		p.mulAddF16AVX2(y, ldy, x, ldx, n)
+	case p.h != nil:
+		p.mulAddGo(y, ldy, x, ldx, n)
+	case c == isaAVX512:
 		p.mulAddAVX512(y, ldy, x, ldx, n)
-	case isaAVX2:
+	case c == isaAVX2:
 		p.mulAddAVX2(y, ldy, x, ldx, n)
 	default:
 		p.mulAddGo(y, ldy, x, ldx, n)
@@ -82,7 +87,7 @@ func block512(rows, cols, k int, a []float32, rsa, csa int, b []float32, ldb int
 		kernGo(rows, cols, k, a, rsa, csa, b, ldb, c, ldc)
 		return
 	}
-	checkKern(rows, cols, k, a, rsa, csa, b, ldb, c, ldc)
+	checkKern(rows, cols, k, a, rsa, csa, len(b), ldb, c, ldc)
 	switch {
 	case rows == 1:
 		switch cols {
@@ -161,7 +166,7 @@ func stripRowsAVX2(left int) int {
 // stripAVX2 adds a (rows×k) · b (k×cols) to c for rows ∈ {1, 2, 4, 6} and
 // cols a positive multiple of 16.
 func stripAVX2(rows, cols, k int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int) {
-	checkKern(rows, cols, k, a, rsa, csa, b, ldb, c, ldc)
+	checkKern(rows, cols, k, a, rsa, csa, len(b), ldb, c, ldc)
 	switch rows {
 	case 6:
 		kern6x16AVX2(&a[0], rsa, csa, &b[0], ldb, k, &c[0], ldc, cols/16)
@@ -221,5 +226,53 @@ func (p *Panel) row1AVX2(y, x []float32) {
 	}
 	if o := p.whole; o < p.Out {
 		kernGo(1, p.Out-o, p.In, x, 0, 1, p.w[p.In*o:], 16, y[o:], 0)
+	}
+}
+
+// mulAddF16AVX2 is mulAddAVX2 for a float16 panel.
+func (p *Panel) mulAddF16AVX2(y []float32, ldy int, x []float32, ldx int, n int) {
+	for r := 0; r < n; {
+		rows := stripRowsAVX2(n - r)
+		xr, yr := x[r*ldx:], y[r*ldy:]
+		if rows == 1 {
+			if o := p.whole; o > 0 {
+				_, _, _ = xr[p.In-1], yr[o-1], p.h[p.In*o-1]
+				panel1F16AVX2(&xr[0], &p.h[0], p.In, &yr[0], p.n64, p.n32, p.n16)
+			}
+			if o := p.whole; o < p.Out {
+				kern16Go(1, p.Out-o, p.In, xr, 0, 1, p.h[p.In*o:], 16, yr[o:], 0)
+			}
+			r++
+			continue
+		}
+		off, o := 0, 0
+		for _, wd := range p.widths {
+			if cols := min(wd, p.Out-o); cols < wd {
+				kern16Go(rows, cols, p.In, xr, ldx, 1, p.h[off:], wd, yr[o:], ldy)
+			} else {
+				p.stripF16AVX2(rows, off, wd, xr, ldx, yr[o:], ldy)
+			}
+			off += p.In * wd
+			o += wd
+		}
+		r += rows
+	}
+}
+
+// stripF16AVX2 adds x (rows×In, rows ∈ {2, 4, 6}) times the whole chunk at
+// offset off (width wd) to y.
+func (p *Panel) stripF16AVX2(rows, off, wd int, x []float32, ldx int, y []float32, ldy int) {
+	b := p.h[off:]
+	checkKern(rows, wd, p.In, x, ldx, 1, len(b), wd, y, ldy)
+	switch {
+	case rows == 6:
+		kern6x16F16AVX2(&x[0], ldx, 1, &b[0], wd, p.In, &y[0], ldy, wd/16)
+	case rows == 4:
+		kern4x16F16AVX2(&x[0], ldx, 1, &b[0], wd, p.In, &y[0], ldy, wd/16)
+	case wd >= 32:
+		kern2x32F16AVX2(&x[0], ldx, 1, &b[0], wd, p.In, &y[0], ldy, wd/32)
+	default: // two rows of a 16-wide chunk, one at a time
+		panel1F16AVX2(&x[0], &b[0], p.In, &y[0], 0, 0, 1)
+		panel1F16AVX2(&x[ldx], &b[0], p.In, &y[ldy], 0, 0, 1)
 	}
 }

@@ -56,11 +56,36 @@ func kern4Go(c []float32, k int, a []float32, csa int, b []float32, ldb int) {
 	c[0], c[1], c[2], c[3] = c0, c1, c2, c3
 }
 
+// kern16Go is kernGo with b stored as float16 (Float16Bits): each b value
+// widened exactly to float32 (Float16frombits), then the same chain of
+// fused multiply-adds. cols ≤ 64.
+func kern16Go(rows, cols, k int, a []float32, rsa, csa int, b []uint16, ldb int, c []float32, ldc int) {
+	var wide [64]float32
+	for r := 0; r < rows; r++ {
+		cr := c[r*ldc : r*ldc+cols]
+		for p := 0; p < k; p++ {
+			av := a[r*rsa+p*csa]
+			bw := wide[:cols]
+			for j, h := range b[p*ldb : p*ldb+cols] {
+				bw[j] = Float16frombits(h)
+			}
+			x := float64(av)
+			for j, bv := range bw {
+				if s := x*float64(bv) + float64(cr[j]); roundsOnce(s) {
+					cr[j] = float32(s)
+				} else {
+					cr[j] = fma32Slow(av, bv, cr[j])
+				}
+			}
+		}
+	}
+}
+
 // checkKern panics unless a rows×cols micro-kernel over k steps stays inside
-// a, b and c.
-func checkKern(rows, cols, k int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int) {
+// a, b (of lenB values) and c.
+func checkKern(rows, cols, k int, a []float32, rsa, csa int, lenB, ldb int, c []float32, ldc int) {
 	if k < 1 || rsa < 0 || csa < 0 || ldb < cols || (rows > 1 && ldc < cols) ||
-		len(a) <= (rows-1)*rsa+(k-1)*csa || len(b) < (k-1)*ldb+cols || len(c) < (rows-1)*ldc+cols {
+		len(a) <= (rows-1)*rsa+(k-1)*csa || lenB < (k-1)*ldb+cols || len(c) < (rows-1)*ldc+cols {
 		panic("f32: kernel out of range (a shape bug in the caller)")
 	}
 }

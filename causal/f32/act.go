@@ -58,6 +58,24 @@ func Exp(dst, x []float32) {
 	cpuISA.exp(dst, x)
 }
 
+// ExpSum sets dst[i] = e^{(x[i] − shift)·scale} for i < len(dst) and
+// returns the sum of the dst[i]: the unnormalized softmax of x at
+// temperature T for shift = max x (see Argmax) and scale = 1/T, so that
+// sampling draws class i with probability dst[i]/sum.
+//
+// Each value is as Exp computes it, of the float32 (x[i] − shift)·scale
+// (clamped to [-87, 88], so no class gets probability exactly 0). The sum
+// is float32 in a fixed order: sixteen partial sums, element i into
+// partial i mod 16 in order of i, then added pairwise as a tree (8+8, 4+4,
+// 2+2, 1+1). The same bits on every CPU, for the same sampled codes
+// everywhere. dst may be x. It panics if x is shorter than dst.
+func ExpSum(dst, x []float32, shift, scale float32) float32 {
+	if len(x) < len(dst) {
+		panic(fmt.Sprintf("f32: ExpSum with dst of %d but x of %d", len(dst), len(x)))
+	}
+	return cpuISA.expSum(dst, x, shift, scale)
+}
+
 // Relu sets dst[i] = max(x[i], 0) for i < len(dst); dst may be x.
 func Relu(dst, x []float32) {
 	if len(x) < len(dst) {

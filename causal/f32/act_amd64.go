@@ -17,6 +17,9 @@ func gateAVX2(z, th, sg, a, b *float32, n int)
 //go:noescape
 func expAVX2(dst, x *float32, n int)
 
+//go:noescape
+func expSumAVX2(dst, x *float32, n int, shift, scale float32, lanes *[16]float32)
+
 func (c isa) gate(z, th, sg, a, b []float32) {
 	switch {
 	case c == isaAVX512 && len(z) > 0:
@@ -56,6 +59,19 @@ func (c isa) exp(dst, x []float32) {
 	default:
 		expGo(dst, x)
 	}
+}
+
+func (c isa) expSum(dst, x []float32, shift, scale float32) float32 {
+	var lanes [16]float32
+	n16 := 0
+	if c >= isaAVX2 { // AVX-512 CPUs run the AVX2 kernel: the same bits
+		n16 = len(dst) &^ 15
+		if n16 > 0 {
+			_ = x[n16-1]
+			expSumAVX2(&dst[0], &x[0], n16, shift, scale, &lanes)
+		}
+	}
+	return expSumGo(dst, x, shift, scale, &lanes, n16)
 }
 
 // gate2 is gate on the AVX2 kernel for whole vectors of eight and the twin

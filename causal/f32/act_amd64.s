@@ -468,3 +468,47 @@ e2loop:
 e2done:
 	VZEROUPPER
 	RET
+
+// func expSumAVX2(dst, x *float32, n int, shift, scale float32, lanes *[16]float32)
+// Twin: expSumGo, on n a multiple of 16: dst[i] = exp32((x[i] − shift)·scale)
+// and lanes[l] = Σ dst[i] over i ≡ l (mod 16), in order of i, from 0.
+// Y4 holds lanes 0…7, Y5 lanes 8…15.
+TEXT ·expSumAVX2(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), DI
+	MOVQ         x+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSS shift+24(FP), Y14
+	VBROADCASTSS scale+28(FP), Y15
+	MOVQ         lanes+32(FP), DX
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	SHRQ         $4, CX
+	JZ           esdone
+
+esloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VSUBPS  Y14, Y0, Y0
+	VSUBPS  Y14, Y1, Y1
+	VMULPS  Y15, Y0, Y0
+	VMULPS  Y15, Y1, Y1
+	VMINPS  K8(10), Y0, Y0
+	VMINPS  K8(10), Y1, Y1
+	VMAXPS  K8(11), Y0, Y0
+	VMAXPS  K8(11), Y1, Y1
+	EXP8(Y0, Y2, Y3)
+	EXP8(Y1, Y6, Y7)
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VADDPS  Y0, Y4, Y4
+	VADDPS  Y1, Y5, Y5
+	ADDQ    $64, SI
+	ADDQ    $64, DI
+	DECQ    CX
+	JNZ     esloop
+
+esdone:
+	VMOVUPS Y4, (DX)
+	VMOVUPS Y5, 32(DX)
+	VZEROUPPER
+	RET

@@ -35,6 +35,31 @@ func expGo(dst, x []float32) {
 	}
 }
 
+// expSumGo is the twin of expSumAVX2, from element from on (the elements
+// before it done, their sums in lanes):
+//
+//	dst[i] = exp32((x[i] − shift)·scale)                 (a float32 subtraction, then product)
+//	lanes[i mod 16] += dst[i]                             (in order of i, lanes from 0)
+//	lanes[l] += lanes[l+8] for l < 8, then lanes[l] += lanes[l+4] for l < 4,
+//	then lanes[l] += lanes[l+2] for l < 2;  sum = lanes[0] + lanes[1]
+//
+// The order of the sum is fixed by the element's index, not by a vector
+// width, so that every path adds alike.
+func expSumGo(dst, x []float32, shift, scale float32, lanes *[16]float32, from int) float32 {
+	x = x[:len(dst)]
+	for i := from; i < len(dst); i++ {
+		v := exp32((x[i] - shift) * scale)
+		dst[i] = v
+		lanes[i%16] += v
+	}
+	for w := 8; w >= 2; w /= 2 {
+		for l := range w {
+			lanes[l] += lanes[l+w]
+		}
+	}
+	return lanes[0] + lanes[1]
+}
+
 // exp32 is e^x as the kernels compute it: x clamped (vmin, then vmax, as
 // MINPS and MAXPS do: a NaN becomes expHi), then expCore.
 func exp32(x float32) float32 {

@@ -148,3 +148,33 @@ func gonumGemm(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb 
 	}
 	blas32.Gemm(ta, tb, 1, ga, gb, 1, blas32.General{Rows: m, Cols: n, Stride: ldc, Data: c})
 }
+
+// BenchmarkExpSum is the exponentials of sampling at temperature 1 over
+// Q = 256 logits: ExpSum against the float64 math.Exp loop it replaces.
+func BenchmarkExpSum(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 7))
+	x := randSlice(rng, 256)
+	mx := x[Argmax(x)]
+	p := make([]float32, len(x))
+	p64 := make([]float64, len(x))
+	var sink float64
+	b.Run("f32", func(b *testing.B) {
+		for b.Loop() {
+			sink += float64(ExpSum(p, x, mx, 1))
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Msamples/s")
+	})
+	b.Run("math", func(b *testing.B) {
+		for b.Loop() {
+			var sum float64
+			for j, v := range x {
+				e := math.Exp(float64(v) - float64(mx))
+				p64[j] = e
+				sum += e
+			}
+			sink += sum
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Msamples/s")
+	})
+	_ = sink
+}

@@ -324,3 +324,29 @@ func TestSumRowsAddRow(t *testing.T) {
 		}
 	}
 }
+
+func TestExpSum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 1))
+	for _, n := range []int{1, 7, 16, 33, 256} {
+		x := randSlice(rng, n)
+		for i := range x {
+			x[i] *= 5
+		}
+		mx := x[Argmax(x)]
+		for _, temp := range []float64{1, 0.5, 2} {
+			p := make([]float32, n)
+			sum := ExpSum(p, x, mx, float32(1/temp))
+			var want float64
+			for i, v := range x {
+				w := math.Exp(float64((v - mx) * float32(1/temp)))
+				want += w
+				if e := relErr(p[i], w); e > 3e-7 && w > 1e-37 {
+					t.Errorf("n %d T %g: p[%d] = %g, want %g", n, temp, i, p[i], w)
+				}
+			}
+			if e := relErr(sum, want); e > 1e-6 {
+				t.Errorf("n %d T %g: sum %g, want %g (rel %g)", n, temp, sum, want, e)
+			}
+		}
+	}
+}

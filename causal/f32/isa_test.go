@@ -449,3 +449,36 @@ func TestBitsSumRowsAddRow(t *testing.T) {
 		}
 	})
 }
+
+func TestBitsExpSum(t *testing.T) {
+	forEachAsm(t, func(t *testing.T, ci isa) {
+		rng := rand.New(rand.NewPCG(34, 1))
+		for _, n := range append(elemSizes, 255, 256, 1000) {
+			x := randSlice(rng, n)
+			for i := range x {
+				x[i] *= 8
+			}
+			for _, scale := range []float32{1, 1 / 0.7, 1 / 1.3, 40} {
+				shift := float32(0)
+				if n > 0 {
+					shift = x[argmaxGo(x)]
+				}
+				var lanes [16]float32
+				d0, d1 := make([]float32, n), pad7(make([]float32, n))
+				s0 := expSumGo(d0, x, shift, scale, &lanes, 0)
+				s1 := ci.expSum(d1[:n], x, shift, scale)
+				if err := diffBits(d1, pad7(d0)); err != nil {
+					t.Fatalf("%s ExpSum n %d scale %g: %v", ci, n, scale, err)
+				}
+				if math.Float32bits(s1) != math.Float32bits(s0) {
+					t.Fatalf("%s ExpSum n %d scale %g: sum %g, twin %g", ci, n, scale, s1, s0)
+				}
+				// In place, the same.
+				d2 := clone(x)
+				if s2 := ci.expSum(d2, d2, shift, scale); math.Float32bits(s2) != math.Float32bits(s0) || diffBits(d2, d0) != nil {
+					t.Fatalf("%s ExpSum in place n %d differs", ci, n)
+				}
+			}
+		}
+	})
+}

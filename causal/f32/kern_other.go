@@ -20,3 +20,8 @@ func (isa) gateRows(z []float32, ldz int, ab []float32, ldab, rows, g int) {
 }
 
 func (isa) exp(dst, x []float32) { expGo(dst, x) }
+
+func (isa) expSum(dst, x []float32, shift, scale float32) float32 {
+	var lanes [16]float32
+	return expSumGo(dst, x, shift, scale, &lanes, 0)
+}

@@ -192,29 +192,48 @@ func stripAVX2(rows, cols, k int, a []float32, rsa, csa int, b []float32, ldb in
 	}
 }
 
-// mulAddAVX2 runs single rows on panel1AVX2, one call for the whole panel,
-// and strips of rows chunk by chunk on stripAVX2.
+// mulAddAVX2 runs a single row on panel1AVX2, one call for the whole
+// panel, and more rows chunk by chunk, each chunk in strips of rows (so
+// that it is read from memory once and from L1 for the other strips).
 func (p *Panel) mulAddAVX2(y []float32, ldy int, x []float32, ldx int, n int) {
-	for r := 0; r < n; {
-		rows := stripRowsAVX2(n - r)
-		xr, yr := x[r*ldx:], y[r*ldy:]
-		if rows == 1 {
-			p.row1AVX2(yr, xr)
-			r++
-			continue
-		}
-		off, o := 0, 0
-		for _, wd := range p.widths {
-			if cols := min(wd, p.Out-o); cols < wd {
-				kernGo(rows, cols, p.In, xr, ldx, 1, p.w[off:], wd, yr[o:], ldy)
-			} else {
-				stripAVX2(rows, wd, p.In, xr, ldx, 1, p.w[off:], wd, yr[o:], ldy)
-			}
-			off += p.In * wd
-			o += wd
-		}
-		r += rows
+	if n == 1 {
+		p.row1AVX2(y, x)
+		return
 	}
+	off, o := 0, 0
+	for _, wd := range p.widths {
+		b := p.w[off:]
+		if cols := min(wd, p.Out-o); cols < wd {
+			kernGo(n, cols, p.In, x, ldx, 1, b, wd, y[o:], ldy)
+			break // the partial chunk is the last
+		}
+		for r := 0; r < n; {
+			rows := stripRowsAVX2(n - r)
+			xr, yr := x[r*ldx:], y[r*ldy+o:]
+			if rows == 1 {
+				_, _, _ = xr[p.In-1], yr[wd-1], b[p.In*wd-1]
+				n64, n32, n16 := chunkCount(wd)
+				panel1AVX2(&xr[0], &b[0], p.In, &yr[0], n64, n32, n16)
+			} else {
+				stripAVX2(rows, wd, p.In, xr, ldx, 1, b, wd, yr, ldy)
+			}
+			r += rows
+		}
+		off += p.In * wd
+		o += wd
+	}
+}
+
+// chunkCount is the n64, n32, n16 arguments of the one-row panel kernels
+// for a single chunk of width wd.
+func chunkCount(wd int) (n64, n32, n16 int) {
+	switch wd {
+	case 64:
+		return 1, 0, 0
+	case 32:
+		return 0, 1, 0
+	}
+	return 0, 0, 1
 }
 
 // row1AVX2 adds x·W to y for one row x (In) and y (Out): the whole chunks
@@ -231,31 +250,37 @@ func (p *Panel) row1AVX2(y, x []float32) {
 
 // mulAddF16AVX2 is mulAddAVX2 for a float16 panel.
 func (p *Panel) mulAddF16AVX2(y []float32, ldy int, x []float32, ldx int, n int) {
-	for r := 0; r < n; {
-		rows := stripRowsAVX2(n - r)
-		xr, yr := x[r*ldx:], y[r*ldy:]
-		if rows == 1 {
-			if o := p.whole; o > 0 {
-				_, _, _ = xr[p.In-1], yr[o-1], p.h[p.In*o-1]
-				panel1F16AVX2(&xr[0], &p.h[0], p.In, &yr[0], p.n64, p.n32, p.n16)
-			}
-			if o := p.whole; o < p.Out {
-				kern16Go(1, p.Out-o, p.In, xr, 0, 1, p.h[p.In*o:], 16, yr[o:], 0)
-			}
-			r++
-			continue
+	if n == 1 {
+		if o := p.whole; o > 0 {
+			_, _, _ = x[p.In-1], y[o-1], p.h[p.In*o-1]
+			panel1F16AVX2(&x[0], &p.h[0], p.In, &y[0], p.n64, p.n32, p.n16)
 		}
-		off, o := 0, 0
-		for _, wd := range p.widths {
-			if cols := min(wd, p.Out-o); cols < wd {
-				kern16Go(rows, cols, p.In, xr, ldx, 1, p.h[off:], wd, yr[o:], ldy)
+		if o := p.whole; o < p.Out {
+			kern16Go(1, p.Out-o, p.In, x, 0, 1, p.h[p.In*o:], 16, y[o:], 0)
+		}
+		return
+	}
+	off, o := 0, 0
+	for _, wd := range p.widths {
+		b := p.h[off:]
+		if cols := min(wd, p.Out-o); cols < wd {
+			kern16Go(n, cols, p.In, x, ldx, 1, b, wd, y[o:], ldy)
+			break // the partial chunk is the last
+		}
+		for r := 0; r < n; {
+			rows := stripRowsAVX2(n - r)
+			xr, yr := x[r*ldx:], y[r*ldy+o:]
+			if rows == 1 {
+				_, _, _ = xr[p.In-1], yr[wd-1], b[p.In*wd-1]
+				n64, n32, n16 := chunkCount(wd)
+				panel1F16AVX2(&xr[0], &b[0], p.In, &yr[0], n64, n32, n16)
 			} else {
-				p.stripF16AVX2(rows, off, wd, xr, ldx, yr[o:], ldy)
+				p.stripF16AVX2(rows, off, wd, xr, ldx, yr, ldy)
 			}
-			off += p.In * wd
-			o += wd
+			r += rows
 		}
-		r += rows
+		off += p.In * wd
+		o += wd
 	}
 }
 

@@ -27,6 +27,10 @@ func (p *Panel) mulAdd(c isa, y []float32, ldy int, x []float32, ldx int, n int)
 		p.mulAddF16AVX2(y, ldy, x, ldx, n)
 	case p.h != nil:
 		p.mulAddGo(y, ldy, x, ldx, n)
+	case c == isaAVX512 && n == 1:
+		// One row is a chain of eight YMM accumulators on the AVX2 kernel:
+		// as many lanes in flight as four ZMM ones, in one call per panel.
+		p.row1AVX2(y, x)
 	case c == isaAVX512:
 		p.mulAddAVX512(y, ldy, x, ldx, n)
 	case c == isaAVX2:

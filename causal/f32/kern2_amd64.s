@@ -58,6 +58,20 @@ k6block:
 	LD2(R15, Y8, Y9)
 	ADDQ R11, R15
 	LD2(R15, Y10, Y11)
+	// The same columns of the next strip's six rows of c, for its first
+	// loads (past the end of c this is a harmless hint).
+	ADDQ       R11, R15
+	PREFETCHT0 (R15)
+	ADDQ       R11, R15
+	PREFETCHT0 (R15)
+	ADDQ       R11, R15
+	PREFETCHT0 (R15)
+	ADDQ       R11, R15
+	PREFETCHT0 (R15)
+	ADDQ       R11, R15
+	PREFETCHT0 (R15)
+	ADDQ       R11, R15
+	PREFETCHT0 (R15)
 
 k6loop:
 	VMOVUPS (BX), Y12
@@ -122,6 +136,14 @@ k4block:
 	LD2(R15, Y4, Y5)
 	ADDQ R11, R15
 	LD2(R15, Y6, Y7)
+	ADDQ       R11, R15
+	PREFETCHT0 (R15)
+	ADDQ       R11, R15
+	PREFETCHT0 (R15)
+	ADDQ       R11, R15
+	PREFETCHT0 (R15)
+	ADDQ       R11, R15
+	PREFETCHT0 (R15)
 
 k4loop:
 	VMOVUPS (BX), Y12

@@ -46,6 +46,28 @@ TEXT ·kern4x64AVX512(SB), NOSPLIT, $0-64
 	VMOVUPS 128(AX), Z14
 	VMOVUPS 192(AX), Z15
 
+	// The same columns of the next strip's rows of c, for its first loads.
+	ADDQ       R11, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
+	PREFETCHT0 128(AX)
+	PREFETCHT0 192(AX)
+	ADDQ       R11, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
+	PREFETCHT0 128(AX)
+	PREFETCHT0 192(AX)
+	ADDQ       R11, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
+	PREFETCHT0 128(AX)
+	PREFETCHT0 192(AX)
+	ADDQ       R11, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
+	PREFETCHT0 128(AX)
+	PREFETCHT0 192(AX)
+
 k4x64loop:
 	VMOVUPS      (DX), Z16
 	VMOVUPS      64(DX), Z17
@@ -159,6 +181,16 @@ TEXT ·kern4x16AVX512(SB), NOSPLIT, $0-64
 	ADDQ    R11, AX
 	VMOVUPS (AX), Z3
 
+	// The same columns of the next strip's rows of c, for its first loads.
+	ADDQ       R11, AX
+	PREFETCHT0 (AX)
+	ADDQ       R11, AX
+	PREFETCHT0 (AX)
+	ADDQ       R11, AX
+	PREFETCHT0 (AX)
+	ADDQ       R11, AX
+	PREFETCHT0 (AX)
+
 k4x16loop:
 	VMOVUPS      (DX), Z16
 	VBROADCASTSS (SI), Z20
@@ -239,6 +271,20 @@ TEXT ·kern4x32AVX512(SB), NOSPLIT, $0-64
 	ADDQ    R11, AX
 	VMOVUPS (AX), Z6
 	VMOVUPS 64(AX), Z7
+
+	// The same columns of the next strip's rows of c, for its first loads.
+	ADDQ       R11, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
+	ADDQ       R11, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
+	ADDQ       R11, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
+	ADDQ       R11, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
 
 k4x32loop:
 	VMOVUPS      (DX), Z16
@@ -346,6 +392,32 @@ TEXT ·kern8x32AVX512(SB), NOSPLIT, $0-64
 	ADDQ    R11, AX
 	VMOVUPS (AX), Z14
 	VMOVUPS 64(AX), Z15
+
+	// The same columns of the next strip's rows of c, for its first loads.
+	ADDQ       R11, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
+	ADDQ       R11, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
+	ADDQ       R11, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
+	ADDQ       R11, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
+	ADDQ       R11, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
+	ADDQ       R11, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
+	ADDQ       R11, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
+	ADDQ       R11, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
 
 k8x32loop:
 	VMOVUPS (DX), Z16

@@ -32,7 +32,8 @@ func fma32(x, y, z float32) float32 {
 // twins' loops, which call fma32Slow when it is false.
 func roundsOnce(s float64) bool {
 	b := math.Float64bits(s)
-	return b&(1<<29-1) != 1<<28 && b&(0x7ff<<52) >= (1023-126)<<52
+	// b<<35 keeps the 29 bits float32 drops; b<<1 drops the sign.
+	return b<<35 != 1<<63 && b<<1 >= (1023-126)<<53
 }
 
 // fma32Slow is fma32 for an s on a float32 midpoint or below float32's

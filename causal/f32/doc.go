@@ -1,8 +1,9 @@
 // Package f32 holds the float32 kernels of the engine: matrix products for
-// training (Workspace.Gemm) and for per-sample generation (Panel), the
-// vectorized gated activation z = tanh(a)·σ(b) with its parts, and the
-// element-wise loops of training (exp, relu and its gradient, the gate's
-// backward, sums of rows, bias rows).
+// training (Workspace.Gemm) and for per-sample generation (Panel, with
+// float32 or half-size float16 weights), the vectorized gated activation
+// z = tanh(a)·σ(b) with its parts, the element-wise loops of training (exp,
+// relu and its gradient, the gate's backward, sums of rows, bias rows), and
+// the exponentials of sampling (ExpSum).
 //
 // The same bits on every CPU. Each kernel has a pure-Go twin whose doc
 // comment is its reference loop, and the twin defines the order of the
@@ -12,11 +13,12 @@
 // polynomials with the same fused steps; reductions add in a fixed order
 // that does not depend on the vector width. The assembly, AVX-512 and
 // AVX2/FMA for CPUs without AVX-512, computes exactly those operations, and
-// the tests compare every path the CPU has with the twins bit for bit. The
-// twins round a fused multiply-add exactly, not through float64 twice. The
-// build tag noasm (or any other architecture) selects the twins only. The
-// CPU is asked once, when the package is loaded, through
-// golang.org/x/sys/cpu; nothing else is package state.
+// the tests compare every path the CPU has with the twins bit for bit, and
+// a hash of every kernel's output is the same on amd64 and arm64. The twins
+// round a fused multiply-add exactly, not through float64 twice. The build
+// tag noasm (or any other architecture) selects the twins only. The CPU is
+// asked once, when the package is loaded, through golang.org/x/sys/cpu;
+// nothing else is package state.
 //
 // Threading is the caller's: every function here but
 // Workspace.GemmParallel runs on the calling goroutine, allocates nothing

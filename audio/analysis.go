@@ -1,6 +1,7 @@
 package audio
 
 import (
+	"context"
 	"math"
 	"slices"
 	"strconv"
@@ -162,16 +163,27 @@ func PitchRange(n, rate int, minHz, maxHz float64) (lo, hi float64) {
 // when none is. A signal shorter than a frame is one frame. Silence, or a
 // clip too short for PitchRange, gives 0, 0.
 func Periodicity(x []float32, rate int, minHz, maxHz float64) (pitch, periodicity float64) {
+	pitch, periodicity, _ = PeriodicityContext(context.Background(), x, rate, minHz, maxHz)
+	return pitch, periodicity
+}
+
+// PeriodicityContext is [Periodicity] that gives up when ctx is done,
+// returning ctx's error: it costs about PitchFrame·rate/minHz multiply-adds
+// per PitchHop samples, seconds for a few minutes of audio.
+func PeriodicityContext(ctx context.Context, x []float32, rate int, minHz, maxHz float64) (pitch, periodicity float64, err error) {
 	n := min(PitchFrame, len(x))
 	lagLo, lagHi, ok := pitchLags(len(x), rate, minHz, maxHz)
 	if !ok {
-		return 0, 0
+		return 0, 0, nil
 	}
 	type frame struct{ energy, peak, pitch float64 }
 	var frames []frame
 	var maxE float64
 	r := make([]float64, lagHi+2)
 	for start := 0; start == 0 || start+n <= len(x); start += PitchHop {
+		if err := ctx.Err(); err != nil {
+			return 0, 0, err
+		}
 		f := x[start : start+n]
 		var e float64
 		for _, v := range f {
@@ -204,7 +216,7 @@ func Periodicity(x []float32, rate int, minHz, maxHz float64) (pitch, periodicit
 		frames = append(frames, fr)
 	}
 	if maxE == 0 {
-		return 0, 0
+		return 0, 0, nil
 	}
 	floor := maxE * math.Pow(10, -pitchFloorDB/10)
 	var sum float64
@@ -230,7 +242,7 @@ func Periodicity(x []float32, rate int, minHz, maxHz float64) (pitch, periodicit
 			pitch = (pitches[m-1] + pitches[m]) / 2
 		}
 	}
-	return pitch, periodicity
+	return pitch, periodicity, nil
 }
 
 func constant(x []float64) bool {

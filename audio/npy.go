@@ -52,19 +52,12 @@ const (
 // model generates after it). It allocates the header and the values, both
 // bounded by the file's size, and a read buffer of at most 256 KiB.
 func ReadNpy(path string) (x []float32, rows, cols int, err error) {
-	f, err := os.Open(path)
+	f, size, err := openRegular(path)
 	if err != nil {
-		return nil, 0, 0, fmt.Errorf("audio: %w", err)
+		return nil, 0, 0, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, 0, 0, fmt.Errorf("audio: %w", err)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, 0, 0, fmt.Errorf("audio: %s: not a regular file", path)
-	}
-	return DecodeNpy(f, st.Size(), path)
+	return DecodeNpy(f, size, path)
 }
 
 // DecodeNpy is [ReadNpy] for a .npy held in r, which must hold size bytes;

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"time"
 
@@ -55,19 +54,44 @@ const (
 // present are kept. Anything else wrong is an error wrapping one of
 // [ErrNotWAVE], [ErrMalformed], [ErrUnsupported] or [ErrEmpty].
 func ReadFile(path string, rate int, warn io.Writer) ([]float32, Info, error) {
-	f, err := os.Open(path)
+	f, size, err := openRegular(path)
 	if err != nil {
-		return nil, Info{Path: path}, fmt.Errorf("audio: %w", err)
+		return nil, Info{Path: path}, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
+	return Decode(f, size, path, rate, warn)
+}
+
+// ReadInfo reads the header of the WAV file at path, and not its samples:
+// it returns the Info that ReadFile would, with Frames the whole frames the
+// file holds, so that a caller can see what reading it will take
+// ([Info.ReadBytes]) before doing it. Errors are ReadFile's for a bad header.
+func ReadInfo(path string) (Info, error) {
+	f, size, err := openRegular(path)
 	if err != nil {
-		return nil, Info{Path: path}, fmt.Errorf("audio: %w", err)
+		return Info{Path: path}, err
 	}
-	if !st.Mode().IsRegular() {
-		return nil, Info{Path: path}, fmt.Errorf("audio: %s: not a regular file", path)
+	defer f.Close()
+	h, err := readHeader(f, size, path, io.Discard)
+	if err != nil {
+		return Info{Path: path}, err
 	}
-	return Decode(f, st.Size(), path, rate, warn)
+	frames := h.dataLen / int64(h.blockAlign)
+	return Info{Path: path, SampleRate: h.rate, Channels: h.channels, BitDepth: h.bits, Float: h.float,
+		Frames: int(frames), Duration: time.Duration(float64(frames) / float64(h.rate) * float64(time.Second))}, nil
+}
+
+// ReadBytes is about what [ReadFile] allocates to read the file that i
+// describes at rate Hz (0: the file's own rate): 4 bytes per frame for the
+// mono samples, 4 per sample for the resampled ones, and up to 2 MiB of read
+// buffer and resampling table.
+func (i Info) ReadBytes(rate int) int64 {
+	n := int64(i.Frames)
+	out := int64(0)
+	if rate != 0 && rate != i.SampleRate && i.SampleRate > 0 {
+		out = (n*int64(rate) + int64(i.SampleRate) - 1) / int64(i.SampleRate)
+	}
+	return 4*(n+out) + 2<<20
 }
 
 // Decode is [ReadFile] for a WAV held in r, which must hold size bytes; name
@@ -163,6 +187,7 @@ func readHeader(r io.ReaderAt, size int64, name string, warn io.Writer) (header,
 	}
 	var fmtBody [maxFmtSize]byte
 	haveFmt := false
+	var prev chunkHeader // the chunk before the one at off, if any
 	for off := int64(12); ; {
 		if off+8 > size {
 			if !haveFmt {
@@ -170,11 +195,14 @@ func readHeader(r io.ReaderAt, size int64, name string, warn io.Writer) (header,
 			}
 			return h, fmt.Errorf("audio: %s: %w: no data chunk", name, ErrEmpty)
 		}
-		if err := readFull(r, b[:8], off); err != nil {
-			return h, fmt.Errorf("audio: %s: reading chunk header at byte %d: %w", name, off, err)
+		c, err := readChunkHeader(r, off, size)
+		if err != nil {
+			return h, fmt.Errorf("audio: %s: %w", name, err)
 		}
-		id := string(b[0:4])
-		csize := int64(binary.LittleEndian.Uint32(b[4:8]))
+		if err := checkPadded(r, prev, c, size); err != nil {
+			return h, fmt.Errorf("audio: %s: %w", name, err)
+		}
+		id, csize := c.id, c.size
 		body := off + 8
 		left := size - body
 		switch id {
@@ -215,14 +243,89 @@ func readHeader(r io.ReaderAt, size int64, name string, warn io.Writer) (header,
 				fmt.Fprintf(warn, "audio: warning: %s: the data chunk's %d bytes are not a whole number of %d-byte frames; dropping the last %d bytes\n",
 					name, csize, h.blockAlign, partial)
 			}
+			if csize <= left {
+				if at, n, ok := secondData(r, body+csize+csize&1, size); ok {
+					fmt.Fprintf(warn, "audio: warning: %s: a second data chunk, of %d bytes at byte %d, is ignored; only the first, at byte %d, is read\n",
+						name, n, at, off)
+				}
+			}
 			return h, nil
 		default:
 			if csize > left {
-				return h, fmt.Errorf("audio: %s: %w: chunk %q at byte %d claims %d bytes but the file ends after %d", name, ErrMalformed, printable(b[0:4]), off, csize, left)
+				return h, fmt.Errorf("audio: %s: %w: chunk %q at byte %d claims %d bytes but the file ends after %d", name, ErrMalformed, printable([]byte(id)), off, csize, left)
 			}
 		}
+		prev = c
 		off = body + csize + csize&1
 	}
+}
+
+// chunkHeader is a RIFF chunk's id and size, and where it starts.
+type chunkHeader struct {
+	off  int64 // byte offset of the id; 0 for no chunk
+	id   string
+	size int64 // as declared
+}
+
+// readChunkHeader reads the chunk header at off, which has 8 bytes of the
+// file's size bytes from it on.
+func readChunkHeader(r io.ReaderAt, off, size int64) (chunkHeader, error) {
+	var b [8]byte
+	if err := readFull(r, b[:], off); err != nil {
+		return chunkHeader{}, fmt.Errorf("reading chunk header at byte %d: %w", off, err)
+	}
+	return chunkHeader{off: off, id: string(b[0:4]), size: int64(binary.LittleEndian.Uint32(b[4:8]))}, nil
+}
+
+// fourCC reports whether id looks like a chunk id: four printable ASCII
+// characters.
+func fourCC(id string) bool {
+	for i := range len(id) {
+		if id[i] < 0x20 || id[i] > 0x7e {
+			return false
+		}
+	}
+	return len(id) == 4
+}
+
+// checkPadded catches a chunk of odd size written without the pad byte
+// RIFF requires after it (prev), which makes the header read after it, c,
+// one byte late: garbage as an id, or a size past the end. If a plausible
+// header starts one byte earlier, the file is refused naming the chunk at
+// fault rather than the garbage.
+func checkPadded(r io.ReaderAt, prev, c chunkHeader, size int64) error {
+	if prev.off == 0 || prev.size%2 == 0 || (fourCC(c.id) && c.size <= size-c.off-8) {
+		return nil
+	}
+	early, err := readChunkHeader(r, c.off-1, size)
+	if err != nil || !fourCC(early.id) || early.size > size-early.off-8 {
+		return nil
+	}
+	return fmt.Errorf("%w: chunk %q at byte %d has an odd size, %d bytes, but no pad byte after it (the next chunk, %q, starts at byte %d, not %d)",
+		ErrMalformed, printable([]byte(prev.id)), prev.off, prev.size, printable([]byte(early.id)), early.off, c.off)
+}
+
+// maxChunksAfterData bounds the chunks secondData looks at after the first
+// data chunk, so that a file of many tiny chunks reads quickly.
+const maxChunksAfterData = 1024
+
+// secondData looks for a data chunk among the chunks from off on, and
+// returns where it is and its declared size.
+func secondData(r io.ReaderAt, off, size int64) (at, n int64, ok bool) {
+	for range maxChunksAfterData {
+		if off+8 > size {
+			return 0, 0, false
+		}
+		c, err := readChunkHeader(r, off, size)
+		if err != nil || !fourCC(c.id) {
+			return 0, 0, false
+		}
+		if c.id == "data" {
+			return c.off, c.size, true
+		}
+		off += 8 + c.size + c.size&1
+	}
+	return 0, 0, false
 }
 
 // readFull reads len(b) bytes of r at off. An io.ReaderAt may return io.EOF
@@ -285,7 +388,7 @@ func (h *header) parseFmt(body []byte, name string) error {
 			return fmt.Errorf("audio: %s: %w: WAVE_FORMAT_EXTENSIBLE with an unknown sub-format GUID", name, ErrUnsupported)
 		}
 		tag = int(binary.LittleEndian.Uint16(body[24:26]))
-		if valid := int(binary.LittleEndian.Uint16(body[18:20])); valid > h.bits {
+		if valid := int(binary.LittleEndian.Uint16(body[18:20])); valid == 0 || valid > h.bits {
 			return fmt.Errorf("audio: %s: %w: %d valid bits in a %d-bit sample", name, ErrMalformed, valid, h.bits)
 		}
 		// Fewer valid bits than the container (20 in 24) are left-justified,

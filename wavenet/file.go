@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -78,22 +77,15 @@ type Metadata struct {
 // data straight into the new model's Params: it allocates the header and the
 // model, never more than the file justifies.
 func Load(path string) (*Model, Metadata, error) {
-	f, err := os.Open(path)
+	f, size, err := openRegular(path)
 	if err != nil {
-		return nil, Metadata{}, fmt.Errorf("wavenet: %w", err)
+		return nil, Metadata{}, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, Metadata{}, fmt.Errorf("wavenet: %w", err)
+	if size > maxFileSize {
+		return nil, Metadata{}, fmt.Errorf("wavenet: %s: %d bytes, more than the %d a model file may have", path, size, int64(maxFileSize))
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, Metadata{}, fmt.Errorf("wavenet: %s: not a regular file", path)
-	}
-	if fi.Size() > maxFileSize {
-		return nil, Metadata{}, fmt.Errorf("wavenet: %s: %d bytes, more than the %d a model file may have", path, fi.Size(), int64(maxFileSize))
-	}
-	m, md, err := decode(f, fi.Size())
+	m, md, err := decode(f, size)
 	if err != nil {
 		return nil, Metadata{}, fmt.Errorf("wavenet: %s: %w", path, err)
 	}
@@ -185,6 +177,11 @@ func decode(r io.ReaderAt, size int64) (*Model, Metadata, error) {
 		}
 		if err := readFloats(r, t.Data, dataStart+e.begin, buf); err != nil {
 			return nil, Metadata{}, fmt.Errorf("reading tensor %q: %w", t.Name, err)
+		}
+		for i, v := range t.Data {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return nil, Metadata{}, fmt.Errorf("tensor %q holds %v at index %d: weights must be finite", t.Name, v, i)
+			}
 		}
 	}
 	return m, md, nil

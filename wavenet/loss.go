@@ -1,6 +1,7 @@
 package wavenet
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"runtime"
@@ -87,6 +88,20 @@ func expShifted(e, v []float32) (lse, z float64) {
 // evalChunk is the number of positions BitsPerSample scores per forward pass.
 const evalChunk = 8192
 
+// evalPlan returns how BitsPerSample scores a clip of T ≥ 2 codes: chunks
+// of chunk positions, each after lead codes of left context (a receptive
+// field less one), in a workspace of rows positions. Each chunk recomputes
+// its lead: a chunk of 4·lead keeps that overhead at 25 % for deep stacks,
+// where the memory allows (1 GiB).
+func evalPlan(c Config, T int) (chunk, lead, rows int) {
+	lead = c.ReceptiveField() - 1
+	chunk = evalChunk
+	if 4*lead > chunk && int64(5*lead)*c.evalWidth() <= 1<<28 {
+		chunk = 4 * lead
+	}
+	return chunk, lead, min(T-1, chunk+lead)
+}
+
 // BitsPerSample returns the mean negative log-likelihood, in bits, of
 // codes[1..T−1], each given all codes before it, the context before
 // codes[0] being zeros, and the clip conditioned on cond (Cond{} for an
@@ -104,23 +119,25 @@ const evalChunk = 8192
 // Only two layers' activations are kept at a time. The matrix products use
 // GOMAXPROCS goroutines.
 func (m *Model) BitsPerSample(codes []int32, cond Cond) float64 {
+	bits, _ := m.BitsPerSampleContext(context.Background(), codes, cond)
+	return bits
+}
+
+// BitsPerSampleContext is [Model.BitsPerSample] that gives up when ctx is
+// done, returning ctx's error; it looks at ctx before each chunk of
+// positions.
+func (m *Model) BitsPerSampleContext(ctx context.Context, codes []int32, cond Cond) (float64, error) {
 	if err := cond.checkShape(m.Config); err != nil {
 		panic(fmt.Sprintf("wavenet: BitsPerSample: %v", err))
 	}
 	T := len(codes)
 	if T < 2 {
-		return 0
+		return 0, nil
 	}
 	Q := m.Config.QuantizationChannels
-	ctx := m.Config.ReceptiveField() - 1
 	positions := T - 1 // logits at p = 0..T−2 predict codes[p+1]
-	// Each chunk recomputes ctx positions of context: a chunk of 4·ctx keeps
-	// that overhead at 25 % for deep stacks, where the memory allows (1 GiB).
-	chunk := evalChunk
-	if 4*ctx > chunk && int64(5*ctx)*m.Config.evalWidth() <= 1<<28 {
-		chunk = 4 * ctx
-	}
-	ws := newWorkspace(m, 1, min(positions, chunk+ctx), false)
+	chunk, lead, rows := evalPlan(m.Config, T)
+	ws := newWorkspace(m, 1, rows, false)
 	ws.Threads = runtime.GOMAXPROCS(0)
 	var sum float64
 	ex := make([]float32, Q)
@@ -129,8 +146,11 @@ func (m *Model) BitsPerSample(codes []int32, cond Cond) float64 {
 		conds = make([]Cond, 1)
 	}
 	for s := 0; s < positions; s += chunk {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
 		e := min(s+chunk, positions)
-		in0 := max(0, s-ctx)
+		in0 := max(0, s-lead)
 		if conds != nil {
 			conds[0] = Cond{Class: cond.Class, Frames: cond.Frames, Offset: cond.Offset + in0}
 		}
@@ -145,5 +165,5 @@ func (m *Model) BitsPerSample(codes []int32, cond Cond) float64 {
 			sum += lse - float64(lr[c])
 		}
 	}
-	return sum / float64(positions) / math.Ln2
+	return sum / float64(positions) / math.Ln2, nil
 }

@@ -1,0 +1,82 @@
+package wavenet
+
+import (
+	"math/rand/v2"
+	"runtime"
+	"testing"
+)
+
+// heapAllocs returns the heap bytes allocated while f runs
+// (runtime.ReadMemStats counts small allocations that runtime/metrics may
+// not have seen yet).
+func heapAllocs(f func()) int64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	a := ms.TotalAlloc
+	f()
+	runtime.ReadMemStats(&ms)
+	return int64(ms.TotalAlloc - a)
+}
+
+// liveHeap returns the heap bytes in use after a collection.
+func liveHeap() int64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapAlloc)
+}
+
+// within reports whether est is within 10 % of got.
+func within(est, got int64) bool { return est >= got*9/10 && est <= got*11/10 }
+
+// TestWorkspaceBytes: what a workspace and its first backward pass
+// allocate is what WorkspaceBytes says, within 10 %.
+func TestWorkspaceBytes(t *testing.T) {
+	for _, tc := range []struct {
+		cfg   Config
+		steps int // enough rows that the fixed scratch is small beside them
+	}{{mustPreset(t, "small"), 300}, {mustPreset(t, "ibab"), 300}, {tinyConfig(), 5000}} {
+		cfg := tc.cfg
+		m, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		RandomInit(m, rand.New(rand.NewPCG(1, 1)))
+		grad := m.NewLike()
+		n, steps := 2, tc.steps
+		codes := make([]int32, n*steps)
+		dlogits := make([]float32, n*steps*cfg.QuantizationChannels)
+		got := heapAllocs(func() {
+			ws := NewWorkspace(m, n, steps)
+			m.Forward(ws, codes, nil)
+			m.Backward(ws, dlogits, grad)
+		})
+		if est := WorkspaceBytes(cfg, n, steps); !within(est, got) {
+			t.Errorf("%d layers, %d × %d codes: allocated %d bytes, WorkspaceBytes says %d", len(cfg.Dilations), n, steps, got, est)
+		}
+	}
+}
+
+// TestGeneratorBytes: what a generator holds, for one thread and several,
+// is what GeneratorBytes says, within 10 %.
+func TestGeneratorBytes(t *testing.T) {
+	for _, tc := range []struct {
+		preset           string
+		streams, threads int
+	}{{"small", 1, 1}, {"small", 64, 1}, {"small", 64, 4}, {"ibab", 8, 2}} {
+		cfg := mustPreset(t, tc.preset)
+		m, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := liveHeap()
+		g := NewGenerator(m, tc.streams)
+		g.SetThreads(tc.threads)
+		got := liveHeap() - before
+		runtime.KeepAlive(g)
+		runtime.KeepAlive(m)
+		if est := GeneratorBytes(cfg, tc.streams, tc.threads); !within(est, got) {
+			t.Errorf("%s, %d streams on %d threads: holds %d bytes, GeneratorBytes says %d", tc.preset, tc.streams, tc.threads, got, est)
+		}
+	}
+}

@@ -45,3 +45,15 @@ func GeneratorBytes(cfg Config, streams, threads int) int64 {
 	}
 	return 4*paramCount(cfg) + 4*N*perStream + N*(3*4+blocks*12) + parts*Q*8
 }
+
+// EvalBytes is about what BitsPerSample holds to score a clip of T codes:
+// a forward-only workspace of at most a few receptive fields of positions,
+// whatever T (see evalPlan), of 2R + 3G + R·K + S + E + Q float32s per
+// position and the codes.
+func EvalBytes(cfg Config, T int) int64 {
+	if T < 2 {
+		return 0
+	}
+	_, _, rows := evalPlan(cfg, T)
+	return int64(rows) * (4*(cfg.evalWidth()+int64(cfg.GateChannels)) + 4) // and the gated product z
+}

@@ -73,3 +73,28 @@ func TestGeneratorBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestEvalBytes: the evaluation workspace BitsPerSample makes (of
+// evalPlan's rows) holds what EvalBytes says, within 10 %, for a clip
+// shorter than a chunk and longer ones.
+func TestEvalBytes(t *testing.T) {
+	for _, tc := range []struct {
+		preset string
+		T      int
+	}{{"small", 3000}, {"small", 400000}, {"ibab", 400000}} {
+		cfg := mustPreset(t, tc.preset)
+		m, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, rows := evalPlan(cfg, tc.T)
+		before := liveHeap()
+		ws := newWorkspace(m, 1, rows, false)
+		got := liveHeap() - before
+		runtime.KeepAlive(ws)
+		runtime.KeepAlive(m)
+		if est := EvalBytes(cfg, tc.T); !within(est, got) {
+			t.Errorf("%s, %d codes (%d rows): holds %d bytes, EvalBytes says %d", tc.preset, tc.T, rows, got, est)
+		}
+	}
+}

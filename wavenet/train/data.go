@@ -31,6 +31,11 @@ type Data struct {
 	Pad    bool  // also draw chunks that overhang the clip's start or its training part's end, so that every position is scored equally often
 	Filler int32 // code placed after a clip's end (Q/2, μ-law zero); no scored logit sees it
 
+	// Short lists the clips whose training part is too short to give a
+	// single chunk (fewer than MinTrain samples); no chunk is drawn from
+	// them, though their held-out part still counts for validation.
+	Short []int
+
 	weights []int // number of chunk starts per clip, for drawing a clip
 	total   int
 }
@@ -56,20 +61,31 @@ func NewData(clips []Clip, rf, t int, pad bool, filler int32) (*Data, error) {
 		if c.Split < 0 || c.Split > len(c.Codes) {
 			return nil, fmt.Errorf("train: %s: split %d outside the clip's %d samples", c.Name, c.Split, len(c.Codes))
 		}
-		lo, hi := d.startRange(c)
-		n := max(0, hi-lo+1)
+		n := 0
+		if c.Split >= d.MinTrain() {
+			lo, hi := d.startRange(c)
+			n = hi - lo + 1
+		} else {
+			d.Short = append(d.Short, len(d.weights))
+		}
 		d.weights = append(d.weights, n)
 		d.total += n
 	}
 	if d.total == 0 {
-		need := 2
-		if !pad {
-			need = rf + t
-		}
 		return nil, fmt.Errorf("train: no clip is long enough for chunks of %d context + %d samples (longest training part: %d samples, need %d); use a smaller --chunk or longer clips",
-			rf-1, t, d.longest(), need)
+			rf-1, t, d.longest(), d.MinTrain())
 	}
 	return d, nil
+}
+
+// MinTrain is the fewest samples a clip's training part needs to give a
+// chunk: 2 (one to predict from, one to score) with Pad, else a receptive
+// field and a chunk, RF + T.
+func (d *Data) MinTrain() int {
+	if d.Pad {
+		return 2
+	}
+	return d.RF + d.T
 }
 
 func (d *Data) longest() int {

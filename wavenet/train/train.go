@@ -122,8 +122,14 @@ type Options struct {
 	// to OnWarn.
 	SaveBest func(*Snapshot) error
 	// OnWarn is called with what the user should hear about but does not
-	// stop the run: a checkpoint that could not be saved.
+	// stop the run: a clip too short to train on (before the first step),
+	// a checkpoint that could not be saved.
 	OnWarn func(error)
+
+	// MemoryLimit, if positive, is the most the run may allocate, in
+	// bytes: a run whose Footprint is larger is refused with a
+	// *MemoryError before anything large is allocated.
+	MemoryLimit int64
 }
 
 // Plan is what a run is about to do, for OnStart.
@@ -219,6 +225,11 @@ type run struct {
 	bestModel *wavenet.Model // the model at best.Step; nil before the first
 }
 
+// ErrNotFinite is wrapped by Run's error when a step's loss or gradient is
+// not finite: the run stops there, and the last checkpoint saved is the
+// last good one.
+var ErrNotFinite = errors.New("the loss or gradient is not finite")
+
 // Run trains as opts say. It returns when the step or time limit is reached
 // or ctx is done; in both cases it saves a final checkpoint. An interruption
 // is not an error: Result.Interrupted is set.
@@ -253,19 +264,32 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	if r.hyper, err = mergeHyper(opts.Hyper, opts.SeedSet, ck); err != nil {
 		return Result{}, err
 	}
-	if r.m, err = wavenet.New(cfg); err != nil {
-		return Result{}, fmt.Errorf("train: %w", err)
-	}
-
 	clips, err := splitClips(opts.Clips, cfg, r.hyper.ValFraction)
 	if err != nil {
 		return Result{}, err
 	}
+	if opts.MemoryLimit > 0 {
+		fp := NewFootprint(cfg, r.hyper, threads, clips, ck != nil)
+		if fp.Total() > opts.MemoryLimit {
+			return Result{}, &MemoryError{Footprint: fp, Limit: opts.MemoryLimit}
+		}
+	}
+	if r.m, err = wavenet.New(cfg); err != nil {
+		return Result{}, fmt.Errorf("train: %w", err)
+	}
+
 	r.dataHash = Fingerprint(clips)
 	rf := cfg.ReceptiveField()
 	T := r.hyper.Chunk
 	if r.data, err = NewData(clips, rf, T, !r.hyper.NoPadStarts, int32(cfg.QuantizationChannels/2)); err != nil {
 		return Result{}, err
+	}
+	if opts.OnWarn != nil {
+		for _, i := range r.data.Short {
+			c := clips[i]
+			opts.OnWarn(fmt.Errorf("%s: %d samples to train on (of %d; %d held out), fewer than the %d a chunk needs: no chunk is drawn from it",
+				c.Name, c.Split, len(c.Codes), len(c.Codes)-c.Split, r.data.MinTrain()))
+		}
 	}
 	r.val = r.data.Validation()
 
@@ -374,6 +398,9 @@ func mergeHyper(h Hyper, seedSet bool, ck *Checkpoint) (Hyper, error) {
 		if len(diffs) > 0 {
 			return Hyper{}, fmt.Errorf("train: resume: %s; resume with the same settings or start a new run", strings.Join(diffs, ", "))
 		}
+		if err := c.Validate(); err != nil {
+			return Hyper{}, fmt.Errorf("train: resume: %s: %w (a damaged checkpoint?)", ck.name, err)
+		}
 		return c, nil
 	}
 	if h.Batch == 0 {
@@ -391,21 +418,50 @@ func mergeHyper(h Hyper, seedSet bool, ck *Checkpoint) (Hyper, error) {
 	if h.ValFraction == 0 {
 		h.ValFraction = DefaultValFraction
 	}
-	switch {
-	case h.Batch < 1 || h.Batch > 4096:
-		return Hyper{}, fmt.Errorf("train: batch %d, want 1..4096", h.Batch)
-	case h.Chunk < 1 || h.Chunk > 1<<22:
-		return Hyper{}, fmt.Errorf("train: chunk %d, want 1..%d", h.Chunk, 1<<22)
-	case !(h.LR > 0) || math.IsInf(h.LR, 0):
-		return Hyper{}, fmt.Errorf("train: learning rate %v, want > 0", h.LR)
-	case h.LRHalfLife < 0:
-		return Hyper{}, fmt.Errorf("train: lr half-life %d, want ≥ 0", h.LRHalfLife)
-	case !(h.ClipNorm > 0) || math.IsInf(h.ClipNorm, 0):
-		return Hyper{}, fmt.Errorf("train: clip norm %v, want > 0", h.ClipNorm)
-	case !(h.ValFraction < 1):
-		return Hyper{}, fmt.Errorf("train: validation fraction %v, want below 1 (a negative value holds nothing out)", h.ValFraction)
+	if err := h.Validate(); err != nil {
+		return Hyper{}, fmt.Errorf("train: %w", err)
 	}
 	return h, nil
+}
+
+// Limits of Hyper's fields (see Validate).
+const (
+	MaxBatch = 4096
+	MaxChunk = 1 << 22
+)
+
+// HyperError is a Hyper field outside its range.
+type HyperError struct {
+	Field string // the field's JSON key: "batch", "chunk", "lr", "lr_half_life", "clip_norm", "val_fraction"
+	Value any
+	Want  string // the range, for people
+}
+
+func (e *HyperError) Error() string {
+	return fmt.Sprintf("%s %v, want %s", strings.ReplaceAll(e.Field, "_", " "), e.Value, e.Want)
+}
+
+// Validate checks every field of h as a run uses it, zero meaning zero (not
+// the default): a new run's settings after the defaults are filled in, a
+// checkpoint's on resume, and cmd/wavenet's flags, so that all three obey
+// one rule. The error is a *HyperError.
+func (h Hyper) Validate() error {
+	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+	switch {
+	case h.Batch < 1 || h.Batch > MaxBatch:
+		return &HyperError{"batch", h.Batch, fmt.Sprintf("1 … %d", MaxBatch)}
+	case h.Chunk < 1 || h.Chunk > MaxChunk:
+		return &HyperError{"chunk", h.Chunk, fmt.Sprintf("1 … %d", MaxChunk)}
+	case !(h.LR > 0) || !finite(h.LR):
+		return &HyperError{"lr", h.LR, "a finite rate above 0"}
+	case h.LRHalfLife < 0:
+		return &HyperError{"lr_half_life", h.LRHalfLife, "0 (constant) or more steps"}
+	case !(h.ClipNorm > 0) || !finite(h.ClipNorm):
+		return &HyperError{"clip_norm", h.ClipNorm, "a finite norm above 0"}
+	case !(h.ValFraction < 1) || !finite(h.ValFraction):
+		return &HyperError{"val_fraction", h.ValFraction, "below 1 (0 or less holds nothing out)"}
+	}
+	return nil
 }
 
 // restore loads the checkpoint's parameters, moments, RNG and log.
@@ -470,8 +526,9 @@ func (r *run) loop(ctx context.Context, clips []Clip) (Result, error) {
 		}
 		nats := r.tr.lossAndGrad(batch)
 		norm := ClipGlobalNorm(r.tr.grad.Params, r.hyper.ClipNorm)
-		if math.IsNaN(nats) || math.IsInf(norm, 0) || math.IsNaN(norm) {
-			return Result{}, fmt.Errorf("train: step %d: the loss or gradient is not finite (loss %v nats, gradient norm %v); lower --lr", r.step+1, nats, norm)
+		if math.IsNaN(nats) || math.IsInf(nats, 0) || math.IsInf(norm, 0) || math.IsNaN(norm) {
+			return Result{}, fmt.Errorf("train: step %d: %w (loss %v nats, gradient norm %v); the step was not taken, and no checkpoint is made of it: lower the learning rate",
+				r.step+1, ErrNotFinite, nats, norm)
 		}
 		r.adam.Update(r.m.Params, r.tr.grad.Params, LearningRate(r.hyper.LR, r.step, r.hyper.LRHalfLife))
 		r.step++

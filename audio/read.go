@@ -88,10 +88,20 @@ func ReadInfo(path string) (Info, error) {
 func (i Info) ReadBytes(rate int) int64 {
 	n := int64(i.Frames)
 	out := int64(0)
-	if rate != 0 && rate != i.SampleRate && i.SampleRate > 0 {
-		out = (n*int64(rate) + int64(i.SampleRate) - 1) / int64(i.SampleRate)
+	if rate != 0 && rate != i.SampleRate {
+		out = i.Samples(rate)
 	}
 	return 4*(n+out) + 2<<20
+}
+
+// Samples is the number of samples [ReadFile] returns for the file that i
+// describes at rate Hz (0: the file's own rate): Frames, resampled.
+func (i Info) Samples(rate int) int64 {
+	n := int64(i.Frames)
+	if rate == 0 || rate == i.SampleRate || i.SampleRate <= 0 {
+		return n
+	}
+	return (n*int64(rate) + int64(i.SampleRate) - 1) / int64(i.SampleRate) // Resample's length
 }
 
 // Decode is [ReadFile] for a WAV held in r, which must hold size bytes; name

@@ -3,6 +3,7 @@ package audio
 import (
 	"bufio"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -39,6 +40,12 @@ func (f Format) MaxSamples() int64 {
 	}
 	return 0
 }
+
+// ErrShortStream is wrapped by the error of Close on a sized Writer that
+// got fewer samples than declared and whose output cannot seek back to
+// correct the header (a pipe): the samples written are all flushed, and a
+// reader at the other end sees a file cut short.
+var ErrShortStream = errors.New("fewer samples than declared")
 
 // Writer streams mono samples as a WAV file to an io.Writer, so a long
 // generation need not sit in memory. Make one with [NewWriter] or
@@ -277,7 +284,7 @@ func (w *Writer) finish() error {
 	}
 	if w.seeker == nil {
 		if w.declared >= 0 && w.frames != w.declared {
-			return fmt.Errorf("audio: %s: %d samples written, but the header declares %d and the output cannot seek back to correct it", w.name, w.frames, w.declared)
+			return fmt.Errorf("audio: %s: %w: %d samples written, but the header declares %d and the output cannot seek back to correct it", w.name, ErrShortStream, w.frames, w.declared)
 		}
 		return nil
 	}

@@ -48,7 +48,7 @@ func GeneratorBytes(cfg Config, streams, threads int) int64 {
 
 // EvalBytes is about what BitsPerSample holds to score a clip of T codes:
 // a forward-only workspace of at most a few receptive fields of positions,
-// whatever T (see evalPlan), of 2R + 3G + R·K + S + E + Q float32s per
+// whatever T, of 2R + 3G + R·K + S + E + Q float32s per
 // position and the codes.
 func EvalBytes(cfg Config, T int) int64 {
 	if T < 2 {

@@ -94,8 +94,8 @@ func runBench(cmd *cobra.Command, o *benchOptions) error {
 	if o.streams < 1 || o.samples < 1 || o.naiveSample < 1 {
 		return usagef("-n, --samples and --naive-samples must be at least 1")
 	}
-	if !(o.naiveSeconds >= 0) {
-		return usagef("--naive-seconds %v: want 0 or more", o.naiveSeconds)
+	if !(o.naiveSeconds >= 0) || math.IsInf(o.naiveSeconds, 0) {
+		return usagef("--naive-seconds %v: want 0 or a finite number of seconds", o.naiveSeconds)
 	}
 	var m *wavenet.Model
 	name := o.preset
@@ -120,7 +120,23 @@ func runBench(cmd *cobra.Command, o *benchOptions) error {
 	// taken from the cached run, which must therefore reach past it.
 	rf := m.Config.ReceptiveField()
 	nSingle := max(o.samples, rf-1+o.naiveSample)
-	single, cachedCodes, err := benchCached(cmd, m, 1, nSingle)
+
+	// The rows run one after another; the largest must fit.
+	lim, err := getMemoryLimit()
+	if err != nil {
+		return err
+	}
+	cfg := m.Config
+	single := generatorBytes(cfg, 1, 1) + 4*int64(nSingle)
+	naive := wavenet.WorkspaceBytes(cfg, 1, rf) + 4*int64(rf+o.naiveSample)
+	multi := generatorBytes(cfg, o.streams, min(o.streams, runtime.GOMAXPROCS(0))) + 4*int64(o.samples)
+	if err := lim.check(max(single, naive), fmt.Sprintf("generating %d samples of one stream of %s", nSingle, name), "use a smaller --samples or --naive-samples"); err != nil {
+		return err
+	}
+	if err := lim.check(multi, fmt.Sprintf("generating %d streams of %s", o.streams, name), "use a smaller -n or --samples"); err != nil {
+		return err
+	}
+	singleRate, cachedCodes, err := benchCached(cmd, m, 1, nSingle)
 	if err != nil {
 		return err
 	}
@@ -132,9 +148,9 @@ func runBench(cmd *cobra.Command, o *benchOptions) error {
 	}
 	nNaive := len(naiveCodes)
 	same := slices.Equal(naiveCodes, cachedCodes[rf-1:rf-1+nNaive])
-	rows := []benchRow{{Preset: name, Streams: 1, Samples: nSingle, SamplesPerSecond: single,
-		RealtimeFactor: single / rate, NaiveSamples: nNaive, NaiveSamplesPerSecond: naiveRate,
-		NaiveRealtimeFactor: naiveRate / rate, Speedup: single / naiveRate, SameCodes: &same}}
+	rows := []benchRow{{Preset: name, Streams: 1, Samples: nSingle, SamplesPerSecond: singleRate,
+		RealtimeFactor: singleRate / rate, NaiveSamples: nNaive, NaiveSamplesPerSecond: naiveRate,
+		NaiveRealtimeFactor: naiveRate / rate, Speedup: singleRate / naiveRate, SameCodes: &same}}
 	if o.streams > 1 {
 		multi, _, err := benchCached(cmd, m, o.streams, o.samples)
 		if err != nil {

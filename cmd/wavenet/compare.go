@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -62,15 +63,22 @@ type compareBand struct{ lo, hi float64 }
 // compareClips measures gen against ref, both mono at rate Hz, with the
 // spectral correlation over spec, pitches searched over pitch and the μ-law
 // floor of the impulse rate for mulaw codes (none for 0). It fills every
-// field but the files' names and stored rates.
-func compareClips(ref, gen []float32, rate int, spec, pitch compareBand, mulaw int) compareResult {
+// field but the files' names and stored rates. It stops with ctx's error
+// when ctx is done during the pitch search, the slow part.
+func compareClips(ctx context.Context, ref, gen []float32, rate int, spec, pitch compareBand, mulaw int) (compareResult, error) {
 	r := compareResult{SampleRate: rate, SpectralLoHz: spec.lo, SpectralHiHz: spec.hi}
 	r.SpectralCorrelation = audio.SpectralCorrelation(ref, gen, rate, spec.lo, spec.hi)
-	side := func(x []float32) compareSide {
-		p, per := audio.Periodicity(x, rate, pitch.lo, pitch.hi)
-		return compareSide{Seconds: float64(len(x)) / float64(rate), PitchHz: p, Periodicity: per}
+	side := func(x []float32) (compareSide, error) {
+		p, per, err := audio.PeriodicityContext(ctx, x, rate, pitch.lo, pitch.hi)
+		return compareSide{Seconds: float64(len(x)) / float64(rate), PitchHz: p, Periodicity: per}, err
 	}
-	r.A, r.B = side(ref), side(gen)
+	var err error
+	if r.A, err = side(ref); err != nil {
+		return r, err
+	}
+	if r.B, err = side(gen); err != nil {
+		return r, err
+	}
 	rel, n := audio.RelatePitch(r.A.PitchHz, r.B.PitchHz)
 	r.PitchRelation, r.PitchHarmonic = rel.String(), n
 	if rel != audio.NoPitch {
@@ -90,7 +98,7 @@ func compareClips(ref, gen []float32, rate int, spec, pitch compareBand, mulaw i
 		r.MuLawCodes = mulaw
 		r.MuLawFloorImpulsesPerSecond = float64(audio.CountSharperThan(q, r.ImpulseThreshold)) / r.A.Seconds
 	}
-	return r
+	return r, nil
 }
 
 func newCompareCmd() *cobra.Command {
@@ -190,12 +198,18 @@ error) and everything is measured there:
 				return usagef("--mulaw %d: want 0 (none) or 2 to 65536 codes", mulaw)
 			}
 			stderr := cmd.ErrOrStderr()
-			ref, ri, err := audio.ReadFile(args[0], 0, stderr)
+			lim, err := getMemoryLimit()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			ref, ri, err := readAudio(args[0], 0, stderr, lim, 0, 0, "compare shorter clips")
 			if err != nil {
 				return err
 			}
 			rate := ri.SampleRate
-			gen, gi, err := audio.ReadFile(args[1], rate, stderr)
+			gen, gi, err := readAudio(args[1], rate, stderr, lim, 4*int64(len(ref)), 0,
+				"compare shorter clips, or give the one of lower rate first (the second is resampled to the first's rate)")
 			if err != nil {
 				return err
 			}
@@ -208,7 +222,13 @@ error) and everything is measured there:
 			}{{args[0], len(ref)}, {args[1], len(gen)}} {
 				warnShortPitch(stderr, c.path, c.n, rate, pitch)
 			}
-			r := compareClips(ref, gen, rate, spec, pitch, mulaw)
+			if err := checkContext(ctx); err != nil {
+				return err
+			}
+			r, err := compareClips(ctx, ref, gen, rate, spec, pitch, mulaw)
+			if err != nil {
+				return checkContext(ctx)
+			}
 			r.A.File, r.A.SampleRate = args[0], ri.SampleRate
 			r.B.File, r.B.SampleRate = args[1], gi.SampleRate
 			r.Version = buildVersion()

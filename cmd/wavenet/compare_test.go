@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"path/filepath"
@@ -60,7 +61,7 @@ func TestCompareClipsPitch(t *testing.T) {
 		{"an octave below", cmpTone(1, 0.5, 110), 0.5, audio.Subharmonic, 2},
 		{"a fifth above", cmpTone(1, 0.5, 330), 1.5, audio.Unrelated, 0},
 	} {
-		r := compareClips(ref, tc.gen, cmpRate, cmpSpec, cmpPitch, 256)
+		r := mustCompare(t, ref, tc.gen, cmpRate, cmpSpec, cmpPitch, 256)
 		if math.Abs(r.PitchRatio-tc.ratio) > 0.005*tc.ratio || r.PitchRelation != tc.rel.String() || r.PitchHarmonic != tc.n {
 			t.Errorf("%s: pitch ratio %.4f, %s %d; want %.4f, %v %d", tc.name, r.PitchRatio, r.PitchRelation, r.PitchHarmonic, tc.ratio, tc.rel, tc.n)
 		}
@@ -71,7 +72,7 @@ func TestCompareClipsPitch(t *testing.T) {
 			t.Errorf("%s: periodicity ratio %.3f, want 1 (two steady tones)", tc.name, r.PeriodicityRatio)
 		}
 	}
-	same := compareClips(ref, ref, cmpRate, cmpSpec, cmpPitch, 256)
+	same := mustCompare(t, ref, ref, cmpRate, cmpSpec, cmpPitch, 256)
 	if same.SpectralCorrelation < 0.9999 || same.Impulses != 0 || same.ImpulsesPerSecond != 0 || same.PeriodicityRatio != 1 {
 		t.Errorf("a tone against itself: %+v", same)
 	}
@@ -97,7 +98,7 @@ func TestCompareClipsImpulses(t *testing.T) {
 		if clicks != 10 {
 			t.Fatalf("%d clicks in 2 s, want 10", clicks)
 		}
-		r := compareClips(ref, gen, cmpRate, cmpSpec, cmpPitch, 256)
+		r := mustCompare(t, ref, gen, cmpRate, cmpSpec, cmpPitch, 256)
 		if math.Abs(r.ImpulseThreshold-threshold) > 1e-3*threshold {
 			t.Errorf("threshold %g, want %g (the sine's sharpest)", r.ImpulseThreshold, threshold)
 		}
@@ -119,15 +120,15 @@ func TestCompareClipsMuLawFloor(t *testing.T) {
 	// the threshold, can be pushed over it.
 	ref := cmpTone(1, 0.5, 220)
 	q := audio.MuLawDecode(nil, audio.MuLawEncode(nil, ref, 256), 256)
-	r := compareClips(ref, q, cmpRate, cmpSpec, cmpPitch, 256)
+	r := mustCompare(t, ref, q, cmpRate, cmpSpec, cmpPitch, 256)
 	if r.MuLawCodes != 256 || r.MuLawFloorImpulsesPerSecond < cmpRate/4 || r.ImpulsesPerSecond != r.MuLawFloorImpulsesPerSecond {
 		t.Errorf("a tone against its 256-code round trip: floor %g /s, impulses %g /s; want the same, over %d", r.MuLawFloorImpulsesPerSecond, r.ImpulsesPerSecond, cmpRate/4)
 	}
-	fine := compareClips(ref, ref, cmpRate, cmpSpec, cmpPitch, 65536)
+	fine := mustCompare(t, ref, ref, cmpRate, cmpSpec, cmpPitch, 65536)
 	if fine.MuLawCodes != 65536 || fine.MuLawFloorImpulsesPerSecond > r.MuLawFloorImpulsesPerSecond/4 || fine.Impulses != 0 {
 		t.Errorf("65536 codes: floor %g /s, want under a quarter of 256 codes' %g", fine.MuLawFloorImpulsesPerSecond, r.MuLawFloorImpulsesPerSecond)
 	}
-	if r := compareClips(ref, q, cmpRate, cmpSpec, cmpPitch, 0); r.MuLawCodes != 0 || r.MuLawFloorImpulsesPerSecond != 0 || r.Impulses == 0 {
+	if r := mustCompare(t, ref, q, cmpRate, cmpSpec, cmpPitch, 0); r.MuLawCodes != 0 || r.MuLawFloorImpulsesPerSecond != 0 || r.Impulses == 0 {
 		t.Errorf("no floor asked: %+v", r)
 	}
 }
@@ -143,7 +144,7 @@ func TestCompareClipsSilence(t *testing.T) {
 		{"both silent", silence, silence},
 		{"3 samples", tone[:3], tone[:3]},
 	} {
-		r := compareClips(tc.ref, tc.gen, cmpRate, cmpSpec, cmpPitch, 256)
+		r := mustCompare(t, tc.ref, tc.gen, cmpRate, cmpSpec, cmpPitch, 256)
 		if r.PitchRelation != "none" || r.PitchRatio != 0 || r.PitchDifferenceCents != 0 || r.PitchHarmonic != 0 {
 			t.Errorf("%s: pitch %+v", tc.name, r)
 		}
@@ -151,13 +152,13 @@ func TestCompareClipsSilence(t *testing.T) {
 			t.Errorf("%s: %v (a number is not finite)", tc.name, err)
 		}
 	}
-	r := compareClips(silence, tone, cmpRate, cmpSpec, cmpPitch, 256)
+	r := mustCompare(t, silence, tone, cmpRate, cmpSpec, cmpPitch, 256)
 	// Against silence every sample of a sine but its exact inflections is
 	// sharper: the threshold is 0.
 	if r.ImpulseThreshold != 0 || r.Impulses < cmpRate-10 || r.PeriodicityRatio != 0 || r.SpectralCorrelation != 0 {
 		t.Errorf("tone against silence: %+v", r)
 	}
-	r = compareClips(tone, silence, cmpRate, cmpSpec, cmpPitch, 256)
+	r = mustCompare(t, tone, silence, cmpRate, cmpSpec, cmpPitch, 256)
 	if r.Impulses != 0 || r.B.Periodicity != 0 || r.PeriodicityRatio != 0 || r.SpectralCorrelation != 0 {
 		t.Errorf("silence against a tone: %+v", r)
 	}
@@ -345,4 +346,14 @@ func TestCompareUsage(t *testing.T) {
 			t.Errorf("compare -h does not document %q", key)
 		}
 	}
+}
+
+// mustCompare is compareClips with a context that is never done.
+func mustCompare(t *testing.T, ref, gen []float32, rate int, spec, pitch compareBand, mulaw int) compareResult {
+	t.Helper()
+	r, err := compareClips(context.Background(), ref, gen, rate, spec, pitch, mulaw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

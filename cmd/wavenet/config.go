@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -63,17 +62,9 @@ func readConfigFile(path string) (wavenet.Config, string, error) {
 	fail := func(err error) (wavenet.Config, string, error) {
 		return wavenet.Config{}, "", fmt.Errorf("%s: %w", path, err)
 	}
-	f, err := os.Open(path)
+	data, err := readInput(path, maxConfigFile, "config")
 	if err != nil {
 		return wavenet.Config{}, "", err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxConfigFile+1))
-	if err != nil {
-		return fail(err)
-	}
-	if len(data) > maxConfigFile {
-		return fail(fmt.Errorf("more than %d MiB: not a config", maxConfigFile>>20))
 	}
 	members, err := jsonMembers(data)
 	if err != nil {

@@ -83,15 +83,28 @@ func checkEffectiveFlags(f *pflag.FlagSet, o *inspectOptions) error {
 // config with random weights from --seed) on the clip and prints st with the
 // measurement, as a table or JSON, and draws it with --png.
 func runEffective(cmd *cobra.Command, o *inspectOptions, st stackStats, m *wavenet.Model) error {
+	// What the measurement holds: the model, a workspace of a receptive
+	// field or 256 MiB, whichever is more, and the clip.
+	lim, err := getMemoryLimit()
+	if err != nil {
+		return err
+	}
+	cfg := st.Config
+	need := max(256<<20, wavenet.WorkspaceBytes(cfg, 1, cfg.ReceptiveField()))
+	if m == nil {
+		need += 4 * int64(wavenet.ParamCount(cfg))
+	}
+	if err := lim.check(need, "measuring the effective field of "+st.Source, "measure a smaller stack"); err != nil {
+		return err
+	}
 	weights := "the model's"
 	if m == nil {
-		var err error
-		if m, err = randomModel(st.Config, o.seed); err != nil {
+		if m, err = randomModel(cfg, o.seed); err != nil {
 			return err
 		}
 		weights = fmt.Sprintf("random, seed %d", o.seed)
 	}
-	eff, err := measureEffective(cmd.Context(), m, weights, o.effective, o.positions, cmd.ErrOrStderr())
+	eff, err := measureEffective(cmd.Context(), m, weights, o.effective, o.positions, cmd.ErrOrStderr(), lim, need)
 	if err != nil {
 		return err
 	}
@@ -116,9 +129,9 @@ func runEffective(cmd *cobra.Command, o *inspectOptions, st stackStats, m *waven
 // measureEffective reads the clip at path at m's rate and measures m's
 // effective receptive field on it at n positions (0: the default of
 // wavenet.EffectivePositions).
-func measureEffective(ctx context.Context, m *wavenet.Model, weights, path string, n int, warn io.Writer) (*effectiveStats, error) {
+func measureEffective(ctx context.Context, m *wavenet.Model, weights, path string, n int, warn io.Writer, lim memoryLimit, held int64) (*effectiveStats, error) {
 	cfg := m.Config
-	x, _, err := audio.ReadFile(path, cfg.SampleRate, warn)
+	x, _, err := readAudio(path, cfg.SampleRate, warn, lim, held, 4, "measure on a shorter clip")
 	if err != nil {
 		return nil, err
 	}

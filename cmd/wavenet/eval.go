@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 
 	"github.com/spf13/cobra"
 
@@ -53,11 +54,18 @@ and "version" (the build of wavenet, as --version prints it).`,
 			cfg := m.Config
 			out := cmd.OutOrStdout()
 			version := buildVersion()
+			lim, err := getMemoryLimit()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
 			for _, path := range args {
-				if err := checkContext(cmd.Context()); err != nil {
+				if err := checkContext(ctx); err != nil {
 					return err
 				}
-				x, _, err := audio.ReadFile(path, cfg.SampleRate, cmd.ErrOrStderr())
+				// The clip, its codes and the evaluation's workspace (of a
+				// few receptive fields, however long the clip).
+				x, _, err := readAudio(path, cfg.SampleRate, cmd.ErrOrStderr(), lim, wavenet.EvalBytes(cfg, math.MaxInt32), 4, "evaluate a shorter clip")
 				if err != nil {
 					return err
 				}
@@ -65,17 +73,24 @@ and "version" (the build of wavenet, as --version prints it).`,
 					return fmt.Errorf("%s: %d samples at %d Hz, need at least 2 to predict one", path, len(x), cfg.SampleRate)
 				}
 				codes := audio.MuLawEncode(nil, x, cfg.QuantizationChannels)
-				r := evalResult{File: path, BitsPerSample: m.BitsPerSample(codes, wavenet.Cond{}), Samples: len(codes),
+				bits, err := m.BitsPerSampleContext(ctx, codes, wavenet.Cond{})
+				if err != nil {
+					return checkContext(ctx)
+				}
+				r := evalResult{File: path, BitsPerSample: bits, Samples: len(codes),
 					Seconds: float64(len(codes)) / float64(cfg.SampleRate), Version: version}
 				if asJSON {
 					b, err := json.Marshal(r)
 					if err != nil {
 						return err
 					}
-					fmt.Fprintf(out, "%s\n", b)
+					_, err = fmt.Fprintf(out, "%s\n", b)
 				} else {
-					fmt.Fprintf(out, "%s: %.4f bits/sample over %d samples (%.2f s at %d Hz)\n",
+					_, err = fmt.Fprintf(out, "%s: %.4f bits/sample over %d samples (%.2f s at %d Hz)\n",
 						path, r.BitsPerSample, r.Samples, r.Seconds, cfg.SampleRate)
+				}
+				if err != nil {
+					return fmt.Errorf("writing standard output: %w", err)
 				}
 			}
 			return nil

@@ -2,14 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -126,8 +125,8 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 	if o.streams > 1 && o.output == "-" {
 		return usagef("-n %d writes one file per stream; -o - is a single stream", o.streams)
 	}
-	if o.temperature < 0 || o.temperature != o.temperature {
-		return usagef("--temperature %v: want 0 or more", o.temperature)
+	if !(o.temperature >= 0) || math.IsInf(o.temperature, 0) {
+		return usagef("--temperature %v: want 0 or a finite temperature above it", o.temperature)
 	}
 	if f.Changed("samples") && o.samples < 1 {
 		return usagef("--samples %d: want at least 1", o.samples)
@@ -163,10 +162,23 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 		format = audio.Float32
 	}
 
+	// What the run will hold: the generator's state for every stream and,
+	// for --png, the first stream's samples.
+	lim, err := getMemoryLimit()
+	if err != nil {
+		return err
+	}
+	need := generatorBytes(cfg, o.streams, min(o.streams, runtime.GOMAXPROCS(0)))
+	if o.png != "" {
+		need += 4 * int64(maxPNGSamples)
+	}
+	if err := lim.check(need, fmt.Sprintf("generating %d streams of %s", o.streams, name), "use a smaller -n"); err != nil {
+		return err
+	}
 	var prime []float32
 	var primeCodes []int32
 	if o.prime != "" {
-		prime, _, err = audio.ReadFile(o.prime, cfg.SampleRate, cmd.ErrOrStderr())
+		prime, _, err = readAudio(o.prime, cfg.SampleRate, cmd.ErrOrStderr(), lim, need, 0, "use a shorter --prime")
 		if err != nil {
 			return err
 		}
@@ -179,9 +191,9 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 		return err
 	}
 
-	// A signal stops the generation and drops the outputs.
-	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer stop()
+	// A signal (main's) stops the generation; what was made is kept, so
+	// the outputs outlive the signal's context.
+	ctx := cmd.Context()
 	files := make([]*output, 0, len(names))
 	defer func() {
 		for _, f := range files {
@@ -193,7 +205,7 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 	for i, name := range names {
 		var w io.Writer = cmd.OutOrStdout()
 		if name != "-" {
-			f, err := createOutput(ctx, name)
+			f, err := createOutput(context.WithoutCancel(ctx), name)
 			if err != nil {
 				return err
 			}
@@ -214,10 +226,16 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 	}
 	var first []float32 // stream 0's output, for --png
 	if o.png != "" {
-		first = append(make([]float32, 0, len(prime)+min(n, 1<<22)), prime...)
+		first = append(make([]float32, 0, len(prime)+min(n, maxPNGSamples)), prime...)
+	}
+	if err := checkContext(ctx); err != nil {
+		return err // nothing made: nothing kept
 	}
 	start := time.Now()
 	first, err = generate(ctx, m, primeCodes, n, o, writers, disp, first)
+	if interrupted(ctx, err) && writers[0].Frames() > int64(len(prime)) {
+		return keepPartial(cmd, names, files, writers, n, len(prime), cfg.SampleRate, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -268,6 +286,38 @@ func generateLength(samplesGiven bool, o *generateOptions, rate int, format audi
 		return 0, usagef("--seconds %v: %.0f samples at the model's %d Hz; %s", o.seconds, want, rate, bound)
 	}
 	return max(1, int(want)), nil
+}
+
+// maxPNGSamples bounds the samples generate keeps for --png.
+const maxPNGSamples = 1 << 22
+
+// keepPartial ends an interrupted generate: each output keeps the prime and
+// the made samples of its stream, as a complete WAV file whose header
+// counts them (a file or device is finished and committed; standard
+// output, which cannot seek back to its header, just ends), and it says so.
+// It returns the interruption, so that the command still fails.
+func keepPartial(cmd *cobra.Command, names []string, files []*output, writers []*audio.Writer, n, prime, rate int, stop error) error {
+	made := int(writers[0].Frames()) - prime
+	for _, w := range writers {
+		if err := w.Close(); err != nil && !errors.Is(err, audio.ErrShortStream) {
+			return err
+		}
+	}
+	for _, f := range files {
+		if err := f.Commit(); err != nil {
+			return err
+		}
+	}
+	where := names[0]
+	switch {
+	case where == "-":
+		where = "standard output (its header counts all the samples asked for; the stream ends early)"
+	case len(names) > 1:
+		where = names[0] + " … " + names[len(names)-1]
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "generate: stopped after %d of %d samples; kept %s: %d samples (%.2f s) each, the prime included; no --png drawn\n",
+		made, n, where, prime+made, float64(prime+made)/float64(rate))
+	return stop
 }
 
 // generateSummary is generate's last line: the files, how much was made and
@@ -350,7 +400,7 @@ func generate(ctx context.Context, m *wavenet.Model, primeCodes []int32, n int, 
 			disp.abandon()
 		}
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("interrupted: %w", err)
+			return nil, checkContext(ctx)
 		}
 		return nil, err
 	}

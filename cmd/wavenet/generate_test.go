@@ -298,8 +298,8 @@ func TestBench(t *testing.T) {
 	}
 }
 
-// An interrupted generate (Ctrl-C cancels the context) fails and leaves no
-// file behind.
+// A generate interrupted before its first sample (the context is done
+// already) fails and leaves no file behind.
 func TestGenerateInterrupted(t *testing.T) {
 	model := tinyModel(t)
 	out := filepath.Join(t.TempDir(), "out.wav")

@@ -223,6 +223,18 @@ func runInspect(cmd *cobra.Command, o *inspectOptions) error {
 	if err := checkEffectiveFlags(f, o); err != nil {
 		return err
 	}
+	// The picture must not replace an input.
+	var inputs []string
+	for _, in := range []string{o.model, o.effective} {
+		if in != "" {
+			inputs = append(inputs, in)
+		}
+	}
+	if o.png != "" {
+		if err := checkOutputs(inputs, []string{o.png}); err != nil {
+			return err
+		}
+	}
 	var st stackStats
 	var m *wavenet.Model // a model file's, or the built-in one
 	switch {

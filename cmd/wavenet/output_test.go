@@ -1,13 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -15,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/wavenet-go/wavenet-go/audio"
 )
 
 // writeString writes s to the output name through writeOutput.
@@ -407,22 +410,20 @@ func TestTrainOutputsChecked(t *testing.T) {
 	}
 }
 
-// TestSignalDropsTemporaryFile sends the process a real SIGHUP while
-// generate writes: generate stops, says it was interrupted, and leaves no
-// file, temporary or final.
-func TestSignalDropsTemporaryFile(t *testing.T) {
-	// Hold SIGHUP for the test's whole life, so that it never kills the
-	// test binary, whatever generate has registered.
-	held := make(chan os.Signal, 1)
-	signal.Notify(held, syscall.SIGHUP)
-	defer signal.Stop(held)
-
+// TestSignalKeepsPartialTake sends the process a real SIGHUP while
+// generate writes, through main's signal handling: generate stops, exits
+// 129, says what it kept, and the output is a complete WAV of the samples
+// made, with no temporary file left.
+func TestSignalKeepsPartialTake(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "long.wav")
+	ctx, stop := notifySignals(context.Background())
+	defer stop()
 	done := make(chan string)
 	go func() {
-		code, _, stderr := runCmd(t, "generate", "-o", out, "--seconds", "600")
-		done <- strconv.Itoa(code) + " " + stderr
+		var stdout, stderr bytes.Buffer
+		code := run(ctx, []string{"generate", "-o", out, "--seconds", "600"}, &stdout, &stderr)
+		done <- strconv.Itoa(code) + " " + stderr.String()
 	}()
 	tmp := tmpName(out, os.Getpid())
 	deadline := time.Now().Add(20 * time.Second)
@@ -437,15 +438,22 @@ func TestSignalDropsTemporaryFile(t *testing.T) {
 	}
 	time.Sleep(50 * time.Millisecond) // generating now
 	syscall.Kill(os.Getpid(), syscall.SIGHUP)
+	var res string
 	select {
-	case res := <-done:
-		if !strings.HasPrefix(res, "1 ") || !strings.Contains(res, "interrupted") {
-			t.Errorf("after SIGHUP: %q", res)
-		}
+	case res = <-done:
 	case <-time.After(20 * time.Second):
 		t.Fatal("generate did not stop on SIGHUP")
 	}
-	if names := dirNames(t, dir); len(names) != 0 {
+	var made, kept int
+	if _, err := fmt.Sscanf(res[strings.Index(res, "stopped after"):], "stopped after %d of 9600000 samples; kept "+out+": %d samples", &made, &kept); err != nil ||
+		!strings.HasPrefix(res, "129 ") || !strings.Contains(res, "stopped by hangup") {
+		t.Fatalf("after SIGHUP: %q (%v)", res, err)
+	}
+	x, info, err := audio.ReadFile(out, 0, io.Discard)
+	if err != nil || len(x) != kept || info.Frames != kept || kept != made || made == 0 {
+		t.Errorf("kept %d samples of %d made, the file holds %d (%v)", kept, made, len(x), err)
+	}
+	if names := dirNames(t, dir); len(names) != 1 {
 		t.Errorf("left behind: %v", names)
 	}
 }

@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 )
 
 // Exit statuses of run.
@@ -38,7 +36,8 @@ func usagef(format string, args ...any) error {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := newRootCmd()
 	root.SetArgs(args)
-	root.SetOut(stdout)
+	out := &checkedWriter{w: stdout}
+	root.SetOut(out)
 	root.SetErr(stderr)
 	if len(args) == 0 {
 		root.SetOut(stderr)
@@ -47,11 +46,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	cmd, err := root.ExecuteContextC(ctx)
-	if err == nil {
-		return exitOK
-	}
 	if cmd == nil {
 		cmd = root
+	}
+	if err == nil && out.err != nil {
+		err = fmt.Errorf("writing standard output: %w", out.err)
+	}
+	if se, ok := stoppedBy(ctx); ok {
+		// Stopped by a signal: the command has said what it kept, or
+		// fails saying it was interrupted.
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", cmd.CommandPath(), err)
+		}
+		return se.exitCode()
+	}
+	if err == nil {
+		return exitOK
 	}
 	var ue *usageError
 	// The root runs nothing, so every error it reports (an unknown
@@ -123,19 +133,4 @@ func minArgs(n int, what string) cobra.PositionalArgs {
 		}
 		return nil
 	}
-}
-
-// isTerminal reports whether w is a terminal, for progress output that must
-// stay silent in pipes, files and tests.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// checkContext returns ctx's error, if any, wrapped for the user.
-func checkContext(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("interrupted: %w", err)
-	}
-	return nil
 }

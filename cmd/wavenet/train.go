@@ -9,14 +9,13 @@ import (
 	"io/fs"
 	"math"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/wavenet-go/wavenet-go/audio"
 	"github.com/wavenet-go/wavenet-go/wavenet"
@@ -131,6 +130,64 @@ write them.`,
 	return cmd
 }
 
+// validate checks the flag values, each as train.Run checks a run's
+// settings (train.Hyper.Validate) and the rest here, as usage errors that
+// name the flag; and it returns the settings the flags give: on a new run
+// every one (the defaults where not given), on resume only those given,
+// the others zero (the checkpoint's).
+func (o *trainFlags) validate(f *pflag.FlagSet) (train.Hyper, error) {
+	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+	switch {
+	case o.steps < 0:
+		return train.Hyper{}, usagef("--steps %d: want 0 (no limit) or more", o.steps)
+	case !(o.minutes >= 0) || !finite(o.minutes):
+		return train.Hyper{}, usagef("--minutes %v: want 0 (no limit) or a finite number of minutes", o.minutes)
+	case !(o.ckptMinutes > 0) || o.ckptMinutes > maxCheckpointMinutes:
+		return train.Hyper{}, usagef("--checkpoint-minutes %v: want more than 0 and at most %d", o.ckptMinutes, maxCheckpointMinutes)
+	case o.threads < 0:
+		return train.Hyper{}, usagef("--threads %d: want 0 (all cores) or more", o.threads)
+	case o.ckptSteps < 0:
+		return train.Hyper{}, usagef("--checkpoint-every %d: want 0 (by --checkpoint-minutes only) or more steps", o.ckptSteps)
+	case o.keep != keepLast && o.keep != keepBest:
+		return train.Hyper{}, usagef("--keep %q: want %s or %s", o.keep, keepLast, keepBest)
+	}
+	val := o.val
+	if val == 0 {
+		val = -1 // none; zero means "the default" to train.Run
+	}
+	h := train.Hyper{Batch: o.batch, Chunk: o.chunk, LR: o.lr, LRHalfLife: o.halfLife, ClipNorm: o.clipNorm,
+		ValFraction: val, NoPadStarts: o.noPad, Seed: o.seed}
+	var he *train.HyperError
+	if err := h.Validate(); errors.As(err, &he) {
+		flag := map[string]string{"batch": "batch", "chunk": "chunk", "lr": "lr", "lr_half_life": "lr-half-life",
+			"clip_norm": "clip-norm", "val_fraction": "val"}[he.Field]
+		return train.Hyper{}, usagef("--%s %v: want %s", flag, he.Value, he.Want)
+	} else if err != nil {
+		return train.Hyper{}, usagef("%v", err)
+	}
+	if o.resume {
+		// The checkpoint's, where not given.
+		keep := func(name string, zero func()) {
+			if !f.Changed(name) {
+				zero()
+			}
+		}
+		keep("batch", func() { h.Batch = 0 })
+		keep("chunk", func() { h.Chunk = 0 })
+		keep("lr", func() { h.LR = 0 })
+		keep("lr-half-life", func() { h.LRHalfLife = 0 })
+		keep("clip-norm", func() { h.ClipNorm = 0 })
+		keep("val", func() { h.ValFraction = 0 })
+		keep("no-pad-starts", func() { h.NoPadStarts = false })
+		keep("seed", func() { h.Seed = 0 })
+	}
+	return h, nil
+}
+
+// maxCheckpointMinutes bounds --checkpoint-minutes (a year), so that it
+// fits a time.Duration.
+const maxCheckpointMinutes = 525600
+
 // defaultTrainPreset is the model a new run trains without --preset or --config.
 const defaultTrainPreset = "small"
 
@@ -189,11 +246,9 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 	if o.resume && o.force {
 		return usagef("--resume and --force both given: --resume continues the run, --force replaces it")
 	}
-	if o.steps < 0 || o.minutes < 0 || o.ckptMinutes <= 0 || o.threads < 0 || o.ckptSteps < 0 {
-		return usagef("--steps, --minutes, --threads and --checkpoint-every must not be negative, --checkpoint-minutes must be positive")
-	}
-	if o.keep != keepLast && o.keep != keepBest {
-		return usagef("--keep %q: want %s or %s", o.keep, keepLast, keepBest)
+	hyper, err := o.validate(f)
+	if err != nil {
+		return err
 	}
 	opts := train.Options{
 		Steps: o.steps, Minutes: o.minutes, Threads: o.threads, Version: "wavenet " + buildVersion(),
@@ -220,40 +275,8 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 		}
 		opts.Config = &cfg
 	}
-	// A new run takes every value; a resumed one only those given, the
-	// rest coming from the checkpoint.
-	set := func(name string) bool { return !o.resume || f.Changed(name) }
+	opts.Hyper, opts.SeedSet = hyper, !o.resume || f.Changed("seed")
 	h := &opts.Hyper
-	if set("batch") {
-		h.Batch = o.batch
-	}
-	if set("chunk") {
-		h.Chunk = o.chunk
-	}
-	if set("lr") {
-		h.LR = o.lr
-	}
-	if set("lr-half-life") {
-		h.LRHalfLife = o.halfLife
-	}
-	if set("clip-norm") {
-		h.ClipNorm = o.clipNorm
-	}
-	if set("val") {
-		h.ValFraction = o.val
-		if o.val == 0 {
-			h.ValFraction = -1 // zero means "default" to train.Run
-		}
-	}
-	if set("no-pad-starts") {
-		h.NoPadStarts = o.noPad
-	}
-	if set("seed") {
-		h.Seed, opts.SeedSet = o.seed, true
-	}
-	if h.Batch < 0 || h.Chunk < 0 || h.LR < 0 || h.LRHalfLife < 0 || h.ClipNorm < 0 {
-		return usagef("--batch, --chunk, --lr, --lr-half-life and --clip-norm must not be negative")
-	}
 	if o.resume {
 		var err error
 		if o.keep, err = resumeKeep(o.out, o.keep, f.Changed("keep")); err != nil {
@@ -279,6 +302,12 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 	if err := checkOutputs(read, []string{out.model, out.ckpt, out.csv, out.png, out.bestPath, out.lastPath}); err != nil {
 		return err
 	}
+	// One run at a time writes these files.
+	lock, err := lockRun(out.model)
+	if err != nil {
+		return err
+	}
+	defer lock.release()
 	if !o.resume && !o.force {
 		if exists(out.ckpt) {
 			return fmt.Errorf("%s exists from an earlier run: pass --resume to continue it, or --force to start afresh over it", out.ckpt)
@@ -328,14 +357,18 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 		}
 		cfg = *opts.Config
 	}
-	if opts.Clips, err = readClips(files, walked, cfg, stderr, o.quiet); err != nil {
+	lim, err := getMemoryLimit()
+	if err != nil {
 		return err
 	}
+	if opts.Clips, err = readClips(files, walked, cfg, stderr, o.quiet, lim); err != nil {
+		return err
+	}
+	opts.MemoryLimit = lim.bytes
 
 	// The hooks: the display, the CSV at every log row, the files at every
-	// checkpoint.
-	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer stop()
+	// checkpoint. A signal (main's) stops the run after a checkpoint.
+	ctx := cmd.Context()
 	rep := &trainReport{disp: disp, quiet: o.quiet, steps: opts.Steps, minutes: opts.Minutes, csv: out.csv}
 	opts.OnStart, opts.OnStep, opts.OnLog, opts.OnWarn = rep.start, rep.step, rep.log, rep.warn
 	opts.Save, opts.SaveBest = out.save, out.saveBest
@@ -351,7 +384,7 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 	res, err := train.Run(ctx, opts)
 	if err != nil {
 		disp.abandon()
-		return err
+		return out.explain(err, lim)
 	}
 	// One summary line on a terminal: the result on standard output, when
 	// that is the terminal too; off a terminal (a log) the last progress
@@ -498,13 +531,19 @@ func trainInputs(inputs []string) (files []string, walked map[string]bool, err e
 // each file read: what the file holds and what was done to it. A file found
 // in a folder (walked) that cannot be read is skipped with a warning on w;
 // a file named on the command line must be read. It fails if no file is
-// left. The audio package's warnings about a file go to w too.
-func readClips(files []string, walked map[string]bool, cfg wavenet.Config, w io.Writer, quiet bool) ([]train.Clip, error) {
+// left, and refuses before a file is read if the clips would take more
+// than lim. The audio package's warnings about a file go to w too.
+func readClips(files []string, walked map[string]bool, cfg wavenet.Config, w io.Writer, quiet bool, lim memoryLimit) ([]train.Clip, error) {
 	clips := make([]train.Clip, 0, len(files))
 	var skipped []string
+	var held int64 // the codes of the clips read so far
 	for _, f := range files {
-		x, info, err := audio.ReadFile(f, cfg.SampleRate, w)
+		x, info, err := readAudio(f, cfg.SampleRate, w, lim, held, 4, "train on fewer or shorter clips")
 		if err != nil {
+			var me *memoryError
+			if errors.As(err, &me) {
+				return nil, err // skipping would not make it fit
+			}
 			if !walked[f] {
 				return nil, err
 			}
@@ -516,6 +555,7 @@ func readClips(files []string, walked map[string]bool, cfg wavenet.Config, w io.
 			fmt.Fprintf(w, "train: %s\n", describeRead(info, cfg.SampleRate, len(x)))
 		}
 		clips = append(clips, train.Clip{Name: f, Codes: audio.MuLawEncode(nil, x, cfg.QuantizationChannels)})
+		held += 4 * int64(len(x))
 	}
 	if len(clips) == 0 {
 		return nil, fmt.Errorf("no clip to train on: none of the %d .wav files found could be read (%s)", len(skipped), strings.Join(skipped, ", "))
@@ -557,29 +597,47 @@ func describeRead(info audio.Info, rate, samples int) string {
 		info.Path, info.Duration.Seconds(), kHz(info.SampleRate), channels, format, what, samples)
 }
 
+// Limits of the files train reads besides the clips.
+const (
+	// maxCheckpoint is the largest checkpoint of a model Validate allows
+	// (2^30 parameters, three arrays of them) with its header.
+	maxCheckpoint = 12<<30 + 64<<20
+)
+
 // readCheckpoint reads and decodes the checkpoint at path, beside model. It
-// reads only a regular file, no more than its size.
+// reads only a regular file, no more than its size, and no more than a
+// checkpoint can be.
 func readCheckpoint(path, model string) (*train.Checkpoint, error) {
-	f, err := os.Open(path)
+	b, err := readInput(path, maxCheckpoint, "checkpoint")
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("resume: no checkpoint %s beside %s", path, model)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("resume: %w", err)
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("resume: %w", err)
+	return train.DecodeCheckpoint(b, path)
+}
+
+// explain adds to an error of train.Run what the user can do about it and
+// what the run has kept: for a run too large, which flag to lower; for a
+// step that was not finite, the checkpoint left.
+func (t *trainOutputs) explain(err error, lim memoryLimit) error {
+	var me *train.MemoryError
+	switch {
+	case errors.As(err, &me):
+		change := map[string]string{
+			"params":     "lower --batch",
+			"workspaces": "lower --chunk or --threads, or train a smaller model",
+			"chunks":     "lower --batch, or --val (each held-out chunk has a receptive field of context)",
+			"clips":      "train on fewer or shorter clips",
+		}[me.Largest()]
+		return fmt.Errorf("%w (the limit is %s); %s (or set %s)", err, lim.from, change, maxMemoryEnv)
+	case errors.Is(err, train.ErrNotFinite) && t.kept >= 0:
+		return fmt.Errorf("%w; %s of step %d is intact", err, t.ckpt, t.kept)
+	case errors.Is(err, train.ErrNotFinite):
+		return fmt.Errorf("%w; no checkpoint was written", err)
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("resume: %s is not a regular file", path)
-	}
-	var b bytes.Buffer
-	if _, err := b.ReadFrom(io.LimitReader(f, fi.Size())); err != nil {
-		return nil, fmt.Errorf("resume: %s: %w", path, err)
-	}
-	return train.DecodeCheckpoint(b.Bytes(), path)
+	return err
 }
 
 // trainOutputs are the files a run keeps, and what it has kept.

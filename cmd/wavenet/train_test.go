@@ -86,7 +86,7 @@ func TestTrainUsage(t *testing.T) {
 		{[]string{"train", "-o", out}, exitUsage, "missing input"},
 		{[]string{"train", "-o", out, "--preset", "huge", clip}, exitUsage, "unknown preset"},
 		{[]string{"train", "-o", out, "--preset", "small", "--config", "c.json", clip}, exitUsage, "pick one"},
-		{[]string{"train", "-o", out, "--steps", "-1", clip}, exitUsage, "negative"},
+		{[]string{"train", "-o", out, "--steps", "-1", clip}, exitUsage, "--steps -1: want 0"},
 		{[]string{"train", "-o", out, "--steps", "1", filepath.Join(dir, "missing.wav")}, exitError, "missing.wav"},
 		{[]string{"train", "-o", out, "--steps", "1", "--chunk", "5000", "--no-pad-starts", clip}, exitError, "--chunk"},
 	} {

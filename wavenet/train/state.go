@@ -1,6 +1,7 @@
 package train
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -28,6 +29,11 @@ import (
 //	P float32: the best model's parameters, only if the header has "best"
 //	uint32  CRC-32C of everything before it
 const stateMagic = "WNTRAIN1"
+
+// IsCheckpoint reports whether data, the first bytes of a file, start as a
+// checkpoint file does: for telling a user who gave one where a model file
+// was wanted what it is.
+func IsCheckpoint(data []byte) bool { return bytes.HasPrefix(data, []byte(stateMagic)) }
 
 // maxStateHeader bounds the JSON header, so a corrupt length cannot make the
 // reader allocate without limit.

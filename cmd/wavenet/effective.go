@@ -142,7 +142,7 @@ func measureEffective(ctx context.Context, m *wavenet.Model, weights, path strin
 	}
 	ef, err := m.EffectiveField(ctx, codes, pos)
 	if err != nil {
-		return nil, fmt.Errorf("interrupted: %w", err)
+		return nil, checkContext(ctx)
 	}
 	st := &effectiveStats{Clip: path, Samples: len(codes), Weights: weights, Positions: ef.Positions, rate: cfg.SampleRate}
 	row := func(name string, s []float64) effectiveRow {

@@ -111,8 +111,20 @@ func (l memoryLimit) check(need int64, what, change string) error {
 	if l.bytes <= 0 || need <= l.bytes {
 		return nil
 	}
-	return &memoryError{fmt.Sprintf("%s would take about %s, more than the %s of %s; %s (or set %s)",
-		what, byteSize(need), byteSize(l.bytes), l.from, change, maxMemoryEnv)}
+	return &memoryError{fmt.Sprintf("%s would take about %s, more than %s; %s", what, byteSize(need), l, l.advise(change))}
+}
+
+// String says what the limit is and where it comes from, e.g. "the 8.0 GiB
+// of WAVENET_MAX_MEMORY".
+func (l memoryLimit) String() string { return "the " + byteSize(l.bytes) + " of " + l.from }
+
+// advise is change, and where the limit is WAVENET_MAX_MEMORY's, the other
+// way out.
+func (l memoryLimit) advise(change string) string {
+	if l.from == maxMemoryEnv {
+		return change + ", or raise " + maxMemoryEnv
+	}
+	return change
 }
 
 // memoryError is check's refusal.

@@ -318,6 +318,7 @@ func checkOutputs(inputs, outputs []string) error {
 		fi   fs.FileInfo // nil if it does not exist yet
 		abs  string
 	}
+	realDirs := map[string]string{} // directory → the same with symbolic links followed
 	identify := func(name string) (file, error) {
 		dst, _, _, err := resolveOutput(name)
 		if err != nil {
@@ -334,45 +335,63 @@ func checkOutputs(inputs, outputs []string) error {
 		if err != nil {
 			return file{}, err
 		}
-		if real, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
-			abs = filepath.Join(real, filepath.Base(abs))
+		dir := filepath.Dir(abs)
+		real, ok := realDirs[dir]
+		if !ok {
+			real, err = filepath.EvalSymlinks(dir)
+			if err != nil {
+				real = dir
+			}
+			realDirs[dir] = real
 		}
-		f.abs = abs
+		f.abs = filepath.Join(real, filepath.Base(abs))
 		return f, nil
 	}
-	same := func(a, b file) bool {
-		if a.fi != nil && b.fi != nil {
-			return os.SameFile(a.fi, b.fi)
-		}
-		return a.abs != "" && a.abs == b.abs
+	// Files are found by identity (device and inode) when they exist and
+	// by path when not, in maps, so that thousands of outputs (-n) cost
+	// little.
+	type key struct {
+		dev, ino uint64
+		abs      string
 	}
-	var ins, outs []file
+	keyOf := func(f file) (key, bool) {
+		if f.fi != nil {
+			if st, ok := f.fi.Sys().(*syscall.Stat_t); ok {
+				return key{dev: uint64(st.Dev), ino: uint64(st.Ino)}, true
+			}
+		}
+		return key{abs: f.abs}, f.abs != ""
+	}
+	ins, outs := map[key]string{}, map[key]string{}
 	for _, n := range inputs {
 		f, err := identify(n)
 		if err != nil {
 			return err
 		}
-		ins = append(ins, f)
+		if k, ok := keyOf(f); ok {
+			ins[k] = n
+		}
 	}
 	for _, n := range outputs {
 		f, err := identify(n)
 		if err != nil {
 			return err
 		}
-		for _, in := range ins {
-			if same(f, in) {
-				return usagef("output %s is the input %s: refusing to overwrite it", n, in.name)
-			}
+		k, ok := keyOf(f)
+		if !ok {
+			continue
 		}
-		for _, o := range outs {
-			if same(f, o) {
-				return usagef("outputs %s and %s are the same file", o.name, n)
-			}
+		if in, dup := ins[k]; dup {
+			return usagef("output %s is the input %s: refusing to overwrite it", n, in)
 		}
-		outs = append(outs, f)
+		if o, dup := outs[k]; dup {
+			return usagef("outputs %s and %s are the same file", o, n)
+		}
+		outs[k] = n
 	}
+	probed := map[string]bool{} // directories known to accept a new file
 	for _, n := range outputs {
-		if err := checkWritable(n); err != nil {
+		if err := checkWritable(n, probed); err != nil {
 			return err
 		}
 	}
@@ -381,11 +400,15 @@ func checkOutputs(inputs, outputs []string) error {
 
 // checkWritable checks that the output name can be written: for a regular
 // file or a new one, by creating and removing the temporary file that
-// createOutput would write.
-func checkWritable(name string) error {
+// createOutput would write, once per directory (probed holds those done):
+// replacing a file by a rename needs only its directory's permission.
+func checkWritable(name string, probed map[string]bool) error {
 	dst, kind, _, err := resolveOutput(name)
 	if err != nil || kind == kindStream {
 		return err
+	}
+	if probed[filepath.Dir(dst)] {
+		return nil
 	}
 	if fi, err := os.Stat(filepath.Dir(dst)); err != nil {
 		return fmt.Errorf("%s: cannot be written: %w", name, err)
@@ -400,6 +423,7 @@ func checkWritable(name string) error {
 	}
 	f.Close()
 	os.Remove(tmp)
+	probed[filepath.Dir(dst)] = true
 	return nil
 }
 

@@ -631,7 +631,7 @@ func (t *trainOutputs) explain(err error, lim memoryLimit) error {
 			"chunks":     "lower --batch, or --val (each held-out chunk has a receptive field of context)",
 			"clips":      "train on fewer or shorter clips",
 		}[me.Largest()]
-		return fmt.Errorf("%w (the limit is %s); %s (or set %s)", err, lim.from, change, maxMemoryEnv)
+		return fmt.Errorf("%w, %s; %s", err, lim, lim.advise(change))
 	case errors.Is(err, train.ErrNotFinite) && t.kept >= 0:
 		return fmt.Errorf("%w; %s of step %d is intact", err, t.ckpt, t.kept)
 	case errors.Is(err, train.ErrNotFinite):

@@ -72,7 +72,7 @@ func (e *MemoryError) Error() string {
 		fmt.Sprintf("%s for the codes of the batch and of %d validation chunks", byteSize(f.Chunks), f.valChunks),
 		fmt.Sprintf("%s for the clips", byteSize(f.Clips)),
 	}
-	return fmt.Sprintf("train: the run would take about %s (%s), more than the %s it may have",
+	return fmt.Sprintf("train: the run would take about %s (%s), more than the limit of %s",
 		byteSize(f.Total()), strings.Join(parts, ", "), byteSize(e.Limit))
 }
 

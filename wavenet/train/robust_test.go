@@ -170,7 +170,7 @@ func TestMemoryLimit(t *testing.T) {
 	_, err := Run(context.Background(), o)
 	var me *MemoryError
 	if !errors.As(err, &me) || me.Limit != 1<<20 || me.Total() <= 1<<20 || me.Largest() != "params" ||
-		!strings.Contains(err.Error(), "for 260 copies of the parameters (batch 256 + 4)") || !strings.Contains(err.Error(), "more than the 1.0 MiB it may have") {
+		!strings.Contains(err.Error(), "for 260 copies of the parameters (batch 256 + 4)") || !strings.Contains(err.Error(), "more than the limit of 1.0 MiB") {
 		t.Fatalf("Run: %v, want a MemoryError", err)
 	}
 

@@ -55,12 +55,18 @@ per second, all streams together), the time elapsed and an estimate of the
 time left; off a terminal a plain line every 10 s. At the end, one line says
 what was written and how fast. -q silences both.
 
-Outputs are written atomically (a file appears whole or not at all; an
-interrupted run leaves the old file, if any), except devices and FIFOs, which
-are written straight (-o /dev/null). An output that is an input or another
-output (-o on --model or --prime, --png on -o) is refused before any work.
-With -o - the WAV goes to standard output with its exact sizes in the header,
-so a pipe reader sees an ordinary file.
+Outputs are written atomically (a file appears whole or not at all; a run
+that fails leaves the old file, if any), except devices and FIFOs, which are
+written straight (-o /dev/null). An output that is an input or another output
+(-o on --model or --prime, --png on -o) is refused before any work. With -o -
+the WAV goes to standard output with its exact sizes in the header, so a pipe
+reader sees an ordinary file.
+
+Ctrl-C, SIGTERM or SIGHUP stops the generation and keeps what it made: each
+file becomes a complete WAV of the prime and the samples made so far (on
+standard output, whose header cannot be rewritten, the stream just ends), a
+line says how many, no --png is drawn, and generate exits with 128 + the
+signal's number (130 for Ctrl-C).
 
 --png draws the first stream's output (prime included): the whole waveform,
 under it its spectrogram (power in dB as colour against Hz and s, from 80 dB

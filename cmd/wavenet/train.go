@@ -84,7 +84,8 @@ Beside MODEL.safetensors it writes MODEL.ckpt (the complete training state),
 MODEL.csv (the log) and MODEL.png (the loss curve). All are written
 atomically every --checkpoint-minutes, every --checkpoint-every steps if
 that is given, at the end, and on Ctrl-C, SIGTERM or SIGHUP, after which
-train exits cleanly. The model of the lowest validation loss is kept too,
+train prints its result line and exits with 128 + the signal's number (130
+for Ctrl-C). The model of the lowest validation loss is kept too,
 written whenever the validation loss reaches a new low: with --keep last
 (the default) -o is the final step's model and MODEL.best.safetensors the
 best; with --keep best -o is the best and MODEL.last.safetensors the final
@@ -96,7 +97,12 @@ refuses to replace an earlier run's model or checkpoint unless --force is
 given (which then also removes that run's MODEL.best and MODEL.last
 files), and every run refuses outputs that are inputs or each other (-o
 clip.wav clip.wav, -o m.png) and checks, before the first step, that it can
-write them.`,
+write them. A run holds a lock on its outputs (.MODEL.safetensors.wavenet-lock
+beside them) while it lives: a second run to the same -o is refused. A clip
+too short to give a chunk is named in a warning and not drawn from; a step
+whose loss or gradient is not finite stops the run, its last checkpoint
+intact. A run that would need more memory than the machine has available
+(or than WAVENET_MAX_MEMORY) is refused before it starts.`,
 		Example: `  wavenet train -o piano.safetensors --minutes 10 piano.wav
   wavenet train -o voice.safetensors --preset medium --steps 5000 clips/
   wavenet train -o piano.safetensors --minutes 20 --resume piano.wav`,

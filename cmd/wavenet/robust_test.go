@@ -323,11 +323,17 @@ func TestSignalStopsLongRuns(t *testing.T) {
 		{syscall.SIGTERM, []string{"compare", long, long}},
 	} {
 		ctx, stop := notifySignals(context.Background())
+		sent := make(chan struct{})
 		go func() {
 			time.Sleep(300 * time.Millisecond)
 			syscall.Kill(os.Getpid(), tc.sig)
+			close(sent)
 		}()
 		code, stdout, stderr := runIn(t, ctx, time.Minute, tc.args...)
+		// Release the handler only once it has the signal, whenever the
+		// command ended: a signal unhandled would end the test binary.
+		<-sent
+		<-ctx.Done()
 		stop()
 		if code != 128+int(tc.sig) || stdout != "" {
 			t.Errorf("%q after %v: exit %d, stdout %q, stderr %q", tc.args, tc.sig, code, stdout, stderr)

@@ -21,8 +21,10 @@ func TestShortClipsSkipped(t *testing.T) {
 		var st memStore
 		o := testOptions(&st, toneClip("long.wav", 2500, 1), one, ten)
 		o.Hyper.ValFraction = val
-		o.Hyper.Chunk = 4 // many chunk starts overhang the short clips
-		o.Steps = 60
+		// Long chunks: a short clip has Chunk−1 padded starts, a third of
+		// all, so that an old sampler would draw one within a few steps.
+		o.Hyper.Chunk = 2000
+		o.Steps = 8
 		var warnings []string
 		o.OnWarn = func(err error) { warnings = append(warnings, err.Error()) }
 		if _, err := Run(context.Background(), o); err != nil {
@@ -42,7 +44,7 @@ func TestShortClipsSkipped(t *testing.T) {
 			}
 		}
 		r := o
-		r.Resume, r.Steps = st.checkpoint(t), 120
+		r.Resume, r.Steps = st.checkpoint(t), 16
 		if _, err := Run(context.Background(), r); err != nil {
 			t.Errorf("val %v: resume: %v", val, err)
 		}

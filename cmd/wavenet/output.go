@@ -377,6 +377,11 @@ func checkOutputs(inputs, outputs []string) error {
 		if err != nil {
 			return err
 		}
+		if f.fi != nil && !f.fi.Mode().IsRegular() && !f.fi.IsDir() {
+			// A device or FIFO is written straight, never replaced, so
+			// naming it twice (-o /dev/null --png /dev/null) loses nothing.
+			continue
+		}
 		k, ok := keyOf(f)
 		if !ok {
 			continue

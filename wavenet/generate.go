@@ -51,7 +51,7 @@ type Generator struct {
 type genPart struct {
 	lo, hi int
 	st     *runState
-	probs  []float64 // (Q) sampling scratch
+	probs  []float32 // (Q) sampling scratch
 }
 
 const (
@@ -126,7 +126,7 @@ func (g *Generator) SetThreads(n int) {
 	for i := range P {
 		lo, hi := g.N*i/P, g.N*(i+1)/P
 		g.parts = append(g.parts, genPart{lo: lo, hi: hi,
-			st: g.w.newState(hi-lo, g.logits[lo*Q:hi*Q]), probs: make([]float64, Q)})
+			st: g.w.newState(hi-lo, g.logits[lo*Q:hi*Q]), probs: make([]float32, Q)})
 	}
 	steps, ahead := g.blocks()
 	g.u, g.codes = make([][]float64, ahead), make([][]int32, ahead)
@@ -223,9 +223,10 @@ func (g *Generator) Step(codes []int32) []float32 {
 //
 // temperature 0 takes the argmax (the first maximal class, as torch.argmax),
 // and needs no rng. A temperature T > 0 samples from softmax(logits/T):
-// the probabilities and their running sum are computed in float64 from
-// exp((l_j − max l)/T), and the class is the first whose cumulative sum
-// exceeds u·Σ for u = rng.Float64(); the uniforms are drawn step by step,
+// the weights e^{(l_j − max l)/T} and their sum Σ are f32.ExpSum's, the
+// same bits on every CPU, and the class is the first whose cumulative
+// weight, added in float64 in order, exceeds u·Σ for u = rng.Float64(); the uniforms
+// are drawn step by step,
 // stream by stream 0..N−1, whatever the threads. With one part Generate
 // allocates nothing; with more, a few goroutines and channels per call.
 //
@@ -371,28 +372,30 @@ func (w *genWorkers) stop() {
 func argmax(v []float32) int { return f32.Argmax(v) }
 
 // sampleFrom draws the class of logits at cumulative probability u ∈ [0, 1)
-// of softmax(logits/temperature), with probs (Q) as scratch.
-func sampleFrom(logits []float32, temperature, u float64, probs []float64) int {
-	mx := math.Inf(-1)
-	for _, v := range logits {
-		mx = max(mx, float64(v))
-	}
-	var sum float64
-	for j, v := range logits {
-		p := math.Exp((float64(v) - mx) / temperature)
-		probs[j] = p
-		sum += p
-	}
-	u *= sum
+// of softmax(logits/temperature), with probs (Q) as scratch. The weights
+// are f32.ExpSum's, p_j = e^{(l_j − max l)/T} in float32 with their float32
+// sum Σ in a fixed order; the class is the first j whose cumulative sum
+// p_0 + … + p_j, added in float64 in the order of j, exceeds u·Σ. Every
+// step is the same on every CPU and on the pure-Go twins, so the same u
+// gives the same class everywhere. If rounding leaves u·Σ at or above the
+// cumulative total, the class is the last one with a weight of at least
+// Σ·2⁻²⁴ (a weight below that does not change a float32 sum).
+func sampleFrom(logits []float32, temperature, u float64, probs []float32) int {
+	mx := logits[f32.Argmax(logits)]
+	p := probs[:len(logits)]
+	sum := f32.ExpSum(p, logits, mx, float32(1/temperature))
+	target := u * float64(sum)
+	floor := sum * 0x1p-24
+	var cum float64
 	last := 0
-	for j, p := range probs[:len(logits)] {
-		if p > 0 {
+	for j, v := range p {
+		if v >= floor {
 			last = j
 		}
-		u -= p
-		if u < 0 {
+		cum += float64(v)
+		if cum > target {
 			return j
 		}
 	}
-	return last // rounding left u ≥ 0: the last class with mass
+	return last
 }

@@ -232,7 +232,7 @@ func stream(codes []int32, n, s int) []int32 {
 // TestSampleDistribution: at temperature 1 the empirical class frequencies
 // follow softmax(logits).
 func TestSampleDistribution(t *testing.T) {
-	probs := make([]float64, 4)
+	probs := make([]float32, 4)
 	logits := []float32{0, 1, 2, -1}
 	var z float64
 	for _, v := range logits {
@@ -266,6 +266,96 @@ func TestSampleDistribution(t *testing.T) {
 		if math.Abs(got-p) > 5*math.Sqrt(p*(1-p)/draws) {
 			t.Errorf("T=2 class %d: frequency %.4f, want %.4f", j, got, p)
 		}
+	}
+}
+
+// sampleRef is sampleFrom in float64 throughout: math.Exp of the shifted,
+// scaled logits, the first class whose running sum exceeds u·Σ.
+func sampleRef(logits []float32, temperature, u float64) int {
+	mx := math.Inf(-1)
+	for _, v := range logits {
+		mx = max(mx, float64(v))
+	}
+	p := make([]float64, len(logits))
+	var sum float64
+	for j, v := range logits {
+		p[j] = math.Exp((float64(v) - mx) / temperature)
+		sum += p[j]
+	}
+	u *= sum
+	for j, v := range p {
+		u -= v
+		if u < 0 {
+			return j
+		}
+	}
+	return len(p) - 1
+}
+
+// TestSampleMatchesFloat64: over 256 random logits at several temperatures,
+// sampleFrom draws the class the float64 reference draws for every u that
+// is not within 1e-5 (relative) of a class boundary; the draws are the
+// same on a second call; and sampleFrom allocates nothing.
+func TestSampleMatchesFloat64(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const Q = 256
+	logits := make([]float32, Q)
+	probs := make([]float32, Q)
+	for _, temp := range []float64{0.5, 1, 1.7} {
+		for i := range logits {
+			logits[i] = float32(rng.NormFloat64() * 3)
+		}
+		// The reference's boundaries, to skip the u that lie on one.
+		mx := math.Inf(-1)
+		for _, v := range logits {
+			mx = max(mx, float64(v))
+		}
+		cum := make([]float64, Q)
+		var sum float64
+		for j, v := range logits {
+			sum += math.Exp((float64(v) - mx) / temp)
+			cum[j] = sum
+		}
+		checked := 0
+		for range 20000 {
+			u := rng.Float64()
+			near := false
+			for _, c := range cum {
+				if math.Abs(c/sum-u) < 1e-5 {
+					near = true
+				}
+			}
+			got := sampleFrom(logits, temp, u, probs)
+			if again := sampleFrom(logits, temp, u, probs); again != got {
+				t.Fatalf("T=%v u=%v: drew %d, then %d", temp, u, got, again)
+			}
+			if near {
+				continue
+			}
+			checked++
+			if want := sampleRef(logits, temp, u); got != want {
+				t.Fatalf("T=%v u=%v: drew %d, the float64 reference %d", temp, u, got, want)
+			}
+		}
+		if checked < 19000 {
+			t.Errorf("T=%v: only %d of 20000 draws away from a boundary", temp, checked)
+		}
+	}
+	// Easy cases: one class holds all the mass, or the first u.
+	if c := sampleFrom([]float32{-100, 50, -100}, 1, 0.999999, probs); c != 1 {
+		t.Errorf("dominant class: drew %d, want 1", c)
+	}
+	if c := sampleFrom([]float32{1, 1, 1, 1}, 1, 0, probs); c != 0 {
+		t.Errorf("u = 0: drew %d, want 0", c)
+	}
+	if c := sampleFrom([]float32{1, 1, 1, 1}, 1, 0.74, probs); c != 2 {
+		t.Errorf("u = 0.74 of four equal classes: drew %d, want 2", c)
+	}
+	if c := sampleFrom([]float32{1, 1, 1, 1}, 1, math.Nextafter(1, 0), probs); c != 3 {
+		t.Errorf("u just below 1: drew %d, want 3", c)
+	}
+	if a := testing.AllocsPerRun(100, func() { sampleFrom(logits, 1, 0.5, probs) }); a != 0 {
+		t.Errorf("sampleFrom allocates %v times", a)
 	}
 }
 

@@ -225,9 +225,9 @@ func (g *Generator) Step(codes []int32) []float32 {
 // and needs no rng. A temperature T > 0 samples from softmax(logits/T):
 // the weights e^{(l_j − max l)/T} and their sum Σ are f32.ExpSum's, the
 // same bits on every CPU, and the class is the first whose cumulative
-// weight, added in float64 in order, exceeds u·Σ for u = rng.Float64(); the uniforms
-// are drawn step by step,
-// stream by stream 0..N−1, whatever the threads. With one part Generate
+// weight, added in float64 in order, exceeds u·Σ for u = rng.Float64().
+// The uniforms are drawn step by step, stream by stream 0..N−1, whatever
+// the threads. With one part Generate
 // allocates nothing; with more, a few goroutines and channels per call.
 //
 // It is a pipeline with no meeting per block: the calling goroutine draws

@@ -51,10 +51,10 @@ type StepConv struct {
 	blk      int          // B = max(1, min(d, maxPastBlock))
 }
 
-// StepSizes returns the float32s that NewStepConv's packed weights take for
-// convs of in inputs, out outputs (all convs together) and width taps: hot
-// for the tap of lag 0, read every step, and cold for the width−1 past
-// taps, read once per block.
+// StepSizes returns the values (float32s, or float16s for NewStepConvF16)
+// that the packed weights take for convs of in inputs, out outputs (all
+// convs together) and width taps: hot for the tap of lag 0, read every
+// step, and cold for the width−1 past taps, read once per block.
 func StepSizes(in, out, width int) (hot, cold int) {
 	p := f32.PanelSize(in, out)
 	return p, (width - 1) * p
@@ -67,6 +67,50 @@ func StepSizes(in, out, width int) (hot, cold int) {
 // The weights and biases are copied: later changes to convs are not seen.
 // It panics on convs of different shapes.
 func NewStepConv(hot, cold []float32, convs ...*Conv) *StepConv {
+	sc, at := newStepConv(convs)
+	hs, cs := StepSizes(sc.in, sc.out, sc.width)
+	if hot == nil {
+		hot = make([]float32, hs)
+	}
+	if cold == nil {
+		cold = make([]float32, cs)
+	}
+	if len(hot) < hs || len(cold) < cs {
+		panic(fmt.Sprintf("causal: NewStepConv with buffers of %d and %d values, want %d and %d", len(hot), len(cold), hs, cs))
+	}
+	for k := range sc.width - 1 {
+		sc.past = append(sc.past, f32.NewPanelIn(cold[k*hs:(k+1)*hs], sc.in, sc.out, at(k)))
+	}
+	sc.now = f32.NewPanelIn(hot[:hs], sc.in, sc.out, at(sc.width-1))
+	return sc
+}
+
+// NewStepConvF16 is NewStepConv with the weights stored as float16
+// (f32.NewPanelF16In: each weight rounded to the nearest float16 once,
+// widened exactly in the product, sums in float32), in hot and cold of at
+// least StepSizes' lengths (nil: allocated). The biases stay float32.
+func NewStepConvF16(hot, cold []uint16, convs ...*Conv) *StepConv {
+	sc, at := newStepConv(convs)
+	hs, cs := StepSizes(sc.in, sc.out, sc.width)
+	if hot == nil {
+		hot = make([]uint16, hs)
+	}
+	if cold == nil {
+		cold = make([]uint16, cs)
+	}
+	if len(hot) < hs || len(cold) < cs {
+		panic(fmt.Sprintf("causal: NewStepConvF16 with buffers of %d and %d values, want %d and %d", len(hot), len(cold), hs, cs))
+	}
+	for k := range sc.width - 1 {
+		sc.past = append(sc.past, f32.NewPanelF16In(cold[k*hs:(k+1)*hs], sc.in, sc.out, at(k)))
+	}
+	sc.now = f32.NewPanelF16In(hot[:hs], sc.in, sc.out, at(sc.width-1))
+	return sc
+}
+
+// newStepConv checks convs and returns their StepConv without its panels,
+// and at(k), element (i, o) of tap k of the stacked convs.
+func newStepConv(convs []*Conv) (*StepConv, func(k int) func(i, o int) float32) {
 	if len(convs) == 0 {
 		panic("causal: NewStepConv of no convs")
 	}
@@ -80,19 +124,11 @@ func NewStepConv(hot, cold []float32, convs ...*Conv) *StepConv {
 		}
 		out += c.Out
 	}
-	in, K := c0.In, c0.Width
-	hs, cs := StepSizes(in, out, K)
-	if hot == nil {
-		hot = make([]float32, hs)
+	K := c0.Width
+	sc := &StepConv{in: c0.In, out: out, width: K, dilation: c0.Dilation, blk: max(1, min(c0.Dilation, maxPastBlock))}
+	for _, c := range convs {
+		sc.bias = append(sc.bias, c.Bias...)
 	}
-	if cold == nil {
-		cold = make([]float32, cs)
-	}
-	if len(hot) < hs || len(cold) < cs {
-		panic(fmt.Sprintf("causal: NewStepConv with buffers of %d and %d values, want %d and %d", len(hot), len(cold), hs, cs))
-	}
-	sc := &StepConv{in: in, out: out, width: K, dilation: c0.Dilation, blk: max(1, min(c0.Dilation, maxPastBlock))}
-	// at is element (i, o) of tap k of the stacked convs.
 	at := func(k int) func(i, o int) float32 {
 		return func(i, o int) float32 {
 			for _, c := range convs {
@@ -104,15 +140,7 @@ func NewStepConv(hot, cold []float32, convs ...*Conv) *StepConv {
 			panic("causal: NewStepConv: unreachable")
 		}
 	}
-	p := f32.PanelSize(in, out)
-	for k := 0; k < K-1; k++ {
-		sc.past = append(sc.past, f32.NewPanelIn(cold[k*p:(k+1)*p], in, out, at(k)))
-	}
-	sc.now = f32.NewPanelIn(hot[:p], in, out, at(K-1))
-	for _, c := range convs {
-		sc.bias = append(sc.bias, c.Bias...)
-	}
-	return sc
+	return sc, at
 }
 
 // History is the number of past inputs a stream's ring keeps:

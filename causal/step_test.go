@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/wavenet-go/wavenet-go/causal/f32"
 )
 
 // stepCase is a StepConv of convs with outs outputs each, all reading the
@@ -396,5 +398,42 @@ func TestOneHotStepRejectsBadCodes(t *testing.T) {
 			}()
 			oh.Step(oh.NewState(2), make([]float32, 4), 2, []int32{0, bad})
 		}()
+	}
+}
+
+// TestStepConvF16: a StepConv of float16 weights gives, bit for bit, the
+// outputs of a float32 StepConv of the convs with every weight rounded to
+// float16 (the biases are float32 in both), and it allocates nothing.
+func TestStepConvF16(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, cc := range stepCases(rng) {
+		convs := make([]*Conv, len(cc.outs))
+		rounded := make([]*Conv, len(cc.outs))
+		for i, o := range cc.outs {
+			convs[i] = randomConv(rng, cc.in, o, cc.width, cc.dilation)
+			r := *convs[i]
+			r.Weight = make([]float32, len(convs[i].Weight))
+			for j, v := range convs[i].Weight {
+				r.Weight[j] = f32.Float16frombits(f32.Float16Bits(v))
+			}
+			rounded[i] = &r
+		}
+		out := stack(convs).Out
+		T := cc.t + 2*stack(convs).History()
+		x := fillRandom(rng, make([]float32, cc.n*T*cc.in))
+		half := NewStepConvF16(nil, nil, convs...)
+		full := NewStepConv(nil, nil, rounded...)
+		want := stepAll(full, full.NewState(cc.n), x, cc.n, T, cc.in, out, nil)
+		st := half.NewState(cc.n)
+		got := stepAll(half, st, x, cc.n, T, cc.in, out, nil)
+		for j := range want {
+			if math.Float32bits(got[j]) != math.Float32bits(want[j]) {
+				t.Fatalf("%v: output %d: %g, want %g (float32 panels of the rounded weights)", cc, j, got[j], want[j])
+			}
+		}
+		y := make([]float32, cc.n*out)
+		if a := testing.AllocsPerRun(50, func() { half.Step(st, y, x, cc.in) }); a != 0 {
+			t.Errorf("%v: Step allocates %v times", cc, a)
+		}
 	}
 }

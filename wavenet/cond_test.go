@@ -542,7 +542,7 @@ func TestFastStepCondMatchesReference(t *testing.T) {
 			conds := randomConds(rng, cfg, N, tc.steps)
 			ref := newRefStep(m, N)
 			ref.setConds(conds)
-			w := packModel(m)
+			w := packModel(m, WeightsF32)
 			fast := w.newState(N, nil)
 			w.setCond(fast, conds)
 			in := make([]int32, N)
@@ -610,7 +610,7 @@ func BenchmarkStepCond(b *testing.B) {
 			b.Run(fmt.Sprintf("small/streams=%d/%s", n, bc.name), func(b *testing.B) {
 				cfg := benchCondConfig(b, bc.global, bc.local)
 				m := randomModel(b, cfg, 1)
-				w := packModel(m)
+				w := packModel(m, WeightsF32)
 				fs := w.newState(n, nil)
 				if cfg.Conditioned() {
 					w.setCond(fs, randomConds(rand.New(rand.NewPCG(1, 1)), cfg, n, 100*256))

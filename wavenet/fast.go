@@ -71,9 +71,9 @@ type packedLayer struct {
 	rsAt int              // first column of xs that rs writes: 0, or R for the last layer
 }
 
-// packModel packs m's weights for the Generator. Later changes to m are not
-// seen.
-func packModel(m *Model) *packedModel {
+// packModel packs m's weights for the Generator, the per-sample chain's
+// panels as float32 or float16 (weights). Later changes to m are not seen.
+func packModel(m *Model, weights Weights) *packedModel {
 	c := m.Config
 	R, G, S, E, Q, K := c.ResidualChannels, c.GateChannels, c.SkipChannels, c.EndChannels, c.QuantizationChannels, c.FilterWidth
 	w := &packedModel{q: Q, r: R, g: G, s: S, e: E, in: causal.NewOneHotStep(&m.Input)}
@@ -81,6 +81,8 @@ func packModel(m *Model) *packedModel {
 	// The weights a step reads every time (the current tap and residual|skip
 	// of each layer, then the head) lie in one stream in the order they are
 	// read; the past taps, read once per block, in a second one after it.
+	// The streams are float32s or float16s: one of main32|past32 and
+	// main16|past16 is used.
 	L := len(m.Layers)
 	rsOut := func(li int) int {
 		if li == L-1 {
@@ -93,24 +95,40 @@ func packModel(m *Model) *packedModel {
 	for li := range m.Layers {
 		mainSize += hot + f32.PanelSize(G+1, rsOut(li))
 	}
-	arena := make([]float32, mainSize+L*cold)
-	mainW, pastW := arena[:mainSize], arena[mainSize:]
-	take := func(buf *[]float32, n int) []float32 {
-		b := (*buf)[:n:n]
-		*buf = (*buf)[n:]
-		return b
+	half := weights == WeightsF16
+	var main32, past32 []float32
+	var main16, past16 []uint16
+	if half {
+		arena := make([]uint16, mainSize+L*cold)
+		main16, past16 = arena[:mainSize], arena[mainSize:]
+	} else {
+		arena := make([]float32, mainSize+L*cold)
+		main32, past32 = arena[:mainSize], arena[mainSize:]
+	}
+	panel := func(in, out int, at func(i, o int) float32) *f32.Panel {
+		n := f32.PanelSize(in, out)
+		if half {
+			return f32.NewPanelF16In(take(&main16, n), in, out, at)
+		}
+		return f32.NewPanelIn(take(&main32, n), in, out, at)
+	}
+	stepConv := func(convs ...*causal.Conv) *causal.StepConv {
+		if half {
+			return causal.NewStepConvF16(take(&main16, hot), take(&past16, cold), convs...)
+		}
+		return causal.NewStepConv(take(&main32, hot), take(&past32, cold), convs...)
 	}
 	w.layers = make([]packedLayer, L)
 	for li := range m.Layers {
 		ly := &m.Layers[li]
 		pl := &w.layers[li]
-		pl.fg = causal.NewStepConv(take(&mainW, hot), take(&pastW, cold), &ly.Filter, &ly.Gate)
+		pl.fg = stepConv(&ly.Filter, &ly.Gate)
 		last := li == L-1
 		out := rsOut(li)
 		if last {
 			pl.rsAt = R
 		}
-		pl.rs = f32.NewPanelIn(take(&mainW, f32.PanelSize(G+1, out)), G+1, out, func(i, o int) float32 {
+		pl.rs = panel(G+1, out, func(i, o int) float32 {
 			if !last && o < R {
 				if i == G {
 					return ly.Residual.Bias[o]
@@ -126,14 +144,21 @@ func packModel(m *Model) *packedModel {
 			return ly.Skip.Weight[o*G+i]
 		})
 	}
-	w.out1 = f32.NewPanelIn(take(&mainW, f32.PanelSize(S, E)), S, E, func(i, o int) float32 { return m.Output1.Weight[o*S+i] })
+	w.out1 = panel(S, E, func(i, o int) float32 { return m.Output1.Weight[o*S+i] })
 	w.b1 = append([]float32(nil), m.Output1.Bias...)
-	w.out2 = f32.NewPanelIn(take(&mainW, f32.PanelSize(E, Q)), E, Q, func(i, o int) float32 { return m.Output2.Weight[o*E+i] })
+	w.out2 = panel(E, Q, func(i, o int) float32 { return m.Output2.Weight[o*E+i] })
 	w.b2 = append([]float32(nil), m.Output2.Bias...)
 	if c.Conditioned() {
 		w.cond = packCond(m)
 	}
 	return w
+}
+
+// take returns the first n values of *buf and moves *buf past them.
+func take[T any](buf *[]T, n int) []T {
+	b := (*buf)[:n:n]
+	*buf = (*buf)[n:]
+	return b
 }
 
 // packCond copies m's conditioning weights for the Generator.

@@ -39,7 +39,7 @@ func TestFastStepMatchesReference(t *testing.T) {
 			m := randomModel(t, tc.cfg, 7)
 			Q, N := tc.cfg.QuantizationChannels, tc.streams
 			ref := newRefStep(m, N)
-			w := packModel(m)
+			w := packModel(m, WeightsF32)
 			fast := w.newState(N, nil)
 			rng := rand.New(rand.NewPCG(8, 9))
 			in := make([]int32, N)
@@ -76,7 +76,7 @@ func BenchmarkStep(b *testing.B) {
 			for _, kind := range []string{"fast", "plain"} {
 				b.Run(fmt.Sprintf("%s/streams=%d/%s", preset, n, kind), func(b *testing.B) {
 					g := newRefStep(m, n)
-					w := packModel(m)
+					w := packModel(m, WeightsF32)
 					fs := w.newState(n, nil)
 					codes := make([]int32, n)
 					for s := range codes {

@@ -31,9 +31,10 @@ type Generator struct {
 	q   int    // Q
 	cfg Config // the model's
 
-	w      *packedModel // the weights, read by every part
-	parts  []genPart
-	logits []float32 // (N, Q); part i writes rows lo … hi−1 of its own
+	weights Weights      // how w stores them
+	w       *packedModel // the weights, read by every part
+	parts   []genPart
+	logits  []float32 // (N, Q); part i writes rows lo … hi−1 of its own
 
 	pending, out, in []int32 // (N) codes
 
@@ -64,15 +65,69 @@ const (
 	genAhead = 4
 )
 
+// Weights is how a Generator stores the weights of its per-sample chain.
+type Weights int
+
+const (
+	// WeightsF32 keeps the model's float32 weights: logits equal
+	// Forward's to float32 rounding.
+	WeightsF32 Weights = iota
+	// WeightsF16 stores every weight of the per-sample chain (the filter
+	// and gate taps, residual|skip with its biases, output1 and output2)
+	// as the nearest IEEE float16, widened exactly in the products, which
+	// sum in float32: half the bytes to read per sample. The logits are
+	// Forward's of the model with those weights rounded to float16. The
+	// input conv's table, the filter, gate and head biases and the
+	// conditioning weights stay float32.
+	WeightsF16
+)
+
+// String returns "f32" or "f16", the names ParseWeights reads.
+func (w Weights) String() string {
+	switch w {
+	case WeightsF32:
+		return "f32"
+	case WeightsF16:
+		return "f16"
+	}
+	return fmt.Sprintf("Weights(%d)", int(w))
+}
+
+// ParseWeights returns the Weights named s: "f32" or "f16".
+func ParseWeights(s string) (Weights, error) {
+	switch s {
+	case "f32":
+		return WeightsF32, nil
+	case "f16":
+		return WeightsF16, nil
+	}
+	return 0, fmt.Errorf("wavenet: weights %q: want f32 or f16", s)
+}
+
+// GeneratorOptions are the choices of NewGeneratorWith; the zero value is
+// NewGenerator's.
+type GeneratorOptions struct {
+	Weights Weights // the storage of the per-sample weights (default WeightsF32)
+}
+
 // NewGenerator returns a generator of m for streams independent streams,
 // in one part, with an empty history: as if primed with no codes (next
-// input Q/2).
+// input Q/2). Its weights are float32.
 func NewGenerator(m *Model, streams int) *Generator {
+	return NewGeneratorWith(m, streams, GeneratorOptions{})
+}
+
+// NewGeneratorWith is NewGenerator with the choices of o. It panics on
+// streams < 1 and on Weights other than WeightsF32 and WeightsF16.
+func NewGeneratorWith(m *Model, streams int, o GeneratorOptions) *Generator {
 	if streams < 1 {
 		panic(fmt.Sprintf("wavenet: NewGenerator with %d streams", streams))
 	}
+	if o.Weights != WeightsF32 && o.Weights != WeightsF16 {
+		panic(fmt.Sprintf("wavenet: NewGenerator with weights %v", o.Weights))
+	}
 	Q := m.Config.QuantizationChannels
-	g := &Generator{N: streams, q: Q, cfg: m.Config, w: packModel(m)}
+	g := &Generator{N: streams, q: Q, cfg: m.Config, weights: o.Weights, w: packModel(m, o.Weights)}
 	g.logits = make([]float32, streams*Q)
 	g.pending = make([]int32, streams)
 	g.out = make([]int32, streams)
@@ -83,6 +138,9 @@ func NewGenerator(m *Model, streams int) *Generator {
 	g.SetThreads(1)
 	return g
 }
+
+// Weights returns how g stores its per-sample weights.
+func (g *Generator) Weights() Weights { return g.weights }
 
 // SetCond sets the conditioning of stream (0 … N−1), for a conditioned
 // model: its class and its frames (FORMAT.md, "Conditioning"; Offset must

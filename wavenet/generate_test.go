@@ -380,10 +380,14 @@ func TestGenerateErrors(t *testing.T) {
 }
 
 func TestGeneratorNoAllocation(t *testing.T) {
-	for _, streams := range []int{1, 4} {
-		t.Run(fmt.Sprint(streams), func(t *testing.T) {
+	for _, tc := range []struct {
+		streams int
+		weights Weights
+	}{{1, WeightsF32}, {4, WeightsF32}, {1, WeightsF16}, {4, WeightsF16}} {
+		streams := tc.streams
+		t.Run(fmt.Sprint(streams, tc.weights), func(t *testing.T) {
 			m := randomModel(t, oddConfig(), 10)
-			g := NewGenerator(m, streams)
+			g := NewGeneratorWith(m, streams, GeneratorOptions{Weights: tc.weights})
 			g.Prime([]int32{3, 4, 5})
 			in := make([]int32, streams)
 			if a := testing.AllocsPerRun(100, func() { g.Step(in) }); a != 0 {

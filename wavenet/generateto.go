@@ -29,6 +29,10 @@ type GenerateOptions struct {
 	// written; nil starts from silence. Only its last receptive field can
 	// reach a generated code, so only that is stepped through.
 	Prime []int32
+	// Weights is how the generator stores its weights (see [Weights]):
+	// WeightsF16 reads half the bytes per sample, for slightly different
+	// codes.
+	Weights Weights
 	// Threads is the goroutines the streams share (0: one per stream, at
 	// most GOMAXPROCS); the codes do not depend on it.
 	Threads int
@@ -47,7 +51,7 @@ const GenerateBlock = 1024
 // in turn. It stops at the first error of a writer, which it returns, and
 // when ctx is done (checked after each block), returning ctx's error.
 //
-// It is [NewGenerator], [Generator.SetThreads], [Generator.Prime] and
+// It is [NewGeneratorWith], [Generator.SetThreads], [Generator.Prime] and
 // [Generator.Generate] with the draws of o.Seed; the codes are those of a
 // Generator used so, the same for any number of streams before or after.
 func GenerateTo(ctx context.Context, m *Model, o GenerateOptions, out ...CodeWriter) error {
@@ -57,6 +61,9 @@ func GenerateTo(ctx context.Context, m *Model, o GenerateOptions, out ...CodeWri
 	if o.Samples < 0 {
 		return fmt.Errorf("wavenet: generate %d samples", o.Samples)
 	}
+	if o.Weights != WeightsF32 && o.Weights != WeightsF16 {
+		return fmt.Errorf("wavenet: GenerateTo with weights %v", o.Weights)
+	}
 	Q := m.Config.QuantizationChannels
 	for i, c := range o.Prime {
 		if c < 0 || int(c) >= Q {
@@ -64,7 +71,7 @@ func GenerateTo(ctx context.Context, m *Model, o GenerateOptions, out ...CodeWri
 		}
 	}
 	streams := len(out)
-	g := NewGenerator(m, streams)
+	g := NewGeneratorWith(m, streams, GeneratorOptions{Weights: o.Weights})
 	threads := o.Threads
 	if threads <= 0 {
 		threads = min(streams, runtime.GOMAXPROCS(0))

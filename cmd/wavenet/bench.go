@@ -21,6 +21,8 @@ import (
 type benchRow struct {
 	Preset           string  `json:"preset"` // preset name, or the model file
 	Streams          int     `json:"streams"`
+	Weights          string  `json:"weights"`            // how the generator stores them: f32 or f16
+	Temperature      float64 `json:"temperature"`        // 0: greedy; 1: sampled, as generate's default
 	Samples          int     `json:"samples"`            // generated per stream
 	SamplesPerSecond float64 `json:"samples_per_second"` // all streams together
 	RealtimeFactor   float64 `json:"realtime_factor"`    // seconds of audio per second of work
@@ -52,15 +54,19 @@ func newBenchCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench [--model M | --preset P] [-n K] [--samples N] [--json]",
 		Short: "Measure generation speed: cached against naive recomputation",
-		Long: `bench measures how fast a model generates, greedily (temperature 0):
+		Long: `bench measures how fast a model generates:
 
   - cached, one stream: each layer keeps a ring of its last d·(K−1) inputs, so
     a sample costs one step of every layer;
-  - naive, one stream: each sample recomputes the whole stack over the last
-    receptive field of codes, as a model without caches must (both give the
-    same codes, which bench checks);
+  - naive, one stream, greedy: each sample recomputes the whole stack over the
+    last receptive field of codes, as a model without caches must (both give
+    the same greedy codes, which bench checks);
   - cached, K streams at once (-n), which shares the weights' trips through
     memory between streams.
+
+The cached rows are measured with float32 and with float16 weights
+(generate --weights), each greedy (temperature 0) and sampled at temperature
+1, generate's default, which is what users get.
 
 Samples per second count all streams together; the real-time factor is
 seconds of audio made per second of work at the model's sample rate. A preset
@@ -136,7 +142,7 @@ func runBench(cmd *cobra.Command, o *benchOptions) error {
 	if err := lim.check(multi, fmt.Sprintf("generating %d streams of %s", o.streams, name), "use a smaller -n or --samples"); err != nil {
 		return err
 	}
-	singleRate, cachedCodes, err := benchCached(cmd, m, 1, nSingle)
+	_, cachedCodes, err := benchCached(cmd, m, 1, nSingle, wavenet.WeightsF32, 0, o.seed)
 	if err != nil {
 		return err
 	}
@@ -148,17 +154,29 @@ func runBench(cmd *cobra.Command, o *benchOptions) error {
 	}
 	nNaive := len(naiveCodes)
 	same := slices.Equal(naiveCodes, cachedCodes[rf-1:rf-1+nNaive])
-	rows := []benchRow{{Preset: name, Streams: 1, Samples: nSingle, SamplesPerSecond: singleRate,
-		RealtimeFactor: singleRate / rate, NaiveSamples: nNaive, NaiveSamplesPerSecond: naiveRate,
-		NaiveRealtimeFactor: naiveRate / rate, Speedup: singleRate / naiveRate, SameCodes: &same}}
-	if o.streams > 1 {
-		multi, _, err := benchCached(cmd, m, o.streams, o.samples)
-		if err != nil {
-			return err
+	var rows []benchRow
+	for _, streams := range []int{1, o.streams} {
+		if streams == 1 && len(rows) > 0 {
+			break // -n 1: the one-stream rows are all
 		}
-		rows = append(rows, benchRow{Preset: name, Streams: o.streams, Samples: o.samples,
-			SamplesPerSecond: multi, RealtimeFactor: multi / rate})
+		n := o.samples
+		if streams == 1 {
+			n = nSingle
+		}
+		for _, w := range []wavenet.Weights{wavenet.WeightsF32, wavenet.WeightsF16} {
+			for _, temp := range []float64{0, 1} {
+				rate1, _, err := benchCached(cmd, m, streams, n, w, temp, o.seed)
+				if err != nil {
+					return err
+				}
+				rows = append(rows, benchRow{Preset: name, Streams: streams, Weights: w.String(), Temperature: temp,
+					Samples: n, SamplesPerSecond: rate1, RealtimeFactor: rate1 / rate})
+			}
+		}
 	}
+	r0 := &rows[0] // one stream, float32, greedy: beside naive
+	r0.NaiveSamples, r0.NaiveSamplesPerSecond, r0.NaiveRealtimeFactor = nNaive, naiveRate, naiveRate/rate
+	r0.Speedup, r0.SameCodes = r0.SamplesPerSecond/naiveRate, &same
 
 	out := cmd.OutOrStdout()
 	if o.asJSON {
@@ -174,33 +192,32 @@ func runBench(cmd *cobra.Command, o *benchOptions) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "model\tstreams\tmethod\tsamples\tsamples/s\treal-time factor\t")
+	fmt.Fprintln(tw, "model\tstreams\tmethod\tweights\ttemperature\tsamples\tsamples/s\treal-time factor\t")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%d\tcached\t%d\t%.0f\t%.3f\t\n", r.Preset, r.Streams, r.Samples, r.SamplesPerSecond, r.RealtimeFactor)
-		if r.NaiveSamples > 0 {
-			fmt.Fprintf(tw, "%s\t%d\tnaive\t%d\t%.1f\t%.4f\t\n", r.Preset, r.Streams, r.NaiveSamples, r.NaiveSamplesPerSecond, r.NaiveRealtimeFactor)
-		}
+		fmt.Fprintf(tw, "%s\t%d\tcached\t%s\t%g\t%d\t%.0f\t%.3f\t\n", r.Preset, r.Streams, r.Weights, r.Temperature, r.Samples, r.SamplesPerSecond, r.RealtimeFactor)
 	}
+	r := rows[0]
+	fmt.Fprintf(tw, "%s\t%d\tnaive\t%s\t%g\t%d\t%.1f\t%.4f\t\n", r.Preset, r.Streams, r.Weights, r.Temperature, r.NaiveSamples, r.NaiveSamplesPerSecond, r.NaiveRealtimeFactor)
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	r := rows[0]
 	fmt.Fprintf(out, "\ncached is %.0f× faster than naive for one stream (receptive field %d samples); greedy codes %s\n",
 		r.Speedup, m.Config.ReceptiveField(), map[bool]string{true: "identical", false: "DIFFER"}[same])
 	return nil
 }
 
-// benchCached generates n greedy samples for each of streams streams with a
-// Generator and returns the samples per second (all streams) and stream 0's
-// codes.
-func benchCached(cmd *cobra.Command, m *wavenet.Model, streams, n int) (float64, []int32, error) {
-	g := wavenet.NewGenerator(m, streams)
+// benchCached generates n samples at temperature temp (draws seeded by
+// seed) for each of streams streams with a Generator of weights w and
+// returns the samples per second (all streams) and stream 0's codes.
+func benchCached(cmd *cobra.Command, m *wavenet.Model, streams, n int, w wavenet.Weights, temp float64, seed uint64) (float64, []int32, error) {
+	g := wavenet.NewGeneratorWith(m, streams, wavenet.GeneratorOptions{Weights: w})
 	// Streams share the cores; the codes drawn do not depend on how many.
 	g.SetThreads(min(streams, runtime.GOMAXPROCS(0))) // and primes with nothing
 	codes := make([]int32, 0, n)
 	ctx := cmd.Context()
 	start := time.Now()
-	err := g.Generate(n, 0, nil, func(c []int32) error {
+	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+	err := g.Generate(n, temp, rng, func(c []int32) error {
 		codes = append(codes, c[0])
 		if len(codes)%1024 == 0 {
 			return checkContext(ctx)

@@ -26,6 +26,21 @@ type generateOptions struct {
 	seed                 uint64
 	streams              int
 	quiet, float         bool
+	weights              wavenet.Weights
+}
+
+// weightsFlag is a --weights flag: "f32" or "f16" (wavenet.ParseWeights).
+type weightsFlag struct{ w *wavenet.Weights }
+
+func (f weightsFlag) String() string { return f.w.String() }
+func (f weightsFlag) Type() string   { return "f32|f16" }
+func (f weightsFlag) Set(s string) error {
+	w, err := wavenet.ParseWeights(s)
+	if err != nil {
+		return err
+	}
+	*f.w = w
+	return nil
 }
 
 // defaultSeconds is how much generate makes without --samples or --seconds.
@@ -93,6 +108,7 @@ prime ends.`,
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress output (errors and warnings still print)")
 	f.BoolVar(&o.float, "float", false, "write 32-bit float WAV instead of 16-bit PCM")
 	f.StringVar(&o.png, "png", "", "also draw the first stream's waveform and spectrogram to this PNG file")
+	f.Var(weightsFlag{&o.weights}, "weights", "how the generator stores the weights: f32, or f16 (half the bytes per sample, float32 sums; slightly different codes)")
 	return cmd
 }
 
@@ -398,7 +414,7 @@ func generate(ctx context.Context, m *wavenet.Model, primeCodes []int32, n int, 
 	// Streams share the cores (Threads 0); the codes drawn do not depend
 	// on how many.
 	err := wavenet.GenerateTo(ctx, m, wavenet.GenerateOptions{
-		Samples: n, Temperature: o.temperature, Seed: o.seed, Prime: primeCodes,
+		Samples: n, Temperature: o.temperature, Seed: o.seed, Prime: primeCodes, Weights: o.weights,
 		Progress: func(done int) { show(done, false) },
 	}, out...)
 	if err != nil {

@@ -111,6 +111,22 @@ func TestGenerateSeeds(t *testing.T) {
 	if x, _, _ := audio.ReadFile(filepath.Join(dir, "d.wav"), 8000, nil); len(x) != 2000 {
 		t.Errorf("--seconds 0.25 at 8 kHz gave %d samples, want 2000", len(x))
 	}
+	// --weights f16 makes a file of the same length, reproducibly (its
+	// codes may equal f32's on a model this small); --weights f32 is the
+	// default.
+	f := gen("f.wav", "--samples", "3000", "--seed", "5", "--weights", "f16")
+	if g := gen("g.wav", "--samples", "3000", "--seed", "5", "--weights", "f16"); !bytes.Equal(f, g) {
+		t.Error("--weights f16: the same seed gave different files")
+	}
+	if h := gen("h.wav", "--samples", "3000", "--seed", "5", "--weights", "f32"); !bytes.Equal(a, h) {
+		t.Error("--weights f32 differs from the default")
+	}
+	if len(f) != len(a) {
+		t.Errorf("--weights f16: %d bytes, want %d", len(f), len(a))
+	}
+	if code, _, stderr := runCmd(t, "generate", "--model", model, "-o", filepath.Join(dir, "x.wav"), "--weights", "f8"); code != exitUsage || !strings.Contains(stderr, "f8") {
+		t.Errorf("--weights f8: exit %d, %q; want a usage error naming it", code, stderr)
+	}
 }
 
 func TestGenerateStdoutStreamsPrime(t *testing.T) {
@@ -267,21 +283,27 @@ func TestBench(t *testing.T) {
 		t.Fatalf("exit %d, %s", code, stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
-	if len(lines) != 2 {
-		t.Fatalf("want a row for 1 and for 3 streams, got %q", stdout)
+	if len(lines) != 8 {
+		t.Fatalf("want rows for 1 and 3 streams × f32, f16 × temperature 0, 1, got %q", stdout)
 	}
 	for i, line := range lines {
 		var r map[string]any
 		if err := json.Unmarshal([]byte(line), &r); err != nil {
 			t.Fatal(err)
 		}
-		for _, key := range []string{"preset", "streams", "samples_per_second", "realtime_factor"} {
+		for _, key := range []string{"preset", "streams", "weights", "temperature", "samples_per_second", "realtime_factor"} {
 			if _, ok := r[key]; !ok {
 				t.Errorf("row %d lacks %q: %s", i, key, line)
 			}
 		}
-		if want := []float64{1, 3}[i]; r["streams"] != want {
+		if want := []float64{1, 3}[i/4]; r["streams"] != want {
 			t.Errorf("row %d: streams %v, want %v", i, r["streams"], want)
+		}
+		if want := []string{"f32", "f16"}[i/2%2]; r["weights"] != want {
+			t.Errorf("row %d: weights %v, want %v", i, r["weights"], want)
+		}
+		if want := float64(i % 2); r["temperature"] != want {
+			t.Errorf("row %d: temperature %v, want %v", i, r["temperature"], want)
 		}
 		if i == 0 && (r["naive_samples_per_second"] == nil || r["same_codes"] != true) {
 			t.Errorf("one-stream row needs naive_samples_per_second and same_codes true: %s", line)

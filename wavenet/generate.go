@@ -457,3 +457,41 @@ func sampleFrom(logits []float32, temperature, u float64, probs []float32) int {
 	}
 	return last
 }
+
+// BitsPerSample resets the generator and steps codes[0 … T−2] through it
+// as inputs at positions 0, 1, …, teacher-forced, and returns the mean
+// negative log-likelihood in bits of codes[1 … T−1], each given the codes
+// before it: Model.BitsPerSample as the generator computes it, with its
+// weights (for WeightsF16, the float16 ones). The log-softmax is float64.
+// Every stream is fed the same codes (the generator's streams are alike),
+// and stream 0 is scored; the generator is left reset, as after
+// Prime(nil). It returns 0 for fewer than two codes, and Prime's error for
+// a conditioned model whose streams lack their conditioning. It panics on
+// a code outside [0, Q).
+func (g *Generator) BitsPerSample(codes []int32) (float64, error) {
+	if err := g.Prime(nil); err != nil {
+		return 0, err
+	}
+	defer g.Prime(nil)
+	if len(codes) < 2 {
+		return 0, nil
+	}
+	var sum float64
+	for p, c := range codes[:len(codes)-1] {
+		for s := range g.in {
+			g.in[s] = c
+		}
+		row := g.Step(g.in)[:g.q]
+		next := codes[p+1]
+		if next < 0 || int(next) >= g.q {
+			panic(fmt.Sprintf("wavenet: BitsPerSample of code %d outside [0, %d)", next, g.q))
+		}
+		mx := float64(row[f32.Argmax(row)])
+		var z float64
+		for _, v := range row {
+			z += math.Exp(float64(v) - mx)
+		}
+		sum += mx + math.Log(z) - float64(row[next])
+	}
+	return sum / float64(len(codes)-1) / math.Ln2, nil
+}

@@ -154,3 +154,30 @@ var sameBytesGolden = map[string]uint64{
 	"f16/T=1/streams=1": 0xc80e5c48672a0ff7,
 	"f16/T=1/streams=3": 0x8b55e781b171010c,
 }
+
+// TestGeneratorBitsPerSample: scored through a float32 generator, a clip
+// gets Model.BitsPerSample's score within 1e-4 bits; through a float16
+// generator, that of the model rounded to float16.
+func TestGeneratorBitsPerSample(t *testing.T) {
+	cfg, err := Preset("small")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := randomModel(t, cfg, 3)
+	codes := randomCodes(rand.New(rand.NewPCG(1, 2)), 3000, cfg.QuantizationChannels)
+	for _, tc := range []struct {
+		w     Weights
+		model *Model
+	}{{WeightsF32, m}, {WeightsF16, roundedF16(m)}} {
+		g := NewGeneratorWith(m, 2, GeneratorOptions{Weights: tc.w})
+		got, err := g.BitsPerSample(codes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := tc.model.BitsPerSample(codes, Cond{})
+		t.Logf("%v: %.6f bits, forward %.6f", tc.w, got, want)
+		if math.Abs(got-want) > 1e-4 {
+			t.Errorf("%v: generator scores %.6f bits, the forward pass %.6f", tc.w, got, want)
+		}
+	}
+}

@@ -276,6 +276,36 @@ func TestEval(t *testing.T) {
 	}
 }
 
+// TestEvalWeights: eval --weights scores through the generator: f32 gives
+// the forward pass's score within 1e-4 bits, f16 one within 0.01 bits of it;
+// a bad value is a usage error.
+func TestEvalWeights(t *testing.T) {
+	model := tinyModel(t)
+	clip := writeWAV(t, filepath.Join(t.TempDir(), "a.wav"), 8000, sine(3000, 8000, 440))
+	score := func(args ...string) float64 {
+		t.Helper()
+		code, stdout, stderr := runCmd(t, append([]string{"eval", "--model", model, "--json", clip}, args...)...)
+		if code != exitOK {
+			t.Fatalf("eval %q: exit %d, %s", args, code, stderr)
+		}
+		var r struct {
+			Bits float64 `json:"bits_per_sample"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+			t.Fatal(err)
+		}
+		return r.Bits
+	}
+	fwd, f32, f16 := score(), score("--weights", "f32"), score("--weights", "f16")
+	t.Logf("forward %.6f, generator f32 %.6f, f16 %.6f bits/sample", fwd, f32, f16)
+	if math.Abs(f32-fwd) > 1e-4 || math.Abs(f16-fwd) > 0.01 {
+		t.Errorf("forward %.6f, generator f32 %.6f, f16 %.6f bits/sample", fwd, f32, f16)
+	}
+	if code, _, _ := runCmd(t, "eval", "--model", model, "--weights", "bf16", clip); code != exitUsage {
+		t.Errorf("--weights bf16: exit %d, want %d", code, exitUsage)
+	}
+}
+
 func TestBench(t *testing.T) {
 	model := tinyModel(t)
 	code, stdout, stderr := runCmd(t, "bench", "--model", model, "-n", "3", "--samples", "300", "--naive-samples", "20", "--json")

@@ -406,17 +406,23 @@ func TestGeneratorNoAllocation(t *testing.T) {
 }
 
 // BenchmarkGenerate reports samples per second of the small preset, one
-// stream and eight, greedy.
+// stream and eight (on one goroutine), with float32 and float16 weights,
+// greedy and sampled at temperature 1.
 func BenchmarkGenerate(b *testing.B) {
 	cfg, _ := Preset("small")
 	m := randomModel(b, cfg, 1)
 	for _, streams := range []int{1, 8} {
-		b.Run(fmt.Sprintf("small/streams=%d", streams), func(b *testing.B) {
-			g := NewGenerator(m, streams)
-			emit := func([]int32) error { return nil }
-			b.ResetTimer()
-			g.Generate(b.N, 0, nil, emit)
-			b.ReportMetric(float64(b.N*streams)/b.Elapsed().Seconds(), "samples/s")
-		})
+		for _, w := range []Weights{WeightsF32, WeightsF16} {
+			for _, temp := range []float64{0, 1} {
+				b.Run(fmt.Sprintf("small/streams=%d/%v/T=%v", streams, w, temp), func(b *testing.B) {
+					g := NewGeneratorWith(m, streams, GeneratorOptions{Weights: w})
+					rng := rand.New(rand.NewPCG(1, 2))
+					emit := func([]int32) error { return nil }
+					b.ResetTimer()
+					g.Generate(b.N, temp, rng, emit)
+					b.ReportMetric(float64(b.N*streams)/b.Elapsed().Seconds(), "samples/s")
+				})
+			}
+		}
 	}
 }

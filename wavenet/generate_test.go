@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 )
@@ -407,7 +408,8 @@ func TestGeneratorNoAllocation(t *testing.T) {
 
 // BenchmarkGenerate reports samples per second of the small preset, one
 // stream and eight (on one goroutine), with float32 and float16 weights,
-// greedy and sampled at temperature 1.
+// greedy and sampled at temperature 1, per second and per CPU-second of
+// its thread (which a busy machine lowers less).
 func BenchmarkGenerate(b *testing.B) {
 	cfg, _ := Preset("small")
 	m := randomModel(b, cfg, 1)
@@ -418,9 +420,15 @@ func BenchmarkGenerate(b *testing.B) {
 					g := NewGeneratorWith(m, streams, GeneratorOptions{Weights: w})
 					rng := rand.New(rand.NewPCG(1, 2))
 					emit := func([]int32) error { return nil }
+					runtime.LockOSThread() // one part: Generate runs on this goroutine
+					defer runtime.UnlockOSThread()
 					b.ResetTimer()
+					cpu0 := threadCPU()
 					g.Generate(b.N, temp, rng, emit)
 					b.ReportMetric(float64(b.N*streams)/b.Elapsed().Seconds(), "samples/s")
+					if cpu := threadCPU() - cpu0; cpu > 0 {
+						b.ReportMetric(float64(b.N*streams)/cpu.Seconds(), "samples/cpu-s")
+					}
 				})
 			}
 		}

@@ -1,6 +1,7 @@
 package wavenet
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -458,17 +459,18 @@ func sampleFrom(logits []float32, temperature, u float64, probs []float32) int {
 	return last
 }
 
-// BitsPerSample resets the generator and steps codes[0 … T−2] through it
+// BitsPerSampleContext resets the generator and steps codes[0 … T−2] through it
 // as inputs at positions 0, 1, …, teacher-forced, and returns the mean
 // negative log-likelihood in bits of codes[1 … T−1], each given the codes
 // before it: Model.BitsPerSample as the generator computes it, with its
 // weights (for WeightsF16, the float16 ones). The log-softmax is float64.
 // Every stream is fed the same codes (the generator's streams are alike),
 // and stream 0 is scored; the generator is left reset, as after
-// Prime(nil). It returns 0 for fewer than two codes, and Prime's error for
-// a conditioned model whose streams lack their conditioning. It panics on
-// a code outside [0, Q).
-func (g *Generator) BitsPerSample(codes []int32) (float64, error) {
+// Prime(nil). It returns 0 for fewer than two codes, Prime's error for a
+// conditioned model whose streams lack their conditioning, and ctx's error
+// if ctx is done (it looks every 4096 steps). It panics on a code outside
+// [0, Q).
+func (g *Generator) BitsPerSampleContext(ctx context.Context, codes []int32) (float64, error) {
 	if err := g.Prime(nil); err != nil {
 		return 0, err
 	}
@@ -478,6 +480,11 @@ func (g *Generator) BitsPerSample(codes []int32) (float64, error) {
 	}
 	var sum float64
 	for p, c := range codes[:len(codes)-1] {
+		if p%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return 0, err
+			}
+		}
 		for s := range g.in {
 			g.in[s] = c
 		}

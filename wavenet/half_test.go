@@ -1,6 +1,7 @@
 package wavenet
 
 import (
+	"context"
 	"fmt"
 	"hash/fnv"
 	"math"
@@ -170,7 +171,7 @@ func TestGeneratorBitsPerSample(t *testing.T) {
 		model *Model
 	}{{WeightsF32, m}, {WeightsF16, roundedF16(m)}} {
 		g := NewGeneratorWith(m, 2, GeneratorOptions{Weights: tc.w})
-		got, err := g.BitsPerSample(codes)
+		got, err := g.BitsPerSampleContext(context.Background(), codes)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -179,5 +180,10 @@ func TestGeneratorBitsPerSample(t *testing.T) {
 		if math.Abs(got-want) > 1e-4 {
 			t.Errorf("%v: generator scores %.6f bits, the forward pass %.6f", tc.w, got, want)
 		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := NewGenerator(m, 1).BitsPerSampleContext(ctx, codes); err != context.Canceled {
+		t.Errorf("a done context: error %v, want %v", err, context.Canceled)
 	}
 }

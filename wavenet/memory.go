@@ -24,7 +24,8 @@ func WorkspaceBytes(cfg Config, n, t int) int64 {
 
 // GeneratorBytes is about what a Generator of a model of cfg holds for
 // streams streams after SetThreads(threads): the packed weights, about the
-// model's size, and per stream every layer's ring of its last d·(K−1)
+// model's size (half of it with WeightsF16, for which this is an upper
+// bound), and per stream every layer's ring of its last d·(K−1)
 // inputs, its past-tap block and bias rows, and the step's activations.
 // SetThreads makes the new run state before the old one is collected, so
 // building one can take up to the per-stream part once more, for a moment.
@@ -43,7 +44,7 @@ func GeneratorBytes(cfg Config, streams, threads int) int64 {
 	if parts > 1 {
 		blocks = genBlock * genAhead
 	}
-	return 4*paramCount(cfg) + 4*N*perStream + N*(3*4+blocks*12) + parts*Q*8
+	return 4*paramCount(cfg) + 4*N*perStream + N*(3*4+blocks*12) + parts*Q*4
 }
 
 // EvalBytes is about what BitsPerSample holds to score a clip of T codes:

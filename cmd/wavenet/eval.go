@@ -91,7 +91,7 @@ and "version" (the build of wavenet, as --version prints it).`,
 				codes := audio.MuLawEncode(nil, x, cfg.QuantizationChannels)
 				r := evalResult{File: path, Samples: len(codes), Seconds: float64(len(codes)) / float64(cfg.SampleRate), Version: version}
 				if g != nil {
-					r.BitsPerSample, err = g.BitsPerSample(codes)
+					r.BitsPerSample, err = g.BitsPerSampleContext(ctx, codes)
 				} else {
 					r.BitsPerSample, err = m.BitsPerSampleContext(ctx, codes, wavenet.Cond{})
 				}

@@ -54,17 +54,32 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 	dskip, do1 := ws.dh[:rows*S], ws.do1[:rows*E]
 	ws.gemm.Workers = ws.Threads
 	gm := &ws.gemm
+	// Only the positions the last Forward computed take part: rows from lo
+	// on of each sequence. Every gradient buffer is zero before its lo, as
+	// it is in the full computation, so the bias sums (f32.SumRows, whose
+	// order depends on the row index) run over all rows and give the same
+	// bits; the products skip those rows, which add exact zeros.
+	from := ws.from
+	span := func(q, lo int) (r0, r1 int) { return q*t + lo, (q + 1) * t }
 
 	// Output head.
 	o1, h := ws.o1[:rows*E], ws.h[:rows*S]
-	m.Output2.WeightGrad(&grad.Output2, dlogits, o1, rows, gm)
 	clear(do1)
-	m.Output2.InputGradCol(do1, dlogits, rows, gm)
-	maskPositive(do1, o1)
-	m.Output1.WeightGrad(&grad.Output1, do1, h, rows, gm)
 	clear(dskip)
-	m.Output1.InputGradCol(dskip, do1, rows, gm)
-	maskPositive(dskip, h) // relu(skip) > 0 exactly where skip > 0
+	for q := range n {
+		r0, r1 := span(q, from)
+		ws.weightGrad(&m.Output2, &grad.Output2, dlogits[r0*Q:r1*Q], o1[r0*E:r1*E], r1-r0, gm)
+		m.Output2.InputGradCol(do1[r0*E:r1*E], dlogits[r0*Q:r1*Q], r1-r0, gm)
+		maskPositive(do1[r0*E:r1*E], o1[r0*E:r1*E])
+	}
+	f32.SumRows(grad.Output2.Bias, dlogits, rows, Q)
+	for q := range n {
+		r0, r1 := span(q, from)
+		ws.weightGrad(&m.Output1, &grad.Output1, do1[r0*E:r1*E], h[r0*S:r1*S], r1-r0, gm)
+		m.Output1.InputGradCol(dskip[r0*S:r1*S], do1[r0*E:r1*E], r1-r0, gm)
+		maskPositive(dskip[r0*S:r1*S], h[r0*S:r1*S]) // relu(skip) > 0 exactly where skip > 0
+	}
+	f32.SumRows(grad.Output1.Bias, do1, rows, E)
 
 	// Residual layers, last to first. dx is ∂L/∂x_{i+1}: zero above the
 	// last layer, whose residual output is unused.
@@ -76,30 +91,55 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 	for i := L - 1; i >= 0; i-- {
 		ly, gl := &m.Layers[i], &grad.Layers[i]
 		a, s, z := ws.a[i][:rows*G], ws.s[i][:rows*G], ws.z[:rows*G]
-		f32.Mul(z, a, s) // Forward keeps one z for all layers; a·s is cheaper to redo than to store L times
-		ly.Skip.WeightGrad(&gl.Skip, dskip, z, rows, gm)
+		lo := ws.lo[i]
 		clear(dz)
-		ly.Skip.InputGradCol(dz, dskip, rows, gm)
-		if i+1 < L {
-			ly.Residual.WeightGrad(&gl.Residual, dx, z, rows, gm)
-			ly.Residual.InputGradCol(dz, dx, rows, gm)
+		for q := range n {
+			r0, r1 := span(q, lo)
+			k0 := q*t + from
+			f32.Mul(z[r0*G:r1*G], a[r0*G:r1*G], s[r0*G:r1*G]) // Forward keeps one z for all layers; a·s is cheaper to redo than to store L times
+			ws.weightGrad(&ly.Skip, &gl.Skip, dskip[k0*S:r1*S], z[k0*G:r1*G], r1-k0, gm)
+			ly.Skip.InputGradCol(dz[k0*G:r1*G], dskip[k0*S:r1*S], r1-k0, gm)
+			if i+1 < L {
+				ws.weightGrad(&ly.Residual, &gl.Residual, dx[r0*R:r1*R], z[r0*G:r1*G], r1-r0, gm)
+				ly.Residual.InputGradCol(dz[r0*G:r1*G], dx[r0*R:r1*R], r1-r0, gm)
+			}
+			clear(df[q*t*G : r0*G])
+			clear(dg[q*t*G : r0*G])
+			f32.GateBackward(df[r0*G:r1*G], dg[r0*G:r1*G], dz[r0*G:r1*G], a[r0*G:r1*G], s[r0*G:r1*G])
 		}
-		f32.GateBackward(df, dg, dz, a, s)
+		f32.SumRows(gl.Skip.Bias, dskip, rows, S)
+		if i+1 < L {
+			f32.SumRows(gl.Residual.Bias, dx, rows, R)
+		}
 		if ws.cond != nil {
 			ws.cond.grad(ly, gl, df, dg, t)
 		}
 		// dx already holds ∂L/∂x_{i+1}, which flows unchanged to x_i
 		// through the residual connection; add the conv path.
 		x := ws.x[i][:rows*R]
-		col := ly.Filter.Im2Col(ws.col, x, n, t)
-		ly.Filter.WeightGrad(&gl.Filter, df, col, rows, gm)
-		ly.Gate.WeightGrad(&gl.Gate, dg, col, rows, gm)
-		ly.addInputGrad(dx, df, dg, ws.col, n, t, gm) // col is no longer needed
+		for q := range n {
+			r0, r1 := span(q, lo)
+			col := ws.colFrom(&ly.Filter, x, q, lo)
+			ws.weightGrad(&ly.Filter, &gl.Filter, df[r0*G:r1*G], col, r1-r0, gm)
+			ws.weightGrad(&ly.Gate, &gl.Gate, dg[r0*G:r1*G], col, r1-r0, gm)
+			ly.addInputGradFrom(dx, df, dg, ws.col, q, t, lo, gm) // col is no longer needed
+		}
+		f32.SumRows(gl.Filter.Bias, df, rows, G)
+		f32.SumRows(gl.Gate.Bias, dg, rows, G)
 	}
 	m.Input.BackwardOneHot(&grad.Input, dx, ws.codes[:rows], n, t)
 	if ws.cond != nil && grad.Embedding != nil {
 		ws.cond.embeddingGrad(grad.Embedding)
 	}
+}
+
+// weightGrad adds dyᵀ·x (rows of dy and x) to g.Weight, without the bias
+// gradient, which the caller sums over all rows of the batch so that its
+// order is the full computation's.
+func (ws *Workspace) weightGrad(c, g *causal.Conv, dy, x []float32, rows int, gm *causal.Gemm) {
+	gw := *g
+	gw.Bias = ws.dbias[:g.Out] // WeightGrad's row sums of dy land here and are dropped
+	c.WeightGrad(&gw, dy, x, rows, gm)
 }
 
 // maskPositive zeroes d where the forward activation v is not positive.
@@ -117,6 +157,7 @@ func (ws *Workspace) allocBackward(c Config) {
 	ws.dg = make([]float32, nr*c.GateChannels)
 	ws.dh = make([]float32, nr*c.SkipChannels)
 	ws.do1 = make([]float32, nr*c.EndChannels)
+	ws.dbias = make([]float32, max(c.ResidualChannels, c.GateChannels, c.SkipChannels, c.EndChannels, c.QuantizationChannels))
 }
 
 // addInputGrad adds to dx (n, t, R), the gradient of the layer's input, what
@@ -139,4 +180,25 @@ func (ly *Layer) addInputGrad(dx, df, dg, col []float32, n, t int, gm *causal.Ge
 	ly.Filter.InputGradCol(dcol, df, rows, gm)
 	ly.Gate.InputGradCol(dcol, dg, rows, gm)
 	ly.Filter.Col2Im(dx, dcol, n, t)
+}
+
+// addInputGradFrom is addInputGrad for the positions lo … t−1 of sequence q
+// only, with dx, df and dg (N, t, ·): it adds to dx the gradient that flows
+// back from those positions' df and dg, which reaches positions from
+// max(0, lo − d·(K−1)) on. col is scratch as for addInputGrad.
+func (ly *Layer) addInputGradFrom(dx, df, dg, col []float32, q, t, lo int, gm *causal.Gemm) {
+	f, R, G := &ly.Filter, ly.Filter.In, ly.Filter.Out
+	r0, r1 := q*t+lo, (q+1)*t
+	if f.Width == 1 {
+		f.InputGradCol(dx[r0*R:r1*R], df[r0*G:r1*G], r1-r0, gm)
+		ly.Gate.InputGradCol(dx[r0*R:r1*R], dg[r0*G:r1*G], r1-r0, gm)
+		return
+	}
+	b := max(0, lo-f.History()) // the first input position they reach
+	iw := R * f.Width
+	dcol := col[:(t-b)*iw]
+	clear(dcol) // its rows before lo−b stay zero: no gradient from there
+	f.InputGradCol(dcol[(lo-b)*iw:], df[r0*G:r1*G], r1-r0, gm)
+	ly.Gate.InputGradCol(dcol[(lo-b)*iw:], dg[r0*G:r1*G], r1-r0, gm)
+	f.Col2Im(dx[(q*t+b)*R:(q+1)*t*R], dcol, 1, t-b)
 }

@@ -22,7 +22,10 @@ type Workspace struct {
 	// one big batch over cores.
 	Threads int
 
-	t     int // steps of the last Forward (≤ T)
+	t     int   // steps of the last Forward (≤ T)
+	from  int   // the first position the last Forward scored (ForwardFrom)
+	lo    []int // per layer i: the first position of each sequence whose output (a, s, z, x_i+1) the last Forward computed
+	x0lo  int   // the first position of x_0 that layer 0 reads
 	train bool
 	shape [10]int     // the widths it was made for: R, G, S, E, Q, K, L, Cg, Cl, H
 	gemm  causal.Gemm // packing buffers of the matrix products
@@ -41,6 +44,7 @@ type Workspace struct {
 
 	// backward scratch, allocated by the first Backward
 	dx, dz, df, dg, dh, do1 []float32
+	dbias                   []float32 // the bias sums WeightGrad makes and Backward drops
 }
 
 // NewWorkspace returns a workspace for Forward and Backward of m over n
@@ -62,6 +66,7 @@ func newWorkspace(m *Model, n, t int, train bool) *Workspace {
 	rows := n * t
 	ws := &Workspace{N: n, T: t, Threads: 1, train: train, shape: widths(c)}
 	ws.codes = make([]int32, rows)
+	ws.lo = make([]int, L)
 	ws.x = make([][]float32, L)
 	ws.a = make([][]float32, L)
 	ws.s = make([][]float32, L)
@@ -104,7 +109,7 @@ func widths(c Config) [10]int {
 // codes each, time-major, every sequence zero-padded before its t = 0, and
 // returns the logits (N, t, Q): logits[n, τ] is the unnormalised log
 // distribution of codes[n, τ+1]. The result is a view into ws, valid until
-// its next Forward.
+// its next Forward. It is ForwardFrom with from = 0.
 //
 // conds is the conditioning, one per sequence (FORMAT.md, "Conditioning";
 // see Cond), for a conditioned model, and nil for an unconditioned one.
@@ -119,6 +124,19 @@ func widths(c Config) [10]int {
 // Forward and Backward only read m, so goroutines may run them at once on
 // one model, each with its own Workspace (and its own gradient model).
 func (m *Model) Forward(ws *Workspace, codes []int32, conds []Cond) []float32 {
+	return m.ForwardFrom(ws, codes, conds, 0)
+}
+
+// ForwardFrom is Forward computing only the logits of positions from … t−1
+// of each sequence (0 ≤ from ≤ t), for a loss that scores only those (a
+// training chunk's context positions before from are only context). The
+// logits of positions before from are zero. Each layer computes only the
+// positions that the scored ones reach through the layers above it: layer i
+// from max(0, from − Σ_{j>i} d_j·(K−1)) on; the skip sum and the head only
+// from on. Every value it computes is bit for bit Forward's (each output of
+// a matrix product is one fixed chain over its inputs), and so is every
+// gradient of the Backward that follows, given dlogits zero before from.
+func (m *Model) ForwardFrom(ws *Workspace, codes []int32, conds []Cond, from int) []float32 {
 	c := m.Config
 	if len(codes) == 0 || len(codes)%ws.N != 0 || len(codes)/ws.N > ws.T {
 		panic(fmt.Sprintf("wavenet: Forward of %d codes with a workspace of %d×%d", len(codes), ws.N, ws.T))
@@ -130,8 +148,12 @@ func (m *Model) Forward(ws *Workspace, codes []int32, conds []Cond) []float32 {
 		panic(fmt.Sprintf("wavenet: Forward with %d conds for an unconditioned model", len(conds)))
 	}
 	n, t := ws.N, len(codes)/ws.N
+	if from < 0 || from > t {
+		panic(fmt.Sprintf("wavenet: ForwardFrom position %d of sequences of %d", from, t))
+	}
 	rows := n * t
-	ws.t = t
+	ws.t, ws.from = t, from
+	ws.setRanges(c)
 	ws.gemm.Workers = ws.Threads
 	gm := &ws.gemm
 	copy(ws.codes, codes)
@@ -150,35 +172,71 @@ func (m *Model) Forward(ws *Workspace, codes []int32, conds []Cond) []float32 {
 		ly := &m.Layers[i]
 		x := ws.x[i][:rows*R]
 		a, s, z := ws.a[i][:rows*G], ws.s[i][:rows*G], ws.z[:rows*G]
-		col := ly.Filter.Im2Col(ws.col, x, n, t)
 		if ws.cond != nil {
 			ws.cond.fill(ly, a, s, t) // bias plus the conditioning terms
-			ly.Filter.AddCol(a, col, rows, gm)
-			ly.Gate.AddCol(s, col, rows, gm)
-		} else {
-			ly.Filter.ForwardCol(a, col, rows, gm)
-			ly.Gate.ForwardCol(s, col, rows, gm)
 		}
-		gate(z, a, s)
-		ly.Skip.AddCol(skip, z, rows, gm)
-		ly.Skip.AddBias(skip, rows)
-		if i+1 < L {
-			// The last layer's residual output feeds nothing, so it is
-			// not computed (and its gradient is zero).
-			next := ws.x[i+1][:rows*R]
-			copy(next, x)
-			ly.Residual.AddCol(next, z, rows, gm)
-			ly.Residual.AddBias(next, rows)
+		lo := ws.lo[i]
+		for q := range n {
+			r0, r1 := q*t+lo, (q+1)*t
+			col := ws.colFrom(&ly.Filter, x, q, lo)
+			if ws.cond != nil {
+				ly.Filter.AddCol(a[r0*G:], col, r1-r0, gm)
+				ly.Gate.AddCol(s[r0*G:], col, r1-r0, gm)
+			} else {
+				ly.Filter.ForwardCol(a[r0*G:], col, r1-r0, gm)
+				ly.Gate.ForwardCol(s[r0*G:], col, r1-r0, gm)
+			}
+			gate(z[r0*G:r1*G], a[r0*G:r1*G], s[r0*G:r1*G])
+			k0 := q*t + from
+			ly.Skip.AddCol(skip[k0*S:], z[k0*G:], r1-k0, gm)
+			ly.Skip.AddBias(skip[k0*S:], r1-k0)
+			if i+1 < L {
+				// The last layer's residual output feeds nothing, so it is
+				// not computed (and its gradient is zero).
+				next := ws.x[i+1][:rows*R]
+				copy(next[r0*R:r1*R], x[r0*R:r1*R])
+				ly.Residual.AddCol(next[r0*R:], z[r0*G:], r1-r0, gm)
+				ly.Residual.AddBias(next[r0*R:], r1-r0)
+			}
 		}
 	}
-	h := skip
-	relu(h)
-	o1 := ws.o1[:rows*E]
-	m.Output1.ForwardCol(o1, h, rows, gm)
-	relu(o1)
 	logits := ws.logits[:rows*Q]
-	m.Output2.ForwardCol(logits, o1, rows, gm)
+	for q := range n {
+		k0, k1 := q*t+from, (q+1)*t
+		h := skip[k0*S : k1*S]
+		relu(h)
+		o1 := ws.o1[k0*E : k1*E]
+		m.Output1.ForwardCol(o1, h, k1-k0, gm)
+		relu(o1)
+		clear(logits[q*t*Q : k0*Q])
+		m.Output2.ForwardCol(logits[k0*Q:k1*Q], o1, k1-k0, gm)
+	}
 	return logits
+}
+
+// setRanges sets ws.lo and ws.x0lo for a Forward of ws.t positions scored
+// from ws.from on: the last layer's output is needed from from on, and each
+// layer's input a dilation's reach further back, clamped at 0.
+func (ws *Workspace) setRanges(c Config) {
+	need := ws.from
+	for i := len(c.Dilations) - 1; i >= 0; i-- {
+		ws.lo[i] = need
+		need = max(0, need-c.Dilations[i]*(c.FilterWidth-1))
+	}
+	ws.x0lo = need
+}
+
+// colFrom returns the im2col matrix of conv f (whose input x is (N, t, In))
+// for the positions lo … t−1 of sequence q, (t−lo, In·Width), built in
+// ws.col (or x itself when Width is 1).
+func (ws *Workspace) colFrom(f *causal.Conv, x []float32, q, lo int) []float32 {
+	t := ws.t
+	b := max(0, lo-f.History()) // the first input position those outputs read
+	seq := x[(q*t+b)*f.In : (q+1)*t*f.In]
+	// Im2Col sees the sequence from b on: its rows before lo−b read padding
+	// in place of x[b−…] and are not used.
+	col := f.Im2Col(ws.col, seq, 1, t-b)
+	return col[(lo-b)*f.In*f.Width:]
 }
 
 // gate turns the filter and gate pre-activations a and s into tanh(a) and

@@ -80,7 +80,7 @@ func (tr *trainer) lossAndGrad(batch []Chunk) float64 {
 		ch := &batch[i]
 		g := tr.items[i]
 		clear(g.Params)
-		logits := tr.m.Forward(w.ws, ch.Inputs, nil)
+		logits := tr.m.ForwardFrom(w.ws, ch.Inputs, nil, ch.firstScored())
 		dl := w.dlogits[:len(logits)]
 		nats[i] = wavenet.CrossEntropy(dl, logits, ch.Targets, q)
 		scale := float32(float64(ch.Count) / float64(total))
@@ -122,7 +122,7 @@ func (tr *trainer) loss(chunks []Chunk) (float64, int) {
 	q := tr.m.Config.QuantizationChannels
 	nats := make([]float64, len(chunks))
 	tr.parallel(len(chunks), func(w *worker, i int) {
-		logits := tr.m.Forward(w.ws, chunks[i].Inputs, nil)
+		logits := tr.m.ForwardFrom(w.ws, chunks[i].Inputs, nil, chunks[i].firstScored())
 		nats[i] = wavenet.CrossEntropy(nil, logits, chunks[i].Targets, q)
 	})
 	var sum float64
@@ -135,4 +135,17 @@ func (tr *trainer) loss(chunks []Chunk) (float64, int) {
 		return 0, 0
 	}
 	return sum / float64(total), total
+}
+
+// firstScored is the first position of the chunk whose logits are scored
+// (Targets ≥ 0), len(Targets) when none is: the positions before it are only
+// context, so the forward pass needs its layers only as far back as the
+// scored ones reach (wavenet's ForwardFrom), with the same bits.
+func (ch *Chunk) firstScored() int {
+	for p, c := range ch.Targets {
+		if c >= 0 {
+			return p
+		}
+	}
+	return len(ch.Targets)
 }

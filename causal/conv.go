@@ -185,6 +185,18 @@ func (c *Conv) Backward(dx []float32, grad *Conv, dy, x []float32, n, t int, col
 // WeightGrad adds dyᵀ·col to grad.Weight (viewed as (Out, In·Width)) and the
 // column sums of dy (rows, Out) to grad.Bias.
 func (c *Conv) WeightGrad(grad *Conv, dy, col []float32, rows int, g *Gemm) {
+	c.WeightOnlyGrad(grad, dy, col, rows, g)
+	if rows > 0 {
+		f32.SumRows(grad.Bias, dy, rows, c.Out)
+	}
+}
+
+// WeightOnlyGrad is WeightGrad without the bias: it adds dyᵀ·col to
+// grad.Weight only, for a caller that takes the products over parts of the
+// rows and sums the bias gradient over all of them at once (f32.SumRows's
+// order depends on where a row is, the product's does not: each output is
+// one chain over the rows in order).
+func (c *Conv) WeightOnlyGrad(grad *Conv, dy, col []float32, rows int, g *Gemm) {
 	c.checkSame(grad)
 	iw := c.In * c.Width
 	c.checkRows(dy, rows, c.Out, "dy")
@@ -194,7 +206,6 @@ func (c *Conv) WeightGrad(grad *Conv, dy, col []float32, rows int, g *Gemm) {
 		return
 	}
 	g.mul(true, false, c.Out, iw, rows, dy, c.Out, col, iw, grad.Weight, iw)
-	f32.SumRows(grad.Bias, dy, rows, c.Out)
 }
 
 // InputGradCol adds dy·W to dcol (rows, In·Width): the gradient with respect

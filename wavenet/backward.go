@@ -11,7 +11,11 @@ import (
 // gradient of a loss L with respect to every parameter, given dlogits =
 // ∂L/∂logits (N, t, Q) for the logits of the last Forward on ws. grad is
 // not zeroed first: clear(grad.Params) when you want a fresh gradient. ws
-// must come from NewWorkspace (not an evaluation workspace).
+// must come from NewWorkspace (not an evaluation workspace). After a
+// ForwardFrom(from), dlogits must be zero at the positions before from of
+// each sequence (CrossEntropy gives that for targets −1 there; the bias
+// gradient of output2 sums every row), and only the positions that Forward
+// computed take part, with the same bits as after Forward.
 //
 // The chain, from the top (⊙ is the elementwise product, 1[·] an indicator,
 // o1 = relu(output1(relu(skip))) the hidden output layer, W1 and W2 the
@@ -68,14 +72,14 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 	clear(dskip)
 	for q := range n {
 		r0, r1 := span(q, from)
-		ws.weightGrad(&m.Output2, &grad.Output2, dlogits[r0*Q:r1*Q], o1[r0*E:r1*E], r1-r0, gm)
+		m.Output2.WeightOnlyGrad(&grad.Output2, dlogits[r0*Q:r1*Q], o1[r0*E:r1*E], r1-r0, gm)
 		m.Output2.InputGradCol(do1[r0*E:r1*E], dlogits[r0*Q:r1*Q], r1-r0, gm)
 		maskPositive(do1[r0*E:r1*E], o1[r0*E:r1*E])
 	}
 	f32.SumRows(grad.Output2.Bias, dlogits, rows, Q)
 	for q := range n {
 		r0, r1 := span(q, from)
-		ws.weightGrad(&m.Output1, &grad.Output1, do1[r0*E:r1*E], h[r0*S:r1*S], r1-r0, gm)
+		m.Output1.WeightOnlyGrad(&grad.Output1, do1[r0*E:r1*E], h[r0*S:r1*S], r1-r0, gm)
 		m.Output1.InputGradCol(dskip[r0*S:r1*S], do1[r0*E:r1*E], r1-r0, gm)
 		maskPositive(dskip[r0*S:r1*S], h[r0*S:r1*S]) // relu(skip) > 0 exactly where skip > 0
 	}
@@ -97,10 +101,10 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 			r0, r1 := span(q, lo)
 			k0 := q*t + from
 			f32.Mul(z[r0*G:r1*G], a[r0*G:r1*G], s[r0*G:r1*G]) // Forward keeps one z for all layers; a·s is cheaper to redo than to store L times
-			ws.weightGrad(&ly.Skip, &gl.Skip, dskip[k0*S:r1*S], z[k0*G:r1*G], r1-k0, gm)
+			ly.Skip.WeightOnlyGrad(&gl.Skip, dskip[k0*S:r1*S], z[k0*G:r1*G], r1-k0, gm)
 			ly.Skip.InputGradCol(dz[k0*G:r1*G], dskip[k0*S:r1*S], r1-k0, gm)
 			if i+1 < L {
-				ws.weightGrad(&ly.Residual, &gl.Residual, dx[r0*R:r1*R], z[r0*G:r1*G], r1-r0, gm)
+				ly.Residual.WeightOnlyGrad(&gl.Residual, dx[r0*R:r1*R], z[r0*G:r1*G], r1-r0, gm)
 				ly.Residual.InputGradCol(dz[r0*G:r1*G], dx[r0*R:r1*R], r1-r0, gm)
 			}
 			clear(df[q*t*G : r0*G])
@@ -120,8 +124,8 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 		for q := range n {
 			r0, r1 := span(q, lo)
 			col := ws.colFrom(&ly.Filter, x, q, lo)
-			ws.weightGrad(&ly.Filter, &gl.Filter, df[r0*G:r1*G], col, r1-r0, gm)
-			ws.weightGrad(&ly.Gate, &gl.Gate, dg[r0*G:r1*G], col, r1-r0, gm)
+			ly.Filter.WeightOnlyGrad(&gl.Filter, df[r0*G:r1*G], col, r1-r0, gm)
+			ly.Gate.WeightOnlyGrad(&gl.Gate, dg[r0*G:r1*G], col, r1-r0, gm)
 			ly.addInputGradFrom(dx, df, dg, ws.col, q, t, lo, gm) // col is no longer needed
 		}
 		f32.SumRows(gl.Filter.Bias, df, rows, G)
@@ -131,15 +135,6 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 	if ws.cond != nil && grad.Embedding != nil {
 		ws.cond.embeddingGrad(grad.Embedding)
 	}
-}
-
-// weightGrad adds dyᵀ·x (rows of dy and x) to g.Weight, without the bias
-// gradient, which the caller sums over all rows of the batch so that its
-// order is the full computation's.
-func (ws *Workspace) weightGrad(c, g *causal.Conv, dy, x []float32, rows int, gm *causal.Gemm) {
-	gw := *g
-	gw.Bias = ws.dbias[:g.Out] // WeightGrad's row sums of dy land here and are dropped
-	c.WeightGrad(&gw, dy, x, rows, gm)
 }
 
 // maskPositive zeroes d where the forward activation v is not positive.
@@ -157,7 +152,6 @@ func (ws *Workspace) allocBackward(c Config) {
 	ws.dg = make([]float32, nr*c.GateChannels)
 	ws.dh = make([]float32, nr*c.SkipChannels)
 	ws.do1 = make([]float32, nr*c.EndChannels)
-	ws.dbias = make([]float32, max(c.ResidualChannels, c.GateChannels, c.SkipChannels, c.EndChannels, c.QuantizationChannels))
 }
 
 // addInputGrad adds to dx (n, t, R), the gradient of the layer's input, what

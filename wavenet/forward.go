@@ -44,7 +44,6 @@ type Workspace struct {
 
 	// backward scratch, allocated by the first Backward
 	dx, dz, df, dg, dh, do1 []float32
-	dbias                   []float32 // the bias sums WeightGrad makes and Backward drops
 }
 
 // NewWorkspace returns a workspace for Forward and Backward of m over n

@@ -115,8 +115,8 @@ func evalPlan(c Config, T int) (chunk, lead, rows int) {
 // activations fit in 1 GiB; RF is the receptive field), each chunk but the
 // first preceded by its RF − 1 codes of left context, which is exactly what
 // one output sees, so every logit equals the whole-clip forward pass up to
-// float32 rounding.
-// Only two layers' activations are kept at a time. The matrix products use
+// float32 rounding; of the context, each layer computes only what the
+// scored positions reach (ForwardFrom). Only two layers' activations are kept at a time. The matrix products use
 // GOMAXPROCS goroutines.
 func (m *Model) BitsPerSample(codes []int32, cond Cond) float64 {
 	bits, _ := m.BitsPerSampleContext(context.Background(), codes, cond)
@@ -154,7 +154,7 @@ func (m *Model) BitsPerSampleContext(ctx context.Context, codes []int32, cond Co
 		if conds != nil {
 			conds[0] = Cond{Class: cond.Class, Frames: cond.Frames, Offset: cond.Offset + in0}
 		}
-		logits := m.Forward(ws, codes[in0:e], conds)
+		logits := m.ForwardFrom(ws, codes[in0:e], conds, s-in0) // the context positions are not scored
 		for p := s; p < e; p++ {
 			lr := logits[(p-in0)*Q : (p-in0+1)*Q]
 			c := codes[p+1]

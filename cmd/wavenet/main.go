@@ -9,6 +9,7 @@
 //	wavenet bench [--model M | --preset P] [-n K] [--json]
 //	wavenet train -o MODEL.safetensors [--preset P | --config FILE] ... INPUT...
 //	wavenet compare REFERENCE.wav GENERATED.wav [--json]
+//	wavenet mel IN.wav -o OUT.npy [--hop H] [--bands B] [--rate HZ | --model M]
 //	wavenet completion bash|zsh|fish|powershell
 //	wavenet --version
 //

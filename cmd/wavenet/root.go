@@ -112,6 +112,7 @@ names by kind (.wav, .safetensors, .json, .png).`,
 		newBenchCmd(),
 		newTrainCmd(),
 		newCompareCmd(),
+		newMelCmd(),
 	)
 	addCompletions(root)
 	return root

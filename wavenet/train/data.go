@@ -5,18 +5,36 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"math/rand/v2"
+
+	"github.com/wavenet-go/wavenet-go/wavenet"
 )
 
-// Clip is one training clip as μ-law codes. Codes[:Split] is the training
-// part; the codes from Split on are held out, and the validation loss is the
-// loss of predicting each of them from everything before it. What a clip is
-// conditioned on (a class id for the whole clip, features per frame) will be
-// fields of Clip too, so that each chunk drawn carries its own.
+// Clip is one training clip as μ-law codes, with what it is conditioned
+// on. Codes[:Split] is the training part; the codes from Split on are held
+// out, and the validation loss is the loss of predicting each of them from
+// everything before it. Each chunk drawn from a clip carries the clip's
+// class and frames (see Chunk.Cond).
 type Clip struct {
 	Name  string  // where it came from, for messages and the model's metadata
 	Codes []int32 // μ-law classes in [0, Q)
 	Split int     // first held-out position; len(Codes) when nothing is held out (Run sets it)
+
+	// Class is the clip's global class id in [0, N); 0 for a model without
+	// global conditioning.
+	Class int
+	// Frames are the clip's local conditioning frames (Cl, F), band-major
+	// ([b·F + j] is band b of frame j), F = ⌈len(Codes)/H⌉ so that frame j
+	// describes samples [j·H, (j+1)·H); nil for a model without local
+	// conditioning.
+	Frames []float32
+}
+
+// cond is the conditioning of the clip's sequence that starts at clip
+// position offset.
+func (c *Clip) cond(offset int) wavenet.Cond {
+	return wavenet.Cond{Class: c.Class, Frames: c.Frames, Offset: offset}
 }
 
 // Data draws training chunks from clips and cuts their held-out parts into
@@ -24,6 +42,17 @@ type Clip struct {
 // samples the loss covers: RF−1+T input codes, whose logits at positions
 // RF−1 … RF+T−2 predict the next T codes. Nothing in Data is random itself;
 // the caller passes the RNG, so its state is the caller's to save.
+//
+// Every clip is drawn from in proportion to its length: the expected
+// number of samples a draw scores from a clip is proportional to the
+// samples of its training part that can be scored (Split − 1), so that a
+// short clip (say, the only one of its class) is trained on as much per
+// sample as a long one. With Pad this holds by drawing uniformly over all
+// chunk starts of all clips, since every position is then scored by
+// exactly T starts. Without it, the full chunks of a clip number Split −
+// RF − T + 1, fewer in proportion for a short clip, so a clip is picked
+// first, with probability proportional to Split − 1, and a start within
+// it uniformly; a clip too short for a full chunk gets none.
 type Data struct {
 	Clips  []Clip
 	RF     int   // receptive field, samples
@@ -36,17 +65,26 @@ type Data struct {
 	// them, though their held-out part still counts for validation.
 	Short []int
 
-	weights []int // number of chunk starts per clip, for drawing a clip
-	total   int
+	starts []int // number of chunk starts per clip
+	total  int   // Σ starts
+	// Without Pad: per clip, the weight of picking it (Split − 1 if it has
+	// a start, else 0), and their sum.
+	weights []int
+	weight  int
 }
 
 // Chunk is one batch item: RF−1+T input codes, and for each input position
 // the code its logits are scored against, or −1 where the position is only
-// context (wavenet.CrossEntropy skips negative targets).
+// context (wavenet.CrossEntropy skips negative targets), with the
+// conditioning of its clip.
 type Chunk struct {
 	Inputs  []int32 // RF−1+T codes; positions past the clip hold a filler code no scored logit sees
 	Targets []int32 // RF−1+T: Targets[p] is the code after Inputs[p], or −1
 	Count   int     // scored positions, ≤ T
+	// Cond is the clip's class and frames, with Offset the clip position
+	// of Inputs[0], so that input position p sees the frame of clip sample
+	// Offset+p+1, as it would in the whole clip.
+	Cond wavenet.Cond
 }
 
 // NewData checks that the clips can give chunks of rf context and t targets
@@ -66,10 +104,16 @@ func NewData(clips []Clip, rf, t int, pad bool, filler int32) (*Data, error) {
 			lo, hi := d.startRange(c)
 			n = hi - lo + 1
 		} else {
-			d.Short = append(d.Short, len(d.weights))
+			d.Short = append(d.Short, len(d.starts))
 		}
-		d.weights = append(d.weights, n)
+		d.starts = append(d.starts, n)
 		d.total += n
+		w := 0
+		if n > 0 {
+			w = c.Split - 1
+		}
+		d.weights = append(d.weights, w)
+		d.weight += w
 	}
 	if d.total == 0 {
 		return nil, fmt.Errorf("train: no clip is long enough for chunks of %d context + %d samples (longest training part: %d samples, need %d); use a smaller --chunk or longer clips",
@@ -87,6 +131,10 @@ func (d *Data) MinTrain() int {
 	}
 	return d.RF + d.T
 }
+
+// Starts returns the number of chunk starts of clip i (0: no chunk is ever
+// drawn from it).
+func (d *Data) Starts(i int) int { return d.starts[i] }
 
 func (d *Data) longest() int {
 	m := 0
@@ -117,28 +165,47 @@ func (d *Data) startRange(c Clip) (lo, hi int) {
 	return 0, c.Split - d.RF - d.T
 }
 
-// Sample fills ch (allocating its slices on first use) with a random training
-// chunk drawn uniformly over all chunk starts of all clips.
+// Sample fills ch (allocating its slices on first use) with a random
+// training chunk: with Pad, uniformly over all chunk starts of all clips (one
+// draw from rng); without, a clip in proportion to its training length and
+// a start within it (two draws).
 func (d *Data) Sample(ch *Chunk, rng *rand.Rand) {
-	d.chunkAt(ch, rng.IntN(d.total))
-}
-
-// chunkAt fills ch with the k-th chunk start, counting over all clips.
-func (d *Data) chunkAt(ch *Chunk, k int) {
+	if d.Pad {
+		d.chunkAt(ch, rng.IntN(d.total))
+		return
+	}
+	k := rng.IntN(d.weight)
 	ci := 0
 	for k >= d.weights[ci] {
 		k -= d.weights[ci]
 		ci++
 	}
-	c := d.Clips[ci]
-	lo, _ := d.startRange(c)
-	s := lo + k
-	d.fill(ch, c.Codes, s, max(1, s+d.RF), min(c.Split-1, s+d.RF+d.T-1))
+	d.startAt(ch, ci, rng.IntN(d.starts[ci]))
 }
 
-// fill makes ch the chunk that starts at s (possibly negative) and scores
-// the codes at positions a … b, which lie within s+RF … s+RF+T−1 and ≥ 1.
-func (d *Data) fill(ch *Chunk, codes []int32, s, a, b int) {
+// chunkAt fills ch with the k-th chunk start, counting over all clips.
+func (d *Data) chunkAt(ch *Chunk, k int) {
+	ci := 0
+	for k >= d.starts[ci] {
+		k -= d.starts[ci]
+		ci++
+	}
+	d.startAt(ch, ci, k)
+}
+
+// startAt fills ch with the k-th chunk start of clip ci.
+func (d *Data) startAt(ch *Chunk, ci, k int) {
+	c := &d.Clips[ci]
+	lo, _ := d.startRange(*c)
+	s := lo + k
+	d.fill(ch, c, s, max(1, s+d.RF), min(c.Split-1, s+d.RF+d.T-1))
+}
+
+// fill makes ch the chunk of clip c that starts at s (possibly negative)
+// and scores the codes at positions a … b, which lie within s+RF …
+// s+RF+T−1 and ≥ 1.
+func (d *Data) fill(ch *Chunk, c *Clip, s, a, b int) {
+	codes := c.Codes
 	if a < max(1, s+d.RF) || b > s+d.RF+d.T-1 || b >= len(codes) || a > b {
 		panic(fmt.Sprintf("train: chunk at %d scoring %d…%d of %d codes", s, a, b, len(codes)))
 	}
@@ -149,8 +216,8 @@ func (d *Data) fill(ch *Chunk, codes []int32, s, a, b int) {
 	}
 	ch.Inputs, ch.Targets = ch.Inputs[:n], ch.Targets[:n]
 	o := max(s, 0) // clip position of Inputs[0]
-	c := copy(ch.Inputs, codes[o:min(len(codes), o+n)])
-	for i := c; i < n; i++ {
+	k := copy(ch.Inputs, codes[o:min(len(codes), o+n)])
+	for i := k; i < n; i++ {
 		ch.Inputs[i] = d.Filler
 	}
 	for p := range ch.Targets {
@@ -159,37 +226,55 @@ func (d *Data) fill(ch *Chunk, codes []int32, s, a, b int) {
 	// Input position p predicts the code at clip position o+p+1.
 	copy(ch.Targets[a-1-o:b-o], codes[a:b+1])
 	ch.Count = b - a + 1
+	ch.Cond = c.cond(o)
 }
 
 // Validation returns the held-out part of every clip as chunks that together
-// score each held-out code exactly once, with its full context.
+// score each held-out code exactly once, with its full context; each chunk
+// carries its clip's conditioning (so a class's validation loss is that of
+// the chunks of its class).
 func (d *Data) Validation() []Chunk {
 	var out []Chunk
-	for _, c := range d.Clips {
+	for i := range d.Clips {
+		c := &d.Clips[i]
 		for p := max(c.Split, 1); p < len(c.Codes); p += d.T {
 			var ch Chunk
-			d.fill(&ch, c.Codes, p-d.RF, p, min(p+d.T, len(c.Codes))-1)
+			d.fill(&ch, c, p-d.RF, p, min(p+d.T, len(c.Codes))-1)
 			out = append(out, ch)
 		}
 	}
 	return out
 }
 
-// Fingerprint is a hash of the clips' codes and splits, recorded in a
-// checkpoint so that resuming on other data is refused.
+// Fingerprint is a hash of the clips' codes and splits, and of their
+// classes and frames where they have them, recorded in a checkpoint so that
+// resuming on other data is refused. (A clip of class 0 without frames
+// hashes as before conditioning existed.)
 func Fingerprint(clips []Clip) string {
 	h := sha256.New()
 	var b [8]byte
+	put := func(v uint64) {
+		binary.LittleEndian.PutUint64(b[:], v)
+		h.Write(b[:])
+	}
 	for _, c := range clips {
-		binary.LittleEndian.PutUint64(b[:], uint64(len(c.Codes)))
-		h.Write(b[:])
-		binary.LittleEndian.PutUint64(b[:], uint64(c.Split))
-		h.Write(b[:])
+		put(uint64(len(c.Codes)))
+		put(uint64(c.Split))
 		buf := make([]byte, 4*len(c.Codes))
 		for i, x := range c.Codes {
 			binary.LittleEndian.PutUint32(buf[4*i:], uint32(x))
 		}
 		h.Write(buf)
+		if c.Class != 0 || c.Frames != nil {
+			h.Write([]byte("cond"))
+			put(uint64(c.Class))
+			put(uint64(len(c.Frames)))
+			buf = make([]byte, 4*len(c.Frames))
+			for i, x := range c.Frames {
+				binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(x))
+			}
+			h.Write(buf)
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

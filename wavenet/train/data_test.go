@@ -1,9 +1,12 @@
 package train
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/wavenet-go/wavenet-go/wavenet"
 )
 
 // TestDataCoverage enumerates every chunk start and counts how often each
@@ -97,5 +100,100 @@ func TestDataTooShort(t *testing.T) {
 	}
 	if _, err := NewData([]Clip{c}, 1025, 2000, true, 128); err != nil {
 		t.Errorf("padded chunks of a 100-sample clip: %v", err)
+	}
+}
+
+// TestSampleProportionalToLength draws many chunks from three clips of
+// very different lengths and checks that the samples scored from each are
+// in proportion to its training part (Split − 1 scorable positions), with
+// and without padded starts, and that each chunk carries its clip's class
+// and frames, its offset the clip position of its first input.
+func TestSampleProportionalToLength(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	clips := []Clip{randomClip(rng, 400, 256, "short"), randomClip(rng, 1200, 256, "mid"), randomClip(rng, 3600, 256, "long")}
+	for i := range clips {
+		clips[i].Split = len(clips[i].Codes) - 20
+		clips[i].Class = i
+		clips[i].Frames = make([]float32, 2*(len(clips[i].Codes)+99)/100)
+		clips[i].Frames[0] = float32(i) // tells the clips' frames apart
+	}
+	const rf, T, draws = 33, 120, 40000
+	var want [3]float64
+	sum := 0.0
+	for i, c := range clips {
+		want[i] = float64(c.Split - 1)
+		sum += want[i]
+	}
+	for _, pad := range []bool{true, false} {
+		d, err := NewData(clips, rf, T, pad, 128)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var scored [3]float64
+		var total float64
+		var ch Chunk
+		for range draws {
+			d.Sample(&ch, rng)
+			k := ch.Cond.Class
+			c := clips[k]
+			if &ch.Cond.Frames[0] != &c.Frames[0] {
+				t.Fatalf("pad %v: a chunk of class %d carries other frames", pad, k)
+			}
+			o := ch.Cond.Offset
+			for p, tg := range ch.Targets {
+				if tg >= 0 && (tg != c.Codes[o+p+1] || ch.Inputs[p] != c.Codes[o+p]) {
+					t.Fatalf("pad %v, class %d, offset %d: input %d is not clip position %d", pad, k, o, p, o+p)
+				}
+			}
+			scored[k] += float64(ch.Count)
+			total += float64(ch.Count)
+		}
+		for i := range clips {
+			got, exp := scored[i]/total, want[i]/sum
+			if math.Abs(got-exp) > 0.03*exp {
+				t.Errorf("pad %v: %s gave %.4f of the scored samples, want %.4f (its share of the training length)", pad, clips[i].Name, got, exp)
+			}
+		}
+	}
+}
+
+// TestValidationEveryClip: every clip's held-out tail becomes validation
+// chunks of its own class, each with its offset in the clip, and
+// splitClips holds out a slice of every clip.
+func TestValidationEveryClip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	var clips []Clip
+	for i, n := range []int{300, 1000, 90} {
+		c := randomClip(rng, n, 256, "c")
+		c.Class = i
+		clips = append(clips, c)
+	}
+	cfg := wavenet.Config{QuantizationChannels: 256}
+	split, err := splitClips(clips, cfg, 0.1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := NewData(split, 17, 40, true, 128)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := make([]int, len(clips))
+	for _, ch := range d.Validation() {
+		c := split[ch.Cond.Class]
+		for p, tg := range ch.Targets {
+			if tg < 0 {
+				continue
+			}
+			pos := ch.Cond.Offset + p + 1
+			if pos < c.Split || tg != c.Codes[pos] {
+				t.Fatalf("class %d: validation scores position %d (split %d)", ch.Cond.Class, pos, c.Split)
+			}
+			held[ch.Cond.Class]++
+		}
+	}
+	for i, c := range split {
+		if want := int(math.Round(0.1 * float64(len(c.Codes)))); c.Split != len(c.Codes)-want || held[i] != want || want == 0 {
+			t.Errorf("clip %d of %d samples: split %d, %d held-out codes scored; want %d", i, len(c.Codes), c.Split, held[i], want)
+		}
 	}
 }

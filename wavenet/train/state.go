@@ -53,6 +53,7 @@ type stateHeader struct {
 	Log         []LogRow        `json:"log"`            // rows of the CSV log
 	TrainWindow []float64       `json:"train_window"`   // per step since the last log row: loss (nats), gradient norm, alternating
 	Best        *bestHeader     `json:"best,omitempty"` // the lowest validation so far; absent before the first (and in files from before it was kept)
+	Cond        Conditioning    `json:"cond"`           // class names and what the frames are; must not change on resume
 }
 
 // bestHeader is the lowest validation loss of a run so far and what the

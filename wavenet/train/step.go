@@ -18,10 +18,22 @@ type trainer struct {
 	workers []*worker
 }
 
-// worker is the per-goroutine scratch: a workspace and a dlogits buffer.
+// worker is the per-goroutine scratch: a workspace, a dlogits buffer and
+// the conditioning of the chunk in hand.
 type worker struct {
 	ws      *wavenet.Workspace
 	dlogits []float32
+	conds   []wavenet.Cond // (1) for a conditioned model, nil otherwise
+}
+
+// condsOf returns the conditioning Forward takes for ch alone: nil for an
+// unconditioned model, else ch's, in w's own one-element slice.
+func (w *worker) condsOf(ch *Chunk) []wavenet.Cond {
+	if w.conds == nil {
+		return nil
+	}
+	w.conds[0] = ch.Cond
+	return w.conds
 }
 
 // newTrainer prepares for batches of b chunks of t input codes on up to
@@ -32,10 +44,14 @@ func newTrainer(m *wavenet.Model, b, t, threads int) *trainer {
 		tr.items = append(tr.items, m.NewLike())
 	}
 	for range max(1, min(threads, b)) {
-		tr.workers = append(tr.workers, &worker{
+		w := &worker{
 			ws:      wavenet.NewWorkspace(m, 1, t),
 			dlogits: make([]float32, t*m.Config.QuantizationChannels),
-		})
+		}
+		if m.Config.Conditioned() {
+			w.conds = make([]wavenet.Cond, 1)
+		}
+		tr.workers = append(tr.workers, w)
 	}
 	return tr
 }
@@ -80,7 +96,7 @@ func (tr *trainer) lossAndGrad(batch []Chunk) float64 {
 		ch := &batch[i]
 		g := tr.items[i]
 		clear(g.Params)
-		logits := tr.m.ForwardFrom(w.ws, ch.Inputs, nil, ch.firstScored())
+		logits := tr.m.ForwardFrom(w.ws, ch.Inputs, w.condsOf(ch), ch.firstScored())
 		dl := w.dlogits[:len(logits)]
 		nats[i] = wavenet.CrossEntropy(dl, logits, ch.Targets, q)
 		scale := float32(float64(ch.Count) / float64(total))
@@ -119,22 +135,43 @@ func (tr *trainer) lossAndGrad(batch []Chunk) float64 {
 // loss returns the mean cross-entropy, in nats, over every scored position
 // of chunks (forward passes only), and the number of positions.
 func (tr *trainer) loss(chunks []Chunk) (float64, int) {
+	nats, n, _ := tr.lossByClass(chunks, 0)
+	return nats, n
+}
+
+// lossByClass is loss, and also, for classes > 0, the mean cross-entropy
+// in nats over the chunks of each class c < classes in perClass[c] (−1 for
+// a class without a chunk).
+func (tr *trainer) lossByClass(chunks []Chunk, classes int) (nats float64, total int, perClass []float64) {
 	q := tr.m.Config.QuantizationChannels
-	nats := make([]float64, len(chunks))
+	each := make([]float64, len(chunks))
 	tr.parallel(len(chunks), func(w *worker, i int) {
-		logits := tr.m.ForwardFrom(w.ws, chunks[i].Inputs, nil, chunks[i].firstScored())
-		nats[i] = wavenet.CrossEntropy(nil, logits, chunks[i].Targets, q)
+		logits := tr.m.ForwardFrom(w.ws, chunks[i].Inputs, w.condsOf(&chunks[i]), chunks[i].firstScored())
+		each[i] = wavenet.CrossEntropy(nil, logits, chunks[i].Targets, q)
 	})
-	var sum float64
-	total := 0
+	sum := make([]float64, classes)
+	count := make([]int, classes)
+	var all float64
 	for i := range chunks {
-		sum += nats[i] * float64(chunks[i].Count)
-		total += chunks[i].Count
+		n := chunks[i].Count
+		all += each[i] * float64(n)
+		total += n
+		if c := chunks[i].Cond.Class; c < classes {
+			sum[c] += each[i] * float64(n)
+			count[c] += n
+		}
+	}
+	for c := range classes {
+		v := -1.0
+		if count[c] > 0 {
+			v = sum[c] / float64(count[c])
+		}
+		perClass = append(perClass, v)
 	}
 	if total == 0 {
-		return 0, 0
+		return 0, 0, perClass
 	}
-	return sum / float64(total), total
+	return all / float64(total), total, perClass
 }
 
 // firstScored is the first position of the chunk whose logits are scored

@@ -30,56 +30,113 @@ func randomClip(rng *rand.Rand, n, q int, name string) Clip {
 	return c
 }
 
+// condConfig is tinyConfig with global (3 classes, Cg = 2) and local (Cl =
+// 3 channels, hop 4) conditioning.
+func condConfig() wavenet.Config {
+	c := tinyConfig()
+	c.GlobalClasses, c.GlobalChannels = 3, 2
+	c.LocalChannels, c.LocalHop = 3, 4
+	return c
+}
+
+// condClip is randomClip with class k and random frames, ⌈n/H⌉ of them,
+// drawn from frng.
+func condClip(rng, frng *rand.Rand, cfg wavenet.Config, n, k int, name string) Clip {
+	c := randomClip(rng, n, cfg.QuantizationChannels, name)
+	c.Class = k
+	if cfg.LocalChannels > 0 {
+		c.Frames = make([]float32, cfg.LocalChannels*((n+cfg.LocalHop-1)/cfg.LocalHop))
+		for i := range c.Frames {
+			c.Frames[i] = float32(frng.NormFloat64())
+		}
+	}
+	return c
+}
+
 // TestGradientFullModel checks the batch gradient of the training path (chunk
 // sampling with zero-padded starts, masked cross-entropy, per-item backward,
 // the ordered sum over items on two goroutines) against central finite
-// differences of the batch loss, for every parameter of a small model.
+// differences of the batch loss, for every parameter of a small model:
+// unconditioned, and with global and local conditioning, where the chunks
+// carry their clips' classes and frames at their own offsets, so the
+// embedding rows of the classes drawn and the four projections of every
+// layer are checked too (and must matter: some of their gradients are
+// far from zero).
 func TestGradientFullModel(t *testing.T) {
-	cfg := tinyConfig()
-	m, err := wavenet.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	wavenet.RandomInit(m, rng)
-	clips := []Clip{randomClip(rng, 70, cfg.QuantizationChannels, "a"), randomClip(rng, 40, cfg.QuantizationChannels, "b")}
-	const T = 9
-	d, err := NewData(clips, cfg.ReceptiveField(), T, true, int32(cfg.QuantizationChannels/2))
-	if err != nil {
-		t.Fatal(err)
-	}
-	batch := make([]Chunk, 4)
-	for i := range batch {
-		d.Sample(&batch[i], rng)
-	}
-	// Make sure a chunk at the very start of a clip (zero context) is in.
-	d.fill(&batch[0], clips[0].Codes, -(d.RF - 1), 1, T)
-	d.fill(&batch[1], clips[1].Codes, 2-d.RF-T, 1, 1)
-
-	tr := newTrainer(m, len(batch), d.RF-1+T, 2)
-	tr.lossAndGrad(batch)
-	grad := slices.Clone(tr.grad.Params)
-
-	const eps = 1e-3
-	bad := 0
-	for j := range m.Params {
-		p := m.Params[j]
-		hi, lo := p+float32(eps), p-float32(eps)
-		m.Params[j] = hi
-		lp, _ := tr.loss(batch)
-		m.Params[j] = lo
-		lm, _ := tr.loss(batch)
-		m.Params[j] = p
-		num := (lp - lm) / float64(hi-lo)
-		if d := math.Abs(float64(grad[j]) - num); d > 2e-4+1e-2*math.Abs(num) {
-			if bad < 10 {
-				t.Errorf("param %d: backward %.6g, finite difference %.6g", j, grad[j], num)
-			}
-			bad++
+	for _, cfg := range []wavenet.Config{tinyConfig(), condConfig()} {
+		m, err := wavenet.New(cfg)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if bad > 0 {
-		t.Errorf("%d of %d parameters disagree", bad, len(m.Params))
+		rng := rand.New(rand.NewPCG(1, 2))
+		wavenet.RandomInit(m, rng)
+		// The codes and chunks from an RNG of their own, and the frames
+		// from another, so that both configs see the same codes.
+		rng = rand.New(rand.NewPCG(1, 3))
+		frng := rand.New(rand.NewPCG(1, 4))
+		clips := []Clip{condClip(rng, frng, cfg, 70, 0, "a"), condClip(rng, frng, cfg, 40, 0, "b")}
+		if cfg.GlobalClasses > 0 {
+			clips[1].Class = 2
+		}
+		const T = 9
+		d, err := NewData(clips, cfg.ReceptiveField(), T, true, int32(cfg.QuantizationChannels/2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		batch := make([]Chunk, 4)
+		for i := range batch {
+			d.Sample(&batch[i], rng)
+		}
+		// Make sure a chunk at the very start of a clip (zero context) and
+		// one well inside a clip (a non-zero offset) are in.
+		d.fill(&batch[0], &clips[0], -(d.RF - 1), 1, T)
+		d.fill(&batch[1], &clips[1], 2-d.RF-T, 1, 1)
+		d.fill(&batch[2], &clips[0], 30, 30+d.RF, 30+d.RF+T-1)
+		if batch[2].Cond.Offset != 30 {
+			t.Fatalf("chunk at 30: offset %d", batch[2].Cond.Offset)
+		}
+
+		tr := newTrainer(m, len(batch), d.RF-1+T, 2)
+		tr.lossAndGrad(batch)
+		grad := slices.Clone(tr.grad.Params)
+
+		const eps = 1e-3
+		bad := 0
+		condMoved := map[wavenet.Role]bool{}
+		off := 0
+		for _, ten := range m.Tensors() {
+			for k := range ten.Data {
+				j := off + k
+				p := m.Params[j]
+				hi, lo := p+float32(eps), p-float32(eps)
+				m.Params[j] = hi
+				lp, _ := tr.loss(batch)
+				m.Params[j] = lo
+				lm, _ := tr.loss(batch)
+				m.Params[j] = p
+				num := (lp - lm) / float64(hi-lo)
+				if d := math.Abs(float64(grad[j]) - num); d > 2e-4+1e-2*math.Abs(num) {
+					if bad < 10 {
+						t.Errorf("%v: %s[%d]: backward %.6g, finite difference %.6g", cfg.Conditioned(), ten.Name, k, grad[j], num)
+					}
+					bad++
+				}
+				if math.Abs(num) > 1e-3 {
+					condMoved[ten.Role] = true
+				}
+			}
+			off += len(ten.Data)
+		}
+		if bad > 0 {
+			t.Errorf("%d of %d parameters disagree", bad, len(m.Params))
+		}
+		if cfg.Conditioned() {
+			for _, r := range []wavenet.Role{wavenet.RoleEmbedding, wavenet.RoleFilterGlobal, wavenet.RoleGateGlobal, wavenet.RoleFilterLocal, wavenet.RoleGateLocal} {
+				if !condMoved[r] {
+					t.Errorf("no parameter of role %d changes the loss: the conditioning does not reach it", r)
+				}
+			}
+		}
 	}
 }
 

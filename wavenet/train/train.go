@@ -65,6 +65,23 @@ const (
 	DefaultValEvery    = 50
 )
 
+// Conditioning describes a run's conditioning beyond the model config
+// (which has the class count, the embedding width, the channels and hop of
+// the frames).
+type Conditioning struct {
+	// Classes are the names of the global classes, index = Clip.Class; as
+	// many as the config's global_classes, none without global
+	// conditioning. They become the model's `training` metadata's
+	// `classes` (FORMAT.md), by which users choose a class.
+	Classes []string `json:"classes,omitempty"`
+	// ClassesFrom says how the caller assigned the classes (cmd/wavenet:
+	// "folder" or "file"); recorded and checked on resume, otherwise free.
+	ClassesFrom string `json:"classes_from,omitempty"`
+	// Local says what the frames are (cmd/wavenet: "log-mel"); required
+	// with local conditioning, empty without.
+	Local string `json:"local,omitempty"`
+}
+
 // Options configure Run.
 type Options struct {
 	// Clips are the training data. Run works on a copy, in which it sets
@@ -74,6 +91,11 @@ type Options struct {
 	Hyper  Hyper
 	// SeedSet says Hyper.Seed was given (0 is a valid seed).
 	SeedSet bool
+	// Cond describes what the clips are conditioned on (their Class and
+	// Frames): the class names of a globally conditioned config, what the
+	// frames of a locally conditioned one are. It is recorded in the
+	// checkpoint and the model's metadata; resuming with another is refused.
+	Cond Conditioning
 	// Resume, if not nil, is the checkpoint the run continues from; the
 	// clips must be those it was made on.
 	Resume *Checkpoint
@@ -141,6 +163,10 @@ type Plan struct {
 	Params         int   // model parameters
 	Hyper          Hyper // the settings in force (the checkpoint's on resume)
 	Threads        int   // goroutines over batch items
+	Cond           Conditioning
+	// ClassClips and ClassSamples are, per class, its clips and their
+	// samples; nil without global conditioning.
+	ClassClips, ClassSamples []int
 	// Step and Elapsed are where a resumed run starts; 0 for a new run.
 	Step    int
 	Elapsed time.Duration
@@ -152,32 +178,38 @@ type Status struct {
 	Elapsed       time.Duration // training time so far
 	TrainBits     float64       // the last log row's; 0 before the first row
 	ValBits       float64       // the last validation; −1 before the first
+	ValClassBits  []float64     // the last validation per class (see LogRow); nil before the first or without classes
 	SamplesPerSec float64       // the last log row's; 0 before the first row
 }
 
 // LogRow is one row of the training log.
 type LogRow struct {
-	Step          int     `json:"step"`
-	Seconds       float64 `json:"seconds"` // training time so far
-	Samples       int64   `json:"samples"` // scored samples so far
-	LR            float64 `json:"lr"`
-	TrainBits     float64 `json:"train_bits"` // mean over the steps since the previous row
-	ValBits       float64 `json:"val_bits"`   // −1 when not measured at this row
-	GradNorm      float64 `json:"grad_norm"`  // mean norm before clipping, since the previous row
-	SamplesPerSec float64 `json:"samples_per_sec"`
+	Step      int     `json:"step"`
+	Seconds   float64 `json:"seconds"` // training time so far
+	Samples   int64   `json:"samples"` // scored samples so far
+	LR        float64 `json:"lr"`
+	TrainBits float64 `json:"train_bits"` // mean over the steps since the previous row
+	ValBits   float64 `json:"val_bits"`   // −1 when not measured at this row
+	// ValClassBits is, for a globally conditioned model at a row with a
+	// validation, the validation bits of each class's clips, in class
+	// order (−1 for a class with nothing held out); nil otherwise.
+	ValClassBits  []float64 `json:"val_class_bits,omitempty"`
+	GradNorm      float64   `json:"grad_norm"` // mean norm before clipping, since the previous row
+	SamplesPerSec float64   `json:"samples_per_sec"`
 }
 
 // Result is what Run did.
 type Result struct {
-	Steps       int
-	Samples     int64         // scored samples seen in total
-	Elapsed     time.Duration // training time in total
-	TrainBits   float64       // the last log row's
-	ValBits     float64       // the last validation, −1 if none
-	ClipBits    float64       // whole-clip bits/sample over all clips (as `wavenet eval`), at the end; 0 if interrupted
-	Interrupted bool          // stopped by ctx; the final checkpoint was saved
-	BestStep    int           // the step of the lowest validation, 0 if none
-	BestValBits float64       // that validation loss, −1 if none
+	Steps        int
+	Samples      int64         // scored samples seen in total
+	Elapsed      time.Duration // training time in total
+	TrainBits    float64       // the last log row's
+	ValBits      float64       // the last validation, −1 if none
+	ValClassBits []float64     // the last validation per class; nil if none or without classes
+	ClipBits     float64       // whole-clip bits/sample over all clips (as `wavenet eval`), at the end; 0 if interrupted
+	Interrupted  bool          // stopped by ctx; the final checkpoint was saved
+	BestStep     int           // the step of the lowest validation, 0 if none
+	BestValBits  float64       // that validation loss, −1 if none
 }
 
 // trainingMeta is the model file's `training` metadata. It holds nothing
@@ -192,12 +224,18 @@ type trainingMeta struct {
 	Data      []dataMeta `json:"data"`
 	DataHash  string     `json:"data_sha256"`
 	Version   string     `json:"version,omitempty"` // Options.Version: the build that trained
+
+	Classes      []string  `json:"classes,omitempty"`        // FORMAT.md: the global classes' names, in id order
+	ClassesFrom  string    `json:"classes_from,omitempty"`   // how they were assigned
+	ValClassBits []float64 `json:"val_class_bits,omitempty"` // the last validation per class
+	Local        string    `json:"local,omitempty"`          // what the local frames are
 }
 
 type dataMeta struct {
 	File    string `json:"file"`
 	Samples int    `json:"samples"`
 	HeldOut int    `json:"held_out"`
+	Class   string `json:"class,omitempty"` // its class's name, with global conditioning
 }
 
 // run is the state of one Run.
@@ -220,6 +258,7 @@ type run struct {
 	window    []float64 // per step since the last row: nats, grad norm, alternating
 	lastVal   float64
 	lastTrain float64
+	lastClass []float64 // the last validation per class
 
 	best      *bestHeader    // the lowest validation so far; nil before the first
 	bestModel *wavenet.Model // the model at best.Step; nil before the first
@@ -278,6 +317,9 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		return Result{}, fmt.Errorf("train: %w", err)
 	}
 
+	if err := checkConditioning(cfg, opts.Cond, clips); err != nil {
+		return Result{}, err
+	}
 	r.dataHash = Fingerprint(clips)
 	rf := cfg.ReceptiveField()
 	T := r.hyper.Chunk
@@ -291,9 +333,15 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 				c.Name, c.Split, len(c.Codes), len(c.Codes)-c.Split, r.data.MinTrain()))
 		}
 	}
+	if err := r.checkClassChunks(); err != nil {
+		return Result{}, err
+	}
 	r.val = r.data.Validation()
 
 	if ck != nil {
+		if err := ck.st.Cond.differs(opts.Cond); err != nil {
+			return Result{}, fmt.Errorf("train: resume: the conditioning differs from that of %s: %w; resume with the same or start a new run", ck.name, err)
+		}
 		if ck.st.Data != r.dataHash {
 			return Result{}, fmt.Errorf("train: resume: the training data differ from those of %s (same files, in the same order, are needed)", ck.name)
 		}
@@ -301,7 +349,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 			return Result{}, err
 		}
 	} else {
-		wavenet.RandomInit(r.m, rand.New(rand.NewPCG(r.hyper.Seed, 1)))
+		initModel(r.m, r.hyper.Seed)
 		r.adam = NewAdam(len(r.m.Params))
 		r.pcg = rand.NewPCG(r.hyper.Seed, 2)
 	}
@@ -309,9 +357,17 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	r.tr = newTrainer(r.m, r.hyper.Batch, rf-1+T, threads)
 
 	if opts.OnStart != nil {
-		opts.OnStart(Plan{Clips: len(clips), Samples: totalSamples(clips), HeldOut: heldOut(clips),
+		p := Plan{Clips: len(clips), Samples: totalSamples(clips), HeldOut: heldOut(clips),
 			ReceptiveField: rf, Params: len(r.m.Params), Hyper: r.hyper, Threads: len(r.tr.workers),
-			Step: r.step, Elapsed: r.elapsed})
+			Cond: opts.Cond, Step: r.step, Elapsed: r.elapsed}
+		if n := cfg.GlobalClasses; n > 0 {
+			p.ClassClips, p.ClassSamples = make([]int, n), make([]int, n)
+			for _, c := range clips {
+				p.ClassClips[c.Class]++
+				p.ClassSamples[c.Class] += len(c.Codes)
+			}
+		}
+		opts.OnStart(p)
 	}
 	return r.loop(ctx, clips)
 }
@@ -339,6 +395,116 @@ func splitClips(clips []Clip, cfg wavenet.Config, valFraction float64) ([]Clip, 
 		out[i] = c
 	}
 	return out, nil
+}
+
+// checkConditioning refuses clips whose conditioning does not fit the
+// config and cond: class names that are not the config's global_classes
+// distinct non-empty names, a class outside them or without a clip, frames
+// of the wrong size or not finite, conditioning the model does not take.
+func checkConditioning(cfg wavenet.Config, cond Conditioning, clips []Clip) error {
+	N := cfg.GlobalClasses
+	switch {
+	case N == 0 && len(cond.Classes) > 0:
+		return fmt.Errorf("train: %d class names given for a model without global conditioning", len(cond.Classes))
+	case N > 0 && len(cond.Classes) != N:
+		return fmt.Errorf("train: the model has %d global classes but %d class names are given", N, len(cond.Classes))
+	case cfg.LocalChannels == 0 && cond.Local != "":
+		return fmt.Errorf("train: local features %q given for a model without local conditioning", cond.Local)
+	case cfg.LocalChannels > 0 && cond.Local == "":
+		return errors.New("train: a locally conditioned model needs Conditioning.Local to say what its frames are")
+	}
+	seen := make(map[string]bool, N)
+	for _, name := range cond.Classes {
+		if name == "" || seen[name] {
+			return fmt.Errorf("train: class names %q: each must be non-empty and given once", cond.Classes)
+		}
+		seen[name] = true
+	}
+	used := make([]bool, N)
+	for _, c := range clips {
+		if cfg.LocalChannels > 0 {
+			want := cfg.LocalChannels * ((len(c.Codes) + cfg.LocalHop - 1) / cfg.LocalHop)
+			if len(c.Frames) != want {
+				return fmt.Errorf("train: %s: %d frame values for %d samples; at hop %d with %d channels the clip has %d",
+					c.Name, len(c.Frames), len(c.Codes), cfg.LocalHop, cfg.LocalChannels, want)
+			}
+		}
+		if err := c.cond(0).Check(cfg); err != nil {
+			return fmt.Errorf("train: %s: %w", c.Name, err)
+		}
+		if N > 0 {
+			used[c.Class] = true
+		}
+	}
+	for k, u := range used {
+		if !u {
+			return fmt.Errorf("train: class %q (id %d) has no clip", cond.Classes[k], k)
+		}
+	}
+	return nil
+}
+
+// checkClassChunks refuses a run in which a class would never be trained:
+// all its clips too short for a chunk.
+func (r *run) checkClassChunks() error {
+	N := r.m.Config.GlobalClasses
+	if N == 0 {
+		return nil
+	}
+	starts := make([]int, N)
+	for i, c := range r.data.Clips {
+		starts[c.Class] += r.data.Starts(i)
+	}
+	for k, n := range starts {
+		if n == 0 {
+			return fmt.Errorf("train: class %q: no clip of it is long enough for a chunk of %d context + %d samples; use a smaller --chunk, longer clips or padded starts",
+				r.opts.Cond.Classes[k], r.data.RF-1, r.data.T)
+		}
+	}
+	return nil
+}
+
+// differs returns an error naming how c and the given conditioning differ,
+// or nil when they are the same.
+func (c Conditioning) differs(given Conditioning) error {
+	var diffs []string
+	if !slices.Equal(c.Classes, given.Classes) {
+		diffs = append(diffs, fmt.Sprintf("classes %s (the checkpoint has %s)", classList(given.Classes), classList(c.Classes)))
+	}
+	if c.ClassesFrom != given.ClassesFrom {
+		diffs = append(diffs, fmt.Sprintf("classes by %q (the checkpoint's by %q)", given.ClassesFrom, c.ClassesFrom))
+	}
+	if c.Local != given.Local {
+		diffs = append(diffs, fmt.Sprintf("local features %q (the checkpoint has %q)", given.Local, c.Local))
+	}
+	if len(diffs) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(diffs, "; "))
+}
+
+// classList shows class names for messages: [a b c], or "none".
+func classList(names []string) string {
+	if len(names) == 0 {
+		return "(none)"
+	}
+	return "[" + strings.Join(names, " ") + "]"
+}
+
+// initModel gives a new run's model its initial weights: wavenet.RandomInit
+// from seed, then every conditioning projection zero, as the reference
+// trains: the class embedding starts N(0, 1) and the first step is that of
+// the unconditioned model of the same seed, from which the projections
+// learn what the conditioning adds.
+func initModel(m *wavenet.Model, seed uint64) {
+	wavenet.RandomInit(m, rand.New(rand.NewPCG(seed, 1)))
+	for i := range m.Layers {
+		ly := &m.Layers[i]
+		clear(ly.FilterGlobal)
+		clear(ly.GateGlobal)
+		clear(ly.FilterLocal)
+		clear(ly.GateLocal)
+	}
 }
 
 func totalSamples(clips []Clip) int {
@@ -496,7 +662,7 @@ func (r *run) restore(ck *Checkpoint) error {
 	for _, row := range r.log {
 		r.lastTrain = row.TrainBits
 		if row.ValBits >= 0 {
-			r.lastVal = row.ValBits
+			r.lastVal, r.lastClass = row.ValBits, row.ValClassBits
 		}
 	}
 	return nil
@@ -547,7 +713,8 @@ func (r *run) loop(ctx context.Context, clips []Clip) (Result, error) {
 			rowElapsed, rowSamples = r.elapsed, r.samples
 		}
 		if r.opts.OnStep != nil {
-			r.opts.OnStep(Status{Step: r.step, Elapsed: r.elapsed, TrainBits: r.lastTrain, ValBits: r.lastVal, SamplesPerSec: r.rate()})
+			r.opts.OnStep(Status{Step: r.step, Elapsed: r.elapsed, TrainBits: r.lastTrain, ValBits: r.lastVal,
+				ValClassBits: r.lastClass, SamplesPerSec: r.rate()})
 		}
 		// The final checkpoint follows at the last step.
 		bySteps := r.opts.CheckpointSteps > 0 && r.step%r.opts.CheckpointSteps == 0
@@ -564,9 +731,7 @@ func (r *run) loop(ctx context.Context, clips []Clip) (Result, error) {
 		improved := pendingBest
 		if n := len(r.log); len(r.window) == 0 && n > 0 && r.log[n-1].Step == r.step {
 			if r.log[n-1].ValBits < 0 && len(r.val) > 0 {
-				nats, _ := r.tr.loss(r.val)
-				r.log[n-1].ValBits = nats / math.Ln2
-				improved = r.validated(r.log[n-1].ValBits)
+				improved = r.validated(r.validate(&r.log[n-1]))
 			}
 		} else {
 			improved = r.addRow(true, r.elapsed-rowElapsed, r.samples-rowSamples)
@@ -585,7 +750,7 @@ func (r *run) loop(ctx context.Context, clips []Clip) (Result, error) {
 	}
 	res := Result{
 		Steps: r.step, Samples: r.samples, Elapsed: r.elapsed, TrainBits: r.lastTrain, ValBits: r.lastVal,
-		ClipBits: clipBits, Interrupted: interrupted, BestValBits: -1,
+		ValClassBits: r.lastClass, ClipBits: clipBits, Interrupted: interrupted, BestValBits: -1,
 	}
 	if r.best != nil {
 		res.BestStep, res.BestValBits = r.best.Step, r.best.ValBits
@@ -660,9 +825,7 @@ func (r *run) addRow(withVal bool, trained time.Duration, samples int64) (best b
 		row.SamplesPerSec = float64(samples) / s
 	}
 	if withVal && len(r.val) > 0 {
-		nats, _ := r.tr.loss(r.val)
-		row.ValBits = nats / math.Ln2
-		best = r.validated(row.ValBits)
+		best = r.validated(r.validate(&row))
 	}
 	r.lastTrain = row.TrainBits
 	r.log = append(r.log, row)
@@ -670,6 +833,22 @@ func (r *run) addRow(withVal bool, trained time.Duration, samples int64) (best b
 		r.opts.OnLog(r.log)
 	}
 	return best
+}
+
+// validate measures the validation loss into row, overall and per class,
+// and returns it in bits.
+func (r *run) validate(row *LogRow) float64 {
+	nats, _, perClass := r.tr.lossByClass(r.val, r.m.Config.GlobalClasses)
+	row.ValBits = nats / math.Ln2
+	row.ValClassBits = nil
+	for _, v := range perClass {
+		if v >= 0 {
+			v /= math.Ln2
+		}
+		row.ValClassBits = append(row.ValClassBits, v)
+	}
+	r.lastClass = row.ValClassBits
+	return row.ValBits
 }
 
 // clipBits is the mean bits/sample of every clip, whole, as `wavenet eval`
@@ -681,7 +860,7 @@ func (r *run) clipBits(clips []Clip) float64 {
 		if len(c.Codes) < 2 {
 			continue
 		}
-		sum += r.m.BitsPerSample(c.Codes, wavenet.Cond{}) * float64(len(c.Codes)-1)
+		sum += r.m.BitsPerSample(c.Codes, c.cond(0)) * float64(len(c.Codes)-1)
 		n += len(c.Codes) - 1
 	}
 	if n == 0 {
@@ -714,7 +893,7 @@ func (r *run) snapshot(clipBits float64, final bool) (*Snapshot, error) {
 			Step: r.step, AdamT: r.adam.T, Params: len(r.m.Params),
 			Config: json.RawMessage(r.m.Config.JSON()), Hyper: r.hyper, Data: r.dataHash,
 			RNG: rng, Elapsed: r.elapsed.Seconds(), Samples: r.samples, Log: r.log, TrainWindow: r.window,
-			Best: r.best,
+			Best: r.best, Cond: r.opts.Cond,
 		},
 		params: r.m.Params, m: r.adam.M, v: r.adam.V,
 	}
@@ -732,13 +911,22 @@ func (r *run) snapshot(clipBits float64, final bool) (*Snapshot, error) {
 // training is the model file's `training` metadata now; clipBits, when not
 // 0, is the whole-clip score.
 func (r *run) training(clipBits float64) (json.RawMessage, error) {
+	cond := r.opts.Cond
 	meta := trainingMeta{Steps: r.step, Samples: r.samples, Hyper: r.hyper, TrainBits: round4(r.lastTrain),
-		ClipBits: round4(clipBits), DataHash: r.dataHash, Version: r.opts.Version}
+		ClipBits: round4(clipBits), DataHash: r.dataHash, Version: r.opts.Version,
+		Classes: cond.Classes, ClassesFrom: cond.ClassesFrom, Local: cond.Local}
 	if r.lastVal >= 0 {
 		meta.ValBits = round4(r.lastVal)
+		for _, v := range r.lastClass {
+			meta.ValClassBits = append(meta.ValClassBits, round4(v))
+		}
 	}
 	for _, c := range r.data.Clips {
-		meta.Data = append(meta.Data, dataMeta{File: c.Name, Samples: len(c.Codes), HeldOut: len(c.Codes) - c.Split})
+		dm := dataMeta{File: c.Name, Samples: len(c.Codes), HeldOut: len(c.Codes) - c.Split}
+		if len(cond.Classes) > 0 {
+			dm.Class = cond.Classes[c.Class]
+		}
+		meta.Data = append(meta.Data, dm)
 	}
 	return json.Marshal(meta)
 }
@@ -827,6 +1015,9 @@ func (c *Checkpoint) Hyper() Hyper { return c.st.Hyper }
 func (c *Checkpoint) Best() (step int, valBits float64) {
 	return c.st.bestStep(), c.st.bestValBits()
 }
+
+// Conditioning returns the run's conditioning, as Options.Cond gave it.
+func (c *Checkpoint) Conditioning() Conditioning { return c.st.Cond }
 
 // Config returns the model config of the run.
 func (c *Checkpoint) Config() (wavenet.Config, error) {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -155,15 +156,7 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 }
 
 func slicesEqual(a, b []LogRow) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+	return reflect.DeepEqual(a, b)
 }
 
 // TestDeterministic: the same data, settings and seed give the same model
@@ -366,5 +359,186 @@ func TestStateRoundTrip(t *testing.T) {
 	}
 	if _, err := decodeState(b.Bytes()); err == nil || !strings.Contains(err.Error(), "train_window") {
 		t.Errorf("odd train_window: err %v", err)
+	}
+}
+
+// condOptions is testOptions for a model with global (2 classes, Cg = 3)
+// and local (2 channels, hop 50) conditioning over three clips: two of
+// class "lo", one of class "hi", each with frames of its own.
+func condOptions(st *memStore) Options {
+	clips := []Clip{toneClip("a", 2500, 11), toneClip("b", 1500, 12), toneClip("c", 2000, 13)}
+	clips[2].Class = 1
+	for i := range clips {
+		c := &clips[i]
+		c.Frames = make([]float32, 2*((len(c.Codes)+49)/50))
+		for j := range c.Frames {
+			c.Frames[j] = float32(math.Sin(float64(i*7+j) / 5))
+		}
+	}
+	o := testOptions(st, clips...)
+	cfg := *o.Config
+	cfg.GlobalClasses, cfg.GlobalChannels = 2, 3
+	cfg.LocalChannels, cfg.LocalHop = 2, 50
+	o.Config = &cfg
+	o.Cond = Conditioning{Classes: []string{"lo", "hi"}, ClassesFrom: "folder", Local: "log-mel"}
+	o.Steps = 8
+	return o
+}
+
+// TestConditionedRun: a conditioned run logs the validation of each class
+// at every validation row, records the classes and what the frames are in
+// the checkpoint and the model's `training` metadata (the spec's
+// `classes`), starts with every conditioning projection zero and resumes
+// exactly.
+func TestConditionedRun(t *testing.T) {
+	var st memStore
+	o := condOptions(&st)
+	var plan Plan
+	o.OnStart = func(p Plan) { plan = p }
+	res, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(plan.ClassClips, []int{2, 1}) || !slices.Equal(plan.ClassSamples, []int{4000, 2000}) || plan.Cond.Local != "log-mel" {
+		t.Errorf("plan: %+v", plan)
+	}
+	vals := 0
+	for _, row := range st.log {
+		if row.ValBits < 0 {
+			if row.ValClassBits != nil {
+				t.Errorf("step %d: per-class bits %v without a validation", row.Step, row.ValClassBits)
+			}
+			continue
+		}
+		vals++
+		// The classes' held-out samples: 250 + 150 of "lo", 200 of "hi".
+		if len(row.ValClassBits) != 2 {
+			t.Fatalf("step %d: per-class validation %v, want 2 classes", row.Step, row.ValClassBits)
+		}
+		mean := (400*row.ValClassBits[0] + 200*row.ValClassBits[1]) / 600
+		if math.Abs(mean-row.ValBits) > 1e-9 || !(row.ValClassBits[0] > 0) || !(row.ValClassBits[1] > 0) {
+			t.Errorf("step %d: validation %v bits, per class %v (weighted mean %v)", row.Step, row.ValBits, row.ValClassBits, mean)
+		}
+	}
+	if vals == 0 || len(res.ValClassBits) != 2 {
+		t.Errorf("%d validation rows; result per class %v", vals, res.ValClassBits)
+	}
+	m, md, err := wavenet.Decode(st.model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tm trainingMeta
+	if err := json.Unmarshal(md.Training, &tm); err != nil || !slices.Equal(tm.Classes, []string{"lo", "hi"}) || tm.Local != "log-mel" ||
+		tm.ClassesFrom != "folder" || len(tm.ValClassBits) != 2 || tm.Data[2].Class != "hi" || tm.Data[0].Class != "lo" {
+		t.Errorf("training metadata %s (%v)", md.Training, err)
+	}
+	if c := st.checkpoint(t).Conditioning(); !slices.Equal(c.Classes, o.Cond.Classes) || c.Local != "log-mel" || c.ClassesFrom != "folder" {
+		t.Errorf("checkpoint's conditioning %+v", c)
+	}
+	if m.Config.GlobalClasses != 2 || m.Config.LocalHop != 50 {
+		t.Errorf("model config %+v", m.Config)
+	}
+
+	// The first step starts from zero projections.
+	m0, err := wavenet.New(*o.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	initModel(m0, o.Hyper.Seed)
+	for _, ten := range m0.Tensors() {
+		nonzero := slices.ContainsFunc(ten.Data, func(v float32) bool { return v != 0 })
+		switch ten.Role {
+		case wavenet.RoleFilterGlobal, wavenet.RoleGateGlobal, wavenet.RoleFilterLocal, wavenet.RoleGateLocal:
+			if nonzero {
+				t.Errorf("initial %s is not zero", ten.Name)
+			}
+		default:
+			if !nonzero {
+				t.Errorf("initial %s is all zero", ten.Name)
+			}
+		}
+	}
+
+	// Interrupted and resumed: the same model bytes.
+	var b memStore
+	ob := condOptions(&b)
+	ctx, cancel := context.WithCancel(context.Background())
+	ob.OnLog = func(log []LogRow) {
+		if log[len(log)-1].Step == 4 {
+			cancel()
+		}
+	}
+	if _, err := Run(ctx, ob); err != nil {
+		t.Fatal(err)
+	}
+	ob2 := condOptions(&b)
+	ob2.Resume, ob2.Config, ob2.Hyper, ob2.SeedSet = b.checkpoint(t), nil, Hyper{}, false
+	if _, err := Run(context.Background(), ob2); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(st.model, b.model) {
+		t.Errorf("the resumed conditioned run's model differs from the uninterrupted one's")
+	}
+}
+
+// TestConditionedRefusals: a resume with other classes, another way of
+// assigning them or other local features is refused, naming the
+// difference; so are conditioning that does not fit the config or the
+// clips.
+func TestConditionedRefusals(t *testing.T) {
+	var st memStore
+	o := condOptions(&st)
+	o.Steps = 2
+	if _, err := Run(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(*Options)
+		want string
+	}{
+		{"other class names", func(r *Options) { r.Cond.Classes = []string{"lo", "mid"} }, "classes [lo mid] (the checkpoint has [lo hi])"},
+		{"classes by file", func(r *Options) { r.Cond.ClassesFrom = "file" }, `classes by "file" (the checkpoint's by "folder")`},
+		{"other features", func(r *Options) { r.Cond.Local = "mfcc" }, `local features "mfcc" (the checkpoint has "log-mel")`},
+		{"a clip in another class", func(r *Options) { r.Clips = slices.Clone(r.Clips); r.Clips[1].Class = 1 }, "training data differ"},
+	} {
+		r := condOptions(&st)
+		r.Resume, r.Steps = st.checkpoint(t), 4
+		tc.edit(&r)
+		if _, err := Run(context.Background(), r); err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "train: resume: ") {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(*Options)
+		want string
+	}{
+		{"three names for two classes", func(r *Options) { r.Cond.Classes = []string{"a", "b", "c"} }, "2 global classes but 3 class names"},
+		{"a name twice", func(r *Options) { r.Cond.Classes = []string{"a", "a"} }, "given once"},
+		{"a class without a clip", func(r *Options) { r.Clips[2].Class = 0 }, `class "hi" (id 1) has no clip`},
+		{"a class outside", func(r *Options) { r.Clips[2].Class = 2 }, "c: "},
+		{"frames of another hop", func(r *Options) { r.Clips[0].Frames = r.Clips[0].Frames[:40] }, "a: 40 frame values for 2500 samples; at hop 50 with 2 channels the clip has 100"},
+		{"NaN frames", func(r *Options) { r.Clips[1].Frames[3] = float32(math.NaN()) }, "b: "},
+		{"no feature name", func(r *Options) { r.Cond.Local = "" }, "Conditioning.Local"},
+		{"names without global conditioning", func(r *Options) {
+			c := *r.Config
+			c.GlobalClasses, c.GlobalChannels = 0, 0
+			r.Config = &c
+			for i := range r.Clips {
+				r.Clips[i].Class = 0
+			}
+		}, "without global conditioning"},
+		{"a class too short for a chunk", func(r *Options) { r.Hyper.NoPadStarts, r.Hyper.Chunk = true, 1790 }, `class "hi": no clip of it is long enough`},
+	} {
+		r := condOptions(&st)
+		r.Clips = slices.Clone(r.Clips)
+		for i := range r.Clips {
+			r.Clips[i].Frames = slices.Clone(r.Clips[i].Frames)
+		}
+		tc.edit(&r)
+		if _, err := Run(context.Background(), r); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
 	}
 }

@@ -14,7 +14,9 @@ import (
 // name across all commands: .wav for clips (--prime, --effective, the
 // inputs of eval, compare and train, where folders are offered too),
 // .safetensors for models (--model, train -o), .json for --config, .png for
-// --png, and the preset names, each with its size, for --preset.
+// --png, .npy for log-mel frames (--mel, mel -o), the preset names, each
+// with its size, for --preset, and the choices of train's --classes and
+// --local.
 func addCompletions(root *cobra.Command) {
 	root.CompletionOptions.DisableDefaultCmd = false
 	root.CompletionOptions.HiddenDefaultCmd = false
@@ -30,11 +32,22 @@ func addCompletions(root *cobra.Command) {
 		fileFlag("effective", "wav")
 		fileFlag("png", "png")
 		fileFlag("config", "json")
+		fileFlag("mel", "npy")
 		switch c.Name() {
-		case "generate":
+		case "generate", "vocode":
 			fileFlag("output", "wav")
 		case "train":
 			fileFlag("output", "safetensors")
+		case "mel":
+			fileFlag("output", "npy")
+		}
+		if c.Name() == "train" {
+			_ = c.RegisterFlagCompletionFunc("classes", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+				return []cobra.Completion{classesFolder + "\ta clip's class is its folder's name", classesFile + "\teach clip is its own class"}, cobra.ShellCompDirectiveNoFileComp
+			})
+			_ = c.RegisterFlagCompletionFunc("local", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+				return []cobra.Completion{localFlag + "\teach clip's own log-mel frames"}, cobra.ShellCompDirectiveNoFileComp
+			})
 		}
 		if c.Flags().Lookup("preset") != nil {
 			_ = c.RegisterFlagCompletionFunc("preset", func(_ *cobra.Command, _ []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
@@ -48,8 +61,10 @@ func addCompletions(root *cobra.Command) {
 			})
 		}
 		switch c.Name() {
-		case "eval", "train":
+		case "eval", "train", "vocode":
 			c.ValidArgsFunction = wavArgs(-1)
+		case "mel":
+			c.ValidArgsFunction = wavArgs(1)
 		case "compare":
 			c.ValidArgsFunction = wavArgs(2)
 		case "generate", "inspect", "bench":

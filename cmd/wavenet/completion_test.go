@@ -48,6 +48,9 @@ func TestCompletion(t *testing.T) {
 		{[]string{"inspect", "--effective", ""}, []string{"wav", byExt}},
 		{[]string{"train", "-o", ""}, []string{"safetensors", byExt}},
 		{[]string{"train", "--config", ""}, []string{"json", byExt}},
+		{[]string{"train", "--classes", ""}, []string{"folder\ta clip's class is its folder's name", "file\teach clip is its own class", noFiles}},
+		{[]string{"mel", "-o", ""}, []string{"npy", byExt}},
+		{[]string{"mel", "a.wav", ""}, []string{noFiles}},
 		{[]string{"train", "-o", "m.safetensors", ""}, []string{"wav", byExt}},
 		{[]string{"eval", "a.wav", ""}, []string{"wav", byExt}},
 		{[]string{"compare", "a.wav", ""}, []string{"wav", byExt}},
@@ -74,6 +77,9 @@ func TestCompletionHintsEveryFileFlag(t *testing.T) {
 			u := strings.ToLower(f.Usage)
 			if f.Value.Type() != "string" || !(strings.Contains(u, "file") || strings.Contains(u, "wav") || strings.Contains(u, "png")) {
 				return
+			}
+			if _, choices := c.GetFlagCompletionFunc(f.Name); choices {
+				return // a flag of named choices (train --classes folder|file)
 			}
 			n++
 			if exts := f.Annotations[cobra.BashCompFilenameExt]; len(exts) == 0 {

@@ -39,6 +39,12 @@ type trainFlags struct {
 	ckptMinutes         float64
 	ckptSteps           int
 	keep                string // keepLast or keepBest
+
+	// Conditioning.
+	classes        string // "folder", "file" or "" (none)
+	globalChannels int
+	local          string // "mel" or "" (none)
+	hop, bands     int
 }
 
 // The models -o can hold (--keep): the final step's, or the one of the
@@ -51,7 +57,7 @@ const (
 func newTrainCmd() *cobra.Command {
 	var o trainFlags
 	cmd := &cobra.Command{
-		Use:   "train -o MODEL.safetensors [--preset small|medium|ibab | --config cfg.json] [--steps N] [--minutes M] [--batch B] [--chunk N] [--lr X] [--seed N] [--resume | --force] [-q] INPUT...",
+		Use:   "train -o MODEL.safetensors [--preset small|medium|ibab | --config cfg.json] [--steps N] [--minutes M] [--batch B] [--chunk N] [--lr X] [--seed N] [--classes folder|file [--global-channels Cg]] [--local mel [--hop H] [--bands B]] [--resume | --force] [-q] INPUT...",
 		Short: "Train a model on WAV clips",
 		Long: `train fits a model to the WAV files given (or every .wav under the folders
 given), read as mono at the model's rate and μ-law encoded. A line for each
@@ -67,7 +73,20 @@ when generating or evaluating from the start) and the end of its training
 part (scoring fewer samples), so that every sample is scored equally often,
 the opening included; --no-pad-starts draws only chunks that lie wholly
 inside the training part, context included, which seldom trains the opening.
-The last --val of each clip is held out for the validation loss.
+The last --val of each clip is held out for the validation loss. With several
+clips, each is drawn from in proportion to its length.
+
+--classes trains one model on several classes of sound (voices, instruments),
+chosen by name when generating: a file's class is the name of its folder
+(--classes folder: clips/piano/a.wav is "piano") or its own name without the
+extension (--classes file). Each class gets a learnt embedding of
+--global-channels values that enters every layer (global conditioning); the
+progress line and the CSV show the validation loss of each class, and the
+class names go into the model file. --local mel conditions every layer on the
+clip's own log-mel features, --bands values every --hop samples (see "wavenet
+mel"): the model learns to turn log-mel frames into audio, a vocoder ("wavenet
+vocode"). Both start with their projections at zero, so the first step is that
+of the unconditioned model.
 
 Optimisation is Adam with bias correction, the gradient clipped to a global
 norm of --clip-norm, and the learning rate halved every --lr-half-life steps
@@ -105,6 +124,8 @@ intact. A run that would need more memory than the machine has available
 (or than WAVENET_MAX_MEMORY) is refused before it starts.`,
 		Example: `  wavenet train -o piano.safetensors --minutes 10 piano.wav
   wavenet train -o voice.safetensors --preset medium --steps 5000 clips/
+  wavenet train -o band.safetensors --classes folder --minutes 10 clips/piano clips/guitar
+  wavenet train -o vocoder.safetensors --local mel --minutes 10 speech/
   wavenet train -o piano.safetensors --minutes 20 --resume piano.wav`,
 		Args: minArgs(1, "input WAV file or folder"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -133,6 +154,11 @@ intact. A run that would need more memory than the machine has available
 	f.Float64Var(&o.ckptMinutes, "checkpoint-minutes", train.DefaultCheckpoint.Minutes(), "minutes between checkpoints")
 	f.IntVar(&o.ckptSteps, "checkpoint-every", 0, "also checkpoint every this many steps (0 = by --checkpoint-minutes only)")
 	f.StringVar(&o.keep, "keep", keepLast, "the model -o gets: last (the final step's; the best goes to MODEL.best.safetensors) or best (the lowest validation loss's; the last goes to MODEL.last.safetensors); on resume, the run's")
+	f.StringVar(&o.classes, "classes", "", "condition on a class per file: folder (its folder's name) or file (its own name)")
+	f.IntVar(&o.globalChannels, "global-channels", defaultGlobalChannels, "width Cg of each class's embedding, with --classes")
+	f.StringVar(&o.local, "local", "", "condition on each clip's own features: mel (its log-mel frames)")
+	f.IntVar(&o.hop, "hop", defaultHop, "samples per log-mel frame, with --local mel")
+	f.IntVar(&o.bands, "bands", defaultBands, "log-mel bands per frame, with --local mel")
 	return cmd
 }
 
@@ -197,6 +223,9 @@ const maxCheckpointMinutes = 525600
 // defaultTrainPreset is the model a new run trains without --preset or --config.
 const defaultTrainPreset = "small"
 
+// defaultGlobalChannels is the class embedding's width, Cg: the reference's.
+const defaultGlobalChannels = 16
+
 // trainPaths returns the checkpoint, CSV and PNG paths that go with a model path.
 func trainPaths(model string) (ckpt, csv, png string) {
 	base := strings.TrimSuffix(model, filepath.Ext(model))
@@ -255,6 +284,21 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 	hyper, err := o.validate(f)
 	if err != nil {
 		return err
+	}
+	if o.classes != "" && o.classes != classesFolder && o.classes != classesFile {
+		return usagef("--classes %q: want %s (a file's class is its folder's name) or %s (each file its own class)", o.classes, classesFolder, classesFile)
+	}
+	if o.local != "" && o.local != localFlag {
+		return usagef("--local %q: the only local features are %s (log-mel frames)", o.local, localFlag)
+	}
+	if f.Changed("global-channels") && o.classes == "" && !o.resume {
+		return usagef("--global-channels sets the class embedding of --classes; give --classes too")
+	}
+	if (f.Changed("hop") || f.Changed("bands")) && o.local == "" && !o.resume {
+		return usagef("--hop and --bands set the frames of --local mel; give --local mel too")
+	}
+	if o.globalChannels < 1 || o.hop < 1 || o.bands < 1 {
+		return usagef("--global-channels, --hop and --bands must be at least 1")
 	}
 	opts := train.Options{
 		Steps: o.steps, Minutes: o.minutes, Threads: o.threads, Version: "wavenet " + buildVersion(),
@@ -363,11 +407,25 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 		}
 		cfg = *opts.Config
 	}
+	if err := trainConditioning(f, o, &cfg, &opts, files); err != nil {
+		return err
+	}
+	if opts.Config != nil {
+		// A new run trains cfg; a resumed one compares the shape given
+		// (--preset, --config) with the checkpoint's, conditioning aside
+		// (its flags were checked above).
+		c := *opts.Config
+		c.GlobalClasses, c.GlobalChannels, c.LocalChannels, c.LocalHop = cfg.GlobalClasses, cfg.GlobalChannels, cfg.LocalChannels, cfg.LocalHop
+		if !o.resume {
+			c = cfg
+		}
+		*opts.Config = c
+	}
 	lim, err := getMemoryLimit()
 	if err != nil {
 		return err
 	}
-	if opts.Clips, err = readClips(files, walked, cfg, stderr, o.quiet, lim); err != nil {
+	if opts.Clips, err = readClips(files, walked, cfg, opts.Cond, o.classes, stderr, o.quiet, lim); err != nil {
 		return err
 	}
 	opts.MemoryLimit = lim.bytes
@@ -375,7 +433,8 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 	// The hooks: the display, the CSV at every log row, the files at every
 	// checkpoint. A signal (main's) stops the run after a checkpoint.
 	ctx := cmd.Context()
-	rep := &trainReport{disp: disp, quiet: o.quiet, steps: opts.Steps, minutes: opts.Minutes, csv: out.csv}
+	rep := &trainReport{disp: disp, quiet: o.quiet, steps: opts.Steps, minutes: opts.Minutes, csv: out.csv, classes: opts.Cond.Classes}
+	out.classes = opts.Cond.Classes
 	opts.OnStart, opts.OnStep, opts.OnLog, opts.OnWarn = rep.start, rep.step, rep.log, rep.warn
 	opts.Save, opts.SaveBest = out.save, out.saveBest
 	if o.force {
@@ -403,10 +462,11 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 // trainReport shows a run's progress on the display and keeps its CSV log.
 type trainReport struct {
 	disp    *progress
-	quiet   bool    // no progress, only warnings
-	steps   int     // the step limit, 0 for none
-	minutes float64 // the time limit, 0 for none
-	csv     string  // the CSV log, rewritten at every row
+	quiet   bool     // no progress, only warnings
+	steps   int      // the step limit, 0 for none
+	minutes float64  // the time limit, 0 for none
+	csv     string   // the CSV log, rewritten at every row
+	classes []string // the global classes' names, for the per-class validation
 }
 
 // fraction is how far the run is towards its nearer limit, in [0, 1].
@@ -435,11 +495,29 @@ func (r *trainReport) fields(s train.Status) []field {
 	return []field{
 		{"step " + strconv.Itoa(s.Step) + lim, 0},
 		{"train " + bitsString(tb), 1},
-		{"val " + bitsString(s.ValBits) + " bits", 3},
+		{"val " + bitsString(s.ValBits) + " bits" + classBits(r.classes, s.ValClassBits, false), 3},
 		{fmt.Sprintf("%.0f samples/s", s.SamplesPerSec), 4},
 		{"elapsed " + s.Elapsed.Round(time.Second).String(), 5},
 		{"ETA " + eta(s.Elapsed, r.fraction(s.Step, s.Elapsed)), 2},
 	}
+}
+
+// classBits shows the validation bits of each class, " (a 3.120, b
+// 2.871)", or nothing without classes or before the first validation;
+// with bits, " bits" follows each value.
+func classBits(classes []string, bits []float64, withUnit bool) string {
+	if len(classes) == 0 || len(bits) != len(classes) {
+		return ""
+	}
+	parts := make([]string, len(classes))
+	unit := ""
+	if withUnit {
+		unit = " bits"
+	}
+	for i, name := range classes {
+		parts[i] = name + " " + bitsString(bits[i]) + unit
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }
 
 func (r *trainReport) start(p train.Plan) {
@@ -448,6 +526,12 @@ func (r *trainReport) start(p train.Plan) {
 	}
 	r.disp.Printf("train: %d clip(s), %d samples (%d held out); receptive field %d; %d parameters; batch %d × (%d context + %d scored); %d threads\n",
 		p.Clips, p.Samples, p.HeldOut, p.ReceptiveField, p.Params, p.Hyper.Batch, p.ReceptiveField-1, p.Hyper.Chunk, p.Threads)
+	for i, name := range p.Cond.Classes {
+		r.disp.Printf("train: class %d %q: %d clip(s), %d samples\n", i, name, p.ClassClips[i], p.ClassSamples[i])
+	}
+	if p.Cond.Local != "" {
+		r.disp.Printf("train: each clip conditioned on its own %s frames\n", p.Cond.Local)
+	}
 	if p.Step > 0 {
 		r.disp.Printf("train: resuming at step %d (%.1f min trained)\n", p.Step, p.Elapsed.Minutes())
 	}
@@ -463,12 +547,13 @@ func (r *trainReport) step(s train.Status) {
 // log rewrites the CSV and prints a plain line (off a terminal) for each
 // validation, and between them at most one every plainEvery.
 func (r *trainReport) log(rows []train.LogRow) {
-	if err := writeOutput(context.Background(), r.csv, func(w io.Writer) error { return writeTrainCSV(w, rows) }); err != nil {
+	if err := writeOutput(context.Background(), r.csv, func(w io.Writer) error { return writeTrainCSV(w, rows, r.classes) }); err != nil {
 		r.warn(err)
 	}
 	if row := rows[len(rows)-1]; !r.quiet {
 		elapsed := time.Duration(row.Seconds * float64(time.Second))
-		s := train.Status{Step: row.Step, Elapsed: elapsed, TrainBits: row.TrainBits, ValBits: row.ValBits, SamplesPerSec: row.SamplesPerSec}
+		s := train.Status{Step: row.Step, Elapsed: elapsed, TrainBits: row.TrainBits, ValBits: row.ValBits,
+			ValClassBits: row.ValClassBits, SamplesPerSec: row.SamplesPerSec}
 		r.disp.line(r.fields(s), row.ValBits >= 0)
 	}
 }
@@ -484,8 +569,8 @@ func (r *trainReport) finish(res train.Result, resultShown bool) {
 	case res.Interrupted:
 		final = fmt.Sprintf("train: interrupted at step %d; checkpoint written; continue with --resume", res.Steps)
 	default:
-		final = fmt.Sprintf("train: done: %d steps in %s, train %.3f, validation %s, whole clips %.3f bits/sample",
-			res.Steps, res.Elapsed.Round(time.Second), res.TrainBits, bitsString(res.ValBits), res.ClipBits)
+		final = fmt.Sprintf("train: done: %d steps in %s, train %.3f, validation %s%s, whole clips %.3f bits/sample",
+			res.Steps, res.Elapsed.Round(time.Second), res.TrainBits, bitsString(res.ValBits), classBits(r.classes, res.ValClassBits, false), res.ClipBits)
 	}
 	r.disp.finish(final)
 }
@@ -532,18 +617,102 @@ func trainInputs(inputs []string) (files []string, walked map[string]bool, err e
 	return files, walked, nil
 }
 
+// trainConditioning sets the conditioning of the run: for a new run, the
+// config's conditioning keys from the flags (--classes and the files give
+// the class count) and opts.Cond; for a resumed one, opts.Cond from the
+// flags given and the checkpoint's for those not given, refusing flags
+// that contradict the checkpoint's model.
+func trainConditioning(f changedFlags, o *trainFlags, cfg *wavenet.Config, opts *train.Options, files []string) error {
+	if ck := opts.Resume; ck != nil {
+		have := ck.Conditioning()
+		var diffs []string
+		diff := func(name string, give, want any) {
+			if f.Changed(name) && give != want {
+				diffs = append(diffs, fmt.Sprintf("--%s %v (the checkpoint's model has %v)", name, give, want))
+			}
+		}
+		diff("global-channels", o.globalChannels, cfg.GlobalChannels)
+		diff("hop", o.hop, cfg.LocalHop)
+		diff("bands", o.bands, cfg.LocalChannels)
+		if len(diffs) > 0 {
+			return fmt.Errorf("resume: %s; resume with the same settings or start a new run", strings.Join(diffs, ", "))
+		}
+		if o.classes == "" {
+			o.classes = have.ClassesFrom
+		}
+		if o.local == "" && have.Local == localName {
+			o.local = localFlag
+		}
+	} else {
+		if cfg.GlobalClasses > 0 && o.classes == "" {
+			return usagef("the model config has %d global classes: give --classes %s|%s to say which file is which", cfg.GlobalClasses, classesFolder, classesFile)
+		}
+		if cfg.LocalChannels > 0 && o.local == "" {
+			return usagef("the model config has local conditioning: give --local %s", localFlag)
+		}
+	}
+	if o.classes != "" {
+		names, _, err := fileClasses(files, o.classes)
+		if err != nil {
+			return err
+		}
+		opts.Cond.Classes, opts.Cond.ClassesFrom = names, o.classes
+		if opts.Resume == nil {
+			if cfg.GlobalClasses > 0 && (cfg.GlobalClasses != len(names) || cfg.GlobalChannels != o.globalChannels && f.Changed("global-channels")) {
+				return fmt.Errorf("the model config has %d global classes of %d channels, but --classes %s gives %d classes (%s)%s",
+					cfg.GlobalClasses, cfg.GlobalChannels, o.classes, len(names), strings.Join(names, ", "), map[bool]string{true: fmt.Sprintf(" of %d channels", o.globalChannels)}[f.Changed("global-channels")])
+			}
+			if cfg.GlobalClasses == 0 {
+				cfg.GlobalChannels = o.globalChannels
+			}
+			cfg.GlobalClasses = len(names)
+		}
+	}
+	if o.local != "" {
+		opts.Cond.Local = localName
+		if opts.Resume == nil {
+			if cfg.LocalChannels > 0 && (f.Changed("hop") && cfg.LocalHop != o.hop || f.Changed("bands") && cfg.LocalChannels != o.bands) {
+				return fmt.Errorf("the model config has %d-band frames every %d samples; --hop %d --bands %d disagree", cfg.LocalChannels, cfg.LocalHop, o.hop, o.bands)
+			}
+			if cfg.LocalChannels == 0 {
+				cfg.LocalChannels, cfg.LocalHop = o.bands, o.hop
+			}
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return &usageError{err}
+	}
+	return nil
+}
+
 // readClips reads the WAV files as mono at the model's rate and μ-law
-// encodes them into its classes. Unless quiet, it prints a line on w for
+// encodes them into its classes, with each file's class (by classesFrom,
+// as cond's class names) and its log-mel frames (when cond has local
+// features). Unless quiet, it prints a line on w for
 // each file read: what the file holds and what was done to it. A file found
 // in a folder (walked) that cannot be read is skipped with a warning on w;
 // a file named on the command line must be read. It fails if no file is
 // left, and refuses before a file is read if the clips would take more
 // than lim. The audio package's warnings about a file go to w too.
-func readClips(files []string, walked map[string]bool, cfg wavenet.Config, w io.Writer, quiet bool, lim memoryLimit) ([]train.Clip, error) {
+func readClips(files []string, walked map[string]bool, cfg wavenet.Config, cond train.Conditioning, classesFrom string, w io.Writer, quiet bool, lim memoryLimit) ([]train.Clip, error) {
+	var ids []int
+	if classesFrom != "" {
+		var err error
+		if _, ids, err = fileClasses(files, classesFrom); err != nil {
+			return nil, err
+		}
+	}
+	var mel *audio.Mel
+	if cond.Local != "" {
+		var err error
+		if mel, err = modelMel(cfg, w); err != nil {
+			return nil, err
+		}
+	}
 	clips := make([]train.Clip, 0, len(files))
 	var skipped []string
 	var held int64 // the codes of the clips read so far
-	for _, f := range files {
+	for i, f := range files {
 		x, info, err := readAudio(f, cfg.SampleRate, w, lim, held, 4, "train on fewer or shorter clips")
 		if err != nil {
 			var me *memoryError
@@ -560,7 +729,16 @@ func readClips(files []string, walked map[string]bool, cfg wavenet.Config, w io.
 		if !quiet {
 			fmt.Fprintf(w, "train: %s\n", describeRead(info, cfg.SampleRate, len(x)))
 		}
-		clips = append(clips, train.Clip{Name: f, Codes: audio.MuLawEncode(nil, x, cfg.QuantizationChannels)})
+		c := train.Clip{Name: f, Codes: audio.MuLawEncode(nil, x, cfg.QuantizationChannels)}
+		if ids != nil {
+			c.Class = ids[i]
+		}
+		if mel != nil {
+			if c.Frames, _, err = clipFrames(mel, x, f); err != nil {
+				return nil, err
+			}
+		}
+		clips = append(clips, c)
 		held += 4 * int64(len(x))
 	}
 	if len(clips) == 0 {
@@ -649,10 +827,11 @@ func (t *trainOutputs) explain(err error, lim memoryLimit) error {
 // trainOutputs are the files a run keeps, and what it has kept.
 type trainOutputs struct {
 	model, ckpt, csv, png string
-	bestPath, lastPath    string // the files beside model (keptPaths); one of them is written
-	best, last            string // where the best and the last model go: model and the other
-	kept                  int    // the step of the checkpoint in ckpt; −1 if there is none of this run
-	bestKept              int    // the step of the model in best; −1 if not of this run's best
+	bestPath, lastPath    string   // the files beside model (keptPaths); one of them is written
+	best, last            string   // where the best and the last model go: model and the other
+	kept                  int      // the step of the checkpoint in ckpt; −1 if there is none of this run
+	bestKept              int      // the step of the model in best; −1 if not of this run's best
+	classes               []string // the global classes' names, for the CSV and the summary
 }
 
 // newTrainOutputs returns the files of a run writing model, which holds
@@ -703,8 +882,8 @@ func (t *trainOutputs) summary(res train.Result) string {
 	if res.Interrupted {
 		state = "interrupted; resume with --resume"
 	}
-	last := fmt.Sprintf("train %s bits, validation %s bits, whole clips %s bits",
-		bitsOrDash(res.TrainBits), bitsOrDash(res.ValBits), bitsOrDash(res.ClipBits))
+	last := fmt.Sprintf("train %s bits, validation %s bits%s, whole clips %s bits",
+		bitsOrDash(res.TrainBits), bitsOrDash(res.ValBits), classBits(t.classes, res.ValClassBits, true), bitsOrDash(res.ClipBits))
 	took := res.Elapsed.Round(time.Second)
 	switch {
 	case res.BestStep == 0:
@@ -748,7 +927,7 @@ func (t *trainOutputs) save(s *train.Snapshot) error {
 	if s.Final && s.BestStep == 0 && t.best == t.model {
 		return fmt.Errorf("no validation loss was measured (the clips are too short to hold any out), so there is no best model for %s; the last is %s", t.model, t.last)
 	}
-	if err := writeOutput(ctx, t.csv, func(w io.Writer) error { return writeTrainCSV(w, s.Log) }); err != nil {
+	if err := writeOutput(ctx, t.csv, func(w io.Writer) error { return writeTrainCSV(w, s.Log, t.classes) }); err != nil {
 		return kept(err, t.ckpt+" and "+t.last)
 	}
 	if len(s.Log) == 0 {
@@ -760,25 +939,46 @@ func (t *trainOutputs) save(s *train.Snapshot) error {
 	return nil
 }
 
-// trainCSVHeader names the columns of the CSV log, one per LogRow field.
-const trainCSVHeader = "step,seconds,samples,lr,train_bits,val_bits,grad_norm,samples_per_sec\n"
+// trainCSVHeader names the columns of the CSV log, one per LogRow field;
+// a run with classes has a val_bits_NAME column per class after them.
+const trainCSVHeader = "step,seconds,samples,lr,train_bits,val_bits,grad_norm,samples_per_sec"
 
 // writeTrainCSV writes the log as CSV; a row without a validation loss has
-// an empty val_bits.
-func writeTrainCSV(w io.Writer, rows []train.LogRow) error {
+// an empty val_bits, and empty per-class columns. A class name is quoted
+// as CSV needs it.
+func writeTrainCSV(w io.Writer, rows []train.LogRow, classes []string) error {
 	var b bytes.Buffer
 	b.WriteString(trainCSVHeader)
+	for _, name := range classes {
+		b.WriteString("," + csvField("val_bits_"+name))
+	}
+	b.WriteByte('\n')
 	f := func(x float64, prec int) string { return strconv.FormatFloat(x, 'f', prec, 64) }
 	for _, r := range rows {
 		val := ""
 		if r.ValBits >= 0 {
 			val = f(r.ValBits, 4)
 		}
-		fmt.Fprintf(&b, "%d,%s,%d,%s,%s,%s,%s,%s\n", r.Step, f(r.Seconds, 1), r.Samples,
+		fmt.Fprintf(&b, "%d,%s,%d,%s,%s,%s,%s,%s", r.Step, f(r.Seconds, 1), r.Samples,
 			strconv.FormatFloat(r.LR, 'g', 6, 64), f(r.TrainBits, 4), val, f(r.GradNorm, 4), f(r.SamplesPerSec, 0))
+		for i := range classes {
+			b.WriteByte(',')
+			if i < len(r.ValClassBits) && r.ValClassBits[i] >= 0 {
+				b.WriteString(f(r.ValClassBits[i], 4))
+			}
+		}
+		b.WriteByte('\n')
 	}
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// csvField quotes s for CSV if it holds a comma, a quote or a line break.
+func csvField(s string) string {
+	if !strings.ContainsAny(s, ",\"\r\n") {
+		return s
+	}
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
 // bitsString shows a loss in bits, or "-" for none (negative).

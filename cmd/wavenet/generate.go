@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -21,6 +22,7 @@ import (
 type generateOptions struct {
 	model, output, prime string
 	png                  string
+	class, mel           string // --class a,b,c and --mel FRAMES.npy
 	samples              int
 	seconds, temperature float64
 	seed                 uint64
@@ -49,7 +51,7 @@ const defaultSeconds = 2.0
 func newGenerateCmd() *cobra.Command {
 	var o generateOptions
 	cmd := &cobra.Command{
-		Use:   "generate -o OUT.wav [--model M] [--seconds S | --samples N] [--temperature T] [--seed N] [--prime IN.wav] [-n K]",
+		Use:   "generate -o OUT.wav [--model M] [--seconds S | --samples N] [--temperature T] [--seed N] [--prime IN.wav] [-n K] [--class C[,C...]] [--mel FRAMES.npy]",
 		Short: "Generate audio from a model, one sample at a time",
 		Long: `generate runs a model one sample at a time, with each layer's past inputs
 cached so that every sample costs the same, feeding each drawn μ-law code back
@@ -86,11 +88,23 @@ signal's number (130 for Ctrl-C).
 --png draws the first stream's output (prime included): the whole waveform,
 under it its spectrogram (power in dB as colour against Hz and s, from 80 dB
 below the loudest), and a close-up of its last 30 ms; a line marks where the
-prime ends.`,
+prime ends.
+
+A model conditioned on classes needs --class: a name the model lists ("wavenet
+inspect" shows them) or an id, one for every stream or, with -n K, K of them
+comma-separated, one per stream (-n 3 --class piano,guitar,cembalo makes a take
+of each in one pass). A model conditioned on log-mel frames needs --mel
+FRAMES.npy ("wavenet mel" makes them; "wavenet vocode" does both at once): the
+output then starts with the start code's sample, or the prime, so that output
+sample t is described by frame ⌊t/hop⌋, and runs to the end of the frames
+unless --samples or --seconds say otherwise (past the last frame, the last
+one holds).`,
 		Example: `  wavenet generate -o out.wav
   wavenet generate --seconds 5 --temperature 0.9 --seed 7 -o tone.wav
   wavenet generate -n 4 -o take.wav        # take-0.wav … take-3.wav
-  wavenet generate --samples 16000 -o - | sox -t wav - -n stat`,
+  wavenet generate --samples 16000 -o - | sox -t wav - -n stat
+  wavenet generate --model band.safetensors -n 3 --class piano,guitar,cembalo -o take.wav
+  wavenet generate --model vocoder.safetensors --mel speech.npy -o speech-out.wav`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runGenerate(cmd, &o)
@@ -109,6 +123,8 @@ prime ends.`,
 	f.BoolVar(&o.float, "float", false, "write 32-bit float WAV instead of 16-bit PCM")
 	f.StringVar(&o.png, "png", "", "also draw the first stream's waveform and spectrogram to this PNG file")
 	f.Var(weightsFlag{&o.weights}, "weights", "how the generator stores the weights: f32, or f16 (half the bytes per sample, float32 sums; slightly different codes)")
+	f.StringVar(&o.class, "class", "", "class of a model conditioned on classes, by name or id; with -n K, one or K comma-separated")
+	f.StringVar(&o.mel, "mel", "", "log-mel frames (.npy, [bands, frames]) for a locally conditioned model")
 	return cmd
 }
 
@@ -160,7 +176,7 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 	// No output may be an input or another output; all must be writable.
 	names := outputNames(o.output, o.streams)
 	var inputs, outputs []string
-	for _, in := range []string{o.model, o.prime} {
+	for _, in := range []string{o.model, o.prime, o.mel} {
 		if in != "" {
 			inputs = append(inputs, in)
 		}
@@ -174,11 +190,26 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 		return err
 	}
 
-	m, _, name, err := loadModel(o.model)
+	m, md, name, err := loadModel(o.model)
 	if err != nil {
 		return err
 	}
 	cfg := m.Config
+	classes, err := resolveClasses(cfg, modelClasses(cfg, md), o.class, o.streams, name)
+	if err != nil {
+		return err
+	}
+	var frames []float32
+	nf := 0
+	switch {
+	case o.mel != "":
+		if frames, nf, err = readFrames(cfg, o.mel); err != nil {
+			return err
+		}
+	case cfg.LocalChannels > 0:
+		return fmt.Errorf("%s is conditioned on %d-band log-mel frames: give --mel FRAMES.npy (wavenet mel --model %s IN.wav -o FRAMES.npy makes them), or use wavenet vocode",
+			name, cfg.LocalChannels, o.model)
+	}
 	format := audio.PCM16
 	if o.float {
 		format = audio.Float32
@@ -205,12 +236,39 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 			return err
 		}
 		// Only the last receptive field of the prime reaches the first
-		// generated sample; the rest need not be stepped through.
-		primeCodes = audio.MuLawEncode(nil, prime[max(0, len(prime)-cfg.ReceptiveField()):], cfg.QuantizationChannels)
+		// generated sample; the rest need not be stepped through, unless
+		// the frames say where in time the prime is.
+		from := max(0, len(prime)-cfg.ReceptiveField())
+		if frames != nil {
+			from = 0
+		}
+		primeCodes = audio.MuLawEncode(nil, prime[from:], cfg.QuantizationChannels)
+	}
+	if frames != nil && prime == nil {
+		// The output starts with the start code, so that its sample t is
+		// described by frame ⌊t/H⌋.
+		prime = audio.MuLawDecode(nil, []int32{int32(cfg.QuantizationChannels / 2)}, cfg.QuantizationChannels)
 	}
 	n, err := generateLength(f.Changed("samples"), o, cfg.SampleRate, format, len(prime))
 	if err != nil {
 		return err
+	}
+	if frames != nil {
+		span := nf * cfg.LocalHop
+		if len(prime) >= span {
+			return fmt.Errorf("--prime %s: its %d samples reach past the %d that the %d frames of %s describe at hop %d: give more frames or a shorter prime",
+				o.prime, len(prime), span, nf, o.mel, cfg.LocalHop)
+		}
+		if !f.Changed("samples") && !f.Changed("seconds") {
+			n = span - len(prime)
+		}
+	}
+	conds := make([]wavenet.Cond, o.streams)
+	for i := range conds {
+		conds[i] = wavenet.Cond{Class: classes[i], Frames: frames}
+		if err := conds[i].Check(cfg); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
 	}
 
 	// A signal (main's) stops the generation; what was made is kept, so
@@ -223,7 +281,7 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 		}
 	}()
 	writers := make([]*audio.Writer, len(names))
-	frames := int64(len(prime) + n) // known before the first byte: exact sizes, pipes included
+	size := int64(len(prime) + n) // known before the first byte: exact sizes, pipes included
 	for i, name := range names {
 		var w io.Writer = cmd.OutOrStdout()
 		if name != "-" {
@@ -234,7 +292,7 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 			files = append(files, f)
 			w = f
 		}
-		if writers[i], err = audio.NewSizedWriter(w, cfg.SampleRate, format, frames); err != nil {
+		if writers[i], err = audio.NewSizedWriter(w, cfg.SampleRate, format, size); err != nil {
 			return err
 		}
 		if err := writers[i].Write(prime); err != nil {
@@ -254,7 +312,7 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 		return err // nothing made: nothing kept
 	}
 	start := time.Now()
-	first, err = generate(ctx, m, primeCodes, n, o, writers, disp, first)
+	first, err = generate(ctx, m, primeCodes, conds, n, o, writers, disp, first)
 	if interrupted(ctx, err) && writers[0].Frames() > int64(len(prime)) {
 		return keepPartial(cmd, names, files, writers, n, len(prime), cfg.SampleRate, err)
 	}
@@ -372,11 +430,12 @@ func roundDuration(d time.Duration) time.Duration {
 	return d.Round(time.Second)
 }
 
-// generate draws n codes per stream after priming with primeCodes, and
-// writes them, decoded, to writers[i] for stream i, showing progress on
-// disp (nil: none). If keep is not nil, stream 0's samples are appended to
-// it, and it is returned.
-func generate(ctx context.Context, m *wavenet.Model, primeCodes []int32, n int, o *generateOptions,
+// generate draws n codes per stream after priming with primeCodes, stream
+// i conditioned on conds[i] (for a conditioned model), and writes them,
+// decoded, to writers[i] for stream i, showing progress on disp (nil:
+// none). If keep is not nil, stream 0's samples are appended to it, and it
+// is returned.
+func generate(ctx context.Context, m *wavenet.Model, primeCodes []int32, conds []wavenet.Cond, n int, o *generateOptions,
 	writers []*audio.Writer, disp *progress, keep []float32) ([]float32, error) {
 	streams := len(writers)
 	out := make([]wavenet.CodeWriter, streams)
@@ -388,35 +447,20 @@ func generate(ctx context.Context, m *wavenet.Model, primeCodes []int32, n int, 
 		kept = &keepWriter{w: writers[0], keep: keep}
 		out[0] = kept
 	}
-	rate := m.Config.SampleRate
-	start := time.Now()
-	if disp != nil {
-		disp.lastLine = start // the first plain line after plainEvery
-	}
-	show := func(done int, force bool) {
-		if disp == nil {
-			return
-		}
-		elapsed := time.Since(start)
-		perSec := float64(done*streams) / max(elapsed.Seconds(), 1e-9)
-		frac := float64(done) / float64(max(n, 1))
-		fields := []field{
-			{fmt.Sprintf("%d/%d samples", done, n), 0},
-			{fmt.Sprintf("%.0f samples/s", perSec), 3},
-			{fmt.Sprintf("%.2f× real time", perSec/float64(rate)), 2},
-			{"elapsed " + elapsed.Round(time.Second).String(), 4},
-			{"ETA " + eta(elapsed, frac), 1},
-		}
-		disp.update(frac, fields, force)
-		disp.line(fields, false)
-	}
-	show(0, true)
+	meter := newGenMeter(disp, n, streams, m.Config.SampleRate)
+	meter.show(0, true)
 	// Streams share the cores (Threads 0); the codes drawn do not depend
 	// on how many.
-	err := wavenet.GenerateTo(ctx, m, wavenet.GenerateOptions{
+	opts := wavenet.GenerateOptions{
 		Samples: n, Temperature: o.temperature, Seed: o.seed, Prime: primeCodes, Weights: o.weights,
-		Progress: func(done int) { show(done, false) },
-	}, out...)
+		Progress: func(done int) { meter.show(done, false) },
+	}
+	var err error
+	if m.Config.Conditioned() {
+		err = generateConditioned(ctx, m, opts, conds, out...)
+	} else {
+		err = wavenet.GenerateTo(ctx, m, opts, out...)
+	}
 	if err != nil {
 		if disp != nil {
 			disp.abandon()
@@ -430,6 +474,107 @@ func generate(ctx context.Context, m *wavenet.Model, primeCodes []int32, n int, 
 		keep = kept.keep
 	}
 	return keep, nil
+}
+
+// generateConditioned is wavenet.GenerateTo for a conditioned model, stream
+// i conditioned on conds[i]: the same draws for the same seed, the same
+// blocks to the writers. The prime is stepped through whole, since local
+// frames say where in time each of its codes is.
+func generateConditioned(ctx context.Context, m *wavenet.Model, o wavenet.GenerateOptions, conds []wavenet.Cond, out ...wavenet.CodeWriter) error {
+	streams := len(out)
+	g, err := newGenerator(m, streams, o.Weights, conds)
+	if err != nil {
+		return err
+	}
+	g.Prime(o.Prime)
+	rng := rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15))
+	Q := m.Config.QuantizationChannels
+	block := make([][]int32, streams) // per stream, the codes not yet written
+	for i := range block {
+		block[i] = make([]int32, 0, min(o.Samples, wavenet.GenerateBlock))
+	}
+	done := 0
+	flush := func() error {
+		for i, w := range out {
+			if err := w.WriteCodes(block[i], Q); err != nil {
+				return err
+			}
+			block[i] = block[i][:0]
+		}
+		if o.Progress != nil {
+			o.Progress(done)
+		}
+		return ctx.Err()
+	}
+	err = g.Generate(o.Samples, o.Temperature, rng, func(c []int32) error {
+		for i, v := range c {
+			block[i] = append(block[i], v)
+		}
+		done++
+		if len(block[0]) == wavenet.GenerateBlock {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil && len(block[0]) > 0 {
+		err = flush()
+	}
+	return err
+}
+
+// newGenerator returns a generator of m for streams streams, its weights
+// stored as weights, on as many cores as there are streams (the codes drawn
+// do not depend on how many), stream i conditioned on conds[i] when the
+// model is conditioned.
+func newGenerator(m *wavenet.Model, streams int, weights wavenet.Weights, conds []wavenet.Cond) (*wavenet.Generator, error) {
+	g := wavenet.NewGeneratorWith(m, streams, wavenet.GeneratorOptions{Weights: weights})
+	g.SetThreads(min(streams, runtime.GOMAXPROCS(0)))
+	if m.Config.Conditioned() {
+		for i, c := range conds {
+			if err := g.SetCond(i, c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return g, nil
+}
+
+// genMeter shows on a progress display how far the generation of n
+// samples per stream has come: samples, samples per second and the
+// real-time factor (all streams together), elapsed time and ETA.
+type genMeter struct {
+	disp             *progress // nil: nothing shown
+	start            time.Time
+	n, streams, rate int
+}
+
+// newGenMeter starts the clock of a meter on disp (nil for none).
+func newGenMeter(disp *progress, n, streams, rate int) *genMeter {
+	g := &genMeter{disp: disp, start: time.Now(), n: n, streams: streams, rate: rate}
+	if disp != nil {
+		disp.lastLine = g.start // the first plain line after plainEvery
+	}
+	return g
+}
+
+// show redraws the status line (at most every redrawEvery unless force)
+// or, off a terminal, prints a plain line when one is due.
+func (g *genMeter) show(done int, force bool) {
+	if g.disp == nil {
+		return
+	}
+	elapsed := time.Since(g.start)
+	perSec := float64(done*g.streams) / max(elapsed.Seconds(), 1e-9)
+	frac := float64(done) / float64(max(g.n, 1))
+	fields := []field{
+		{fmt.Sprintf("%d/%d samples", done, g.n), 0},
+		{fmt.Sprintf("%.0f samples/s", perSec), 3},
+		{fmt.Sprintf("%.2f× real time", perSec/float64(g.rate)), 2},
+		{"elapsed " + elapsed.Round(time.Second).String(), 4},
+		{"ETA " + eta(elapsed, frac), 1},
+	}
+	g.disp.update(frac, fields, force)
+	g.disp.line(fields, false)
 }
 
 // keepWriter writes a stream to w and keeps its samples too (for --png).

@@ -10,6 +10,7 @@
 //	wavenet train -o MODEL.safetensors [--preset P | --config FILE] ... INPUT...
 //	wavenet compare REFERENCE.wav GENERATED.wav [--json]
 //	wavenet mel IN.wav -o OUT.npy [--hop H] [--bands B] [--rate HZ | --model M]
+//	wavenet vocode --model M (IN.wav... | --mel FRAMES.npy...) -o OUT.wav [--temperature T] [--seed N] [--class C]
 //	wavenet completion bash|zsh|fish|powershell
 //	wavenet --version
 //

@@ -113,6 +113,7 @@ names by kind (.wav, .safetensors, .json, .png).`,
 		newTrainCmd(),
 		newCompareCmd(),
 		newMelCmd(),
+		newVocodeCmd(),
 	)
 	addCompletions(root)
 	return root

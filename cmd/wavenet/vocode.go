@@ -1,0 +1,313 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wavenet-go/wavenet-go/audio"
+	"github.com/wavenet-go/wavenet-go/wavenet"
+)
+
+// vocodeOptions are vocode's flag values.
+type vocodeOptions struct {
+	model, output, class string
+	mels                 []string
+	temperature          float64
+	seed                 uint64
+	quiet, asJSON, float bool
+}
+
+// vocodeInput is one stream of a vocode run: frames, and the clip they
+// came from if any.
+type vocodeInput struct {
+	name   string    // the WAV or .npy file
+	frames []float32 // [Cl, F]
+	nf     int       // F
+	clip   []float32 // the input clip at the model's rate; nil for --mel
+	out    string
+	w      *audio.Writer
+	f      *output
+	got    []float32 // the output samples, for the distances
+}
+
+// vocodeResult is what vocode reports of one input.
+type vocodeResult struct {
+	Input   string  `json:"input"`
+	Output  string  `json:"output"`
+	Frames  int     `json:"frames"`
+	Samples int     `json:"samples"` // F·H
+	Seconds float64 `json:"seconds"`
+	ClassID *int    `json:"class_id,omitempty"`
+	// Distance is between the input's log-mel frames and those of the
+	// output as written; Floor (a WAV input only) between the input's and
+	// those of its own μ-law round trip, the best a model of Q codes can do.
+	Distance melDistance  `json:"distance"`
+	Floor    *melDistance `json:"mulaw_floor,omitempty"`
+}
+
+func newVocodeCmd() *cobra.Command {
+	var o vocodeOptions
+	cmd := &cobra.Command{
+		Use:   "vocode --model M (IN.wav... | --mel FRAMES.npy...) -o OUT.wav [--temperature T] [--seed N] [--class C]",
+		Short: "Turn log-mel frames into audio with a locally conditioned model",
+		Long: `vocode runs a model trained with "train --local mel" as a vocoder: from F
+log-mel frames it makes F·hop samples, sample t described by frame ⌊t/hop⌋
+(FORMAT.md: the first sample is μ-law's 0.0, then F·hop − 1 generated, each
+drawn with --temperature and fed back in). The frames come from WAV files
+(their own log-mel at the model's rate, hop and band count: copy synthesis)
+or from .npy files of [bands, F] float32 frames (--mel, repeatable; "wavenet
+mel" writes them).
+
+Several inputs run at once as streams on every core, into OUT-0.wav …
+OUT-(K−1).wav; one input goes to OUT.wav. A model conditioned on classes too
+needs --class (one, or one per input, comma-separated).
+
+Progress goes to standard error as generate's does: samples, samples per
+second, the real-time factor, elapsed time and ETA. For each input, one line
+on standard output says what was made and how close its log-mel is to the
+input's: the mean |difference| of the log mel magnitudes in nats, and the
+mel-cepstral distortion in dB (cepstral coefficients 1 to 24 of the log-mel
+over bands, frames paired one to one), as the PyTorch reference's vocode
+reports them; for a WAV input also the same between the input and its own
+μ-law round trip, the floor a model of Q codes can reach. --json prints one
+JSON object per input instead.`,
+		Example: `  wavenet vocode --model vocoder.safetensors speech.wav -o speech-out.wav
+  wavenet vocode --model vocoder.safetensors --mel a.npy --mel b.npy -o out.wav   # out-0.wav, out-1.wav
+  wavenet vocode --model vocoder.safetensors --temperature 0.9 --seed 3 a.wav b.wav c.wav -o take.wav`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runVocode(cmd, &o, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.model, "model", "", "locally conditioned model file (.safetensors) (required)")
+	f.StringVarP(&o.output, "output", "o", "", "output WAV file; with several inputs, OUT-0.wav … (required)")
+	f.StringArrayVar(&o.mels, "mel", nil, "log-mel frames (.npy, [bands, frames]) to vocode; repeat for several")
+	f.Float64Var(&o.temperature, "temperature", 1, "sampling temperature: 0 takes the most likely code, 1 samples the model's distribution")
+	f.Uint64Var(&o.seed, "seed", 1, "seed of the random draws; the same seed gives the same output")
+	f.StringVar(&o.class, "class", "", "class of a model conditioned on classes too, by name or id; one, or one per input")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress output (the result lines still print)")
+	f.BoolVar(&o.asJSON, "json", false, "print one JSON object per input instead of text")
+	f.BoolVar(&o.float, "float", false, "write 32-bit float WAV instead of 16-bit PCM")
+	return cmd
+}
+
+func runVocode(cmd *cobra.Command, o *vocodeOptions, wavs []string) error {
+	switch {
+	case o.model == "":
+		return usagef("no model given (--model M, trained with train --local mel)")
+	case o.output == "":
+		return usagef("no output given (-o OUT.wav)")
+	case o.output == "-":
+		return usagef("-o -: vocode writes files; give a path")
+	case len(wavs)+len(o.mels) == 0:
+		return usagef("nothing to vocode: give input WAV files or --mel FRAMES.npy")
+	case o.temperature < 0 || o.temperature != o.temperature:
+		return usagef("--temperature %v: want 0 or more", o.temperature)
+	}
+	k := len(wavs) + len(o.mels)
+	names := outputNames(o.output, k)
+	inputs := append(append([]string{o.model}, wavs...), o.mels...)
+	if err := checkOutputs(inputs, names); err != nil {
+		return err
+	}
+	m, md, name, err := loadModel(o.model)
+	if err != nil {
+		return err
+	}
+	cfg := m.Config
+	if cfg.LocalChannels == 0 {
+		return fmt.Errorf("%s has no local conditioning: vocode needs a model trained with train --local mel", name)
+	}
+	classes, err := resolveClasses(cfg, modelClasses(cfg, md), o.class, k, name)
+	if err != nil {
+		return err
+	}
+	stderr := cmd.ErrOrStderr()
+	mel, err := modelMel(cfg, stderr)
+	if err != nil {
+		return err
+	}
+
+	// The frames of every input.
+	ins := make([]*vocodeInput, 0, k)
+	for _, path := range wavs {
+		x, _, err := audio.ReadFile(path, cfg.SampleRate, stderr)
+		if err != nil {
+			return err
+		}
+		frames, nf, err := clipFrames(mel, x, path)
+		if err != nil {
+			return err
+		}
+		ins = append(ins, &vocodeInput{name: path, frames: frames, nf: nf, clip: x})
+	}
+	for _, path := range o.mels {
+		frames, nf, err := readFrames(cfg, path)
+		if err != nil {
+			return err
+		}
+		ins = append(ins, &vocodeInput{name: path, frames: frames, nf: nf})
+	}
+	H := cfg.LocalHop
+	conds := make([]wavenet.Cond, k)
+	longest := 0
+	for i, in := range ins {
+		in.out = names[i]
+		conds[i] = wavenet.Cond{Class: classes[i], Frames: in.frames}
+		if err := conds[i].Check(cfg); err != nil {
+			return fmt.Errorf("%s: %w", in.name, err)
+		}
+		longest = max(longest, in.nf*H)
+	}
+
+	// The outputs, each F·H samples, its first the start code's.
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	defer func() {
+		for _, in := range ins {
+			if in.f != nil {
+				in.f.Abort() // after Commit, nothing
+			}
+		}
+	}()
+	format := audio.PCM16
+	if o.float {
+		format = audio.Float32
+	}
+	q := cfg.QuantizationChannels
+	c0 := []int32{int32(q / 2)}
+	for _, in := range ins {
+		if in.f, err = createOutput(ctx, in.out); err != nil {
+			return err
+		}
+		if in.w, err = audio.NewSizedWriter(in.f, cfg.SampleRate, format, int64(in.nf*H)); err != nil {
+			return err
+		}
+		in.got = append(make([]float32, 0, in.nf*H), audio.MuLawDecode(nil, c0, q)...)
+	}
+
+	disp := newProgress(stderr, "vocode: ")
+	if o.quiet {
+		disp = nil
+	}
+	start := time.Now()
+	if err := vocodeStreams(ctx, m, conds, ins, longest-1, o, disp); err != nil {
+		if disp != nil {
+			disp.abandon()
+		}
+		return err
+	}
+	took := time.Since(start)
+	for _, in := range ins {
+		if err := in.w.Write(in.got); err != nil {
+			return err
+		}
+		if err := in.w.Close(); err != nil {
+			return err
+		}
+		if err := in.f.Commit(); err != nil {
+			return err
+		}
+	}
+	if disp != nil {
+		total := 0
+		for _, in := range ins {
+			total += len(in.got)
+		}
+		perSec := float64(longest*k) / max(took.Seconds(), 1e-9)
+		disp.finish(fmt.Sprintf("vocode: %d stream(s), %d samples (%.2f s of audio) in %s, %.0f samples/s, %.2f× real time",
+			k, total, float64(total)/float64(cfg.SampleRate), roundDuration(took), perSec, perSec/float64(cfg.SampleRate)))
+	}
+
+	// How close each output is to its input, in log-mel.
+	out := cmd.OutOrStdout()
+	for i, in := range ins {
+		stored := in.got
+		if format == audio.PCM16 {
+			stored = pcm16RoundTrip(in.got)
+		}
+		outFrames, nf := mel.Features(nil, stored)
+		r := vocodeResult{Input: in.name, Output: in.out, Frames: in.nf, Samples: len(in.got),
+			Seconds:  float64(len(in.got)) / float64(cfg.SampleRate),
+			Distance: measureMel(in.frames, in.nf, outFrames, nf, cfg.LocalChannels)}
+		if cfg.GlobalClasses > 0 {
+			r.ClassID = &classes[i]
+		}
+		if in.clip != nil {
+			rt := audio.MuLawDecode(nil, audio.MuLawEncode(nil, in.clip, q), q)
+			rtFrames, rtF := mel.Features(nil, rt)
+			d := measureMel(in.frames, in.nf, rtFrames, rtF, cfg.LocalChannels)
+			r.Floor = &d
+		}
+		if o.asJSON {
+			b, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "%s\n", b)
+			continue
+		}
+		floor := ""
+		if r.Floor != nil {
+			floor = fmt.Sprintf(" (μ-law round trip of the input: %.3f nats, %.2f dB)", r.Floor.LogMelL1, r.Floor.MCD)
+		}
+		fmt.Fprintf(out, "%s: %d frames → %d samples (%.2f s at %d Hz) from %s; log-mel distance to the input %.3f nats, mel-cepstral distortion %.2f dB%s\n",
+			r.Output, r.Frames, r.Samples, r.Seconds, cfg.SampleRate, r.Input, r.Distance.LogMelL1, r.Distance.MCD, floor)
+	}
+	return nil
+}
+
+// vocodeStreams generates n codes for every stream after the start code,
+// stream i conditioned on conds[i], and appends each stream's decoded
+// samples to its input's got, up to F·H samples in all; streams with fewer
+// frames run on (their last frame holding) and their extra samples are
+// dropped.
+func vocodeStreams(ctx context.Context, m *wavenet.Model, conds []wavenet.Cond, ins []*vocodeInput, n int, o *vocodeOptions, disp *progress) error {
+	meter := newGenMeter(disp, n, len(ins), m.Config.SampleRate)
+	meter.show(0, true)
+	out := make([]wavenet.CodeWriter, len(ins))
+	for i, in := range ins {
+		out[i] = &vocodeWriter{in: in, limit: in.nf * m.Config.LocalHop}
+	}
+	err := generateConditioned(ctx, m, wavenet.GenerateOptions{Samples: n, Temperature: o.temperature, Seed: o.seed,
+		Progress: func(done int) { meter.show(done, false) }}, conds, out...)
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("interrupted: %w", err)
+	}
+	return err
+}
+
+// vocodeWriter keeps a stream's samples, decoded, in its input's got, up
+// to limit samples.
+type vocodeWriter struct {
+	in    *vocodeInput
+	limit int
+	buf   []float32
+}
+
+func (w *vocodeWriter) WriteCodes(codes []int32, q int) error {
+	codes = codes[:max(0, min(len(codes), w.limit-len(w.in.got)))]
+	w.buf = audio.MuLawDecode(w.buf, codes, q)
+	w.in.got = append(w.in.got, w.buf...)
+	return nil
+}
+
+// pcm16RoundTrip returns x as a 16-bit PCM WAV stores it and a reader
+// reads it back: x·32768 rounded, halves away from zero, clipped to
+// [−32768, 32767], divided by 32768 (audio's writer and reader).
+func pcm16RoundTrip(x []float32) []float32 {
+	out := make([]float32, len(x))
+	for i, v := range x {
+		s := math.Round(float64(v) * 32768)
+		out[i] = float32(max(-32768, min(32767, s)) / 32768)
+	}
+	return out
+}

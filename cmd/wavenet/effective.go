@@ -83,6 +83,9 @@ func checkEffectiveFlags(f *pflag.FlagSet, o *inspectOptions) error {
 // config with random weights from --seed) on the clip and prints st with the
 // measurement, as a table or JSON, and draws it with --png.
 func runEffective(cmd *cobra.Command, o *inspectOptions, st stackStats, m *wavenet.Model) error {
+	if st.Config.Conditioned() {
+		return fmt.Errorf("%s: --effective measures unconditioned models only (this one is conditioned on classes or frames)", st.Source)
+	}
 	// What the measurement holds: the model, a workspace of a receptive
 	// field or 256 MiB, whichever is more, and the clip.
 	lim, err := getMemoryLimit()

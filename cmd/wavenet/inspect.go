@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -25,6 +26,13 @@ type layerStats struct {
 	MACs           int     `json:"macs_per_sample"`    // multiply-adds per generated sample, biases not counted
 	CacheValues    int     `json:"cache_values"`       // past inputs kept for cached generation: codes (input) or floats
 	CacheBytes     int     `json:"cache_bytes"`        // the same in bytes (4 per code or float)
+
+	// The conditioning rows' work outside the per-sample step: the class
+	// term, folded into each layer's biases once per stream (global), and
+	// the projection of each frame, once per H samples (local, whose
+	// macs_per_sample is this spread over the hop, rounded up).
+	MACsPerStream int `json:"macs_per_stream,omitempty"`
+	MACsPerFrame  int `json:"macs_per_frame,omitempty"`
 }
 
 // stackStats is what inspect prints: the config, one row per stage and the
@@ -40,6 +48,7 @@ type stackStats struct {
 	CacheValues    int             `json:"cache_values"`
 	CacheBytes     int             `json:"cache_bytes"`
 	Training       json.RawMessage `json:"training,omitempty"` // a model file's training metadata
+	Classes        []string        `json:"classes,omitempty"`  // a model file's class names (training metadata), id order
 
 	Effective *effectiveStats `json:"effective,omitempty"` // --effective: the measured field
 
@@ -49,28 +58,36 @@ type stackStats struct {
 // computeStats fills a stackStats for cfg.
 //
 // Parameters are counted from the model's layout (wavenet.Config.Layout):
-// a layer's row holds its conditioning projections too, and the input row
-// the global embedding, the model's other input.
+// the conditioning tensors in rows of their own, "global" (the class
+// embedding and every layer's filter_global and gate_global) and "local"
+// (filter_local and gate_local), after the output head.
 //
 // The input conv sees one-hot codes, so its product is a gather: W0·R adds
 // per sample, and its cache holds W0−1 codes. Each dilated layer multiplies
 // R inputs at K taps into the filter and gate halves (2·G·R·K), then G into
 // the residual (R·G) and skip (S·G) 1×1 convs, and caches d·(K−1) past
 // R-channel inputs. The output head is two 1×1 convs, S→E→Q. The
-// conditioning projections are not counted as per-sample work: they can be
-// made once per sequence (global) or once per frame of H samples (local).
+// conditioning is projected off the per-sample path: the class embedding
+// once per stream (L·2·G·Cg, folded into the layers' biases, so a step
+// costs what an unconditioned one does) and each frame once per H samples
+// (L·2·G·Cl per frame; adding it is 2·G adds per layer and sample, not
+// counted).
 func computeStats(source string, cfg wavenet.Config) stackStats {
 	Q, R, G, S, E, K, W0 := cfg.QuantizationChannels, cfg.ResidualChannels, cfg.GateChannels, cfg.SkipChannels, cfg.EndChannels, cfg.FilterWidth, cfg.InputWidth
-	var inParams, outParams int
+	var inParams, outParams, globalParams, localParams int
 	layerParams := make([]int, len(cfg.Dilations))
 	for t := range cfg.Layout() {
-		switch {
-		case t.Layer >= 0:
-			layerParams[t.Layer] += t.Size()
-		case t.Role == wavenet.RoleInput || t.Role == wavenet.RoleEmbedding:
+		switch t.Role {
+		case wavenet.RoleEmbedding, wavenet.RoleFilterGlobal, wavenet.RoleGateGlobal:
+			globalParams += t.Size()
+		case wavenet.RoleFilterLocal, wavenet.RoleGateLocal:
+			localParams += t.Size()
+		case wavenet.RoleInput:
 			inParams += t.Size()
-		default:
+		case wavenet.RoleOutput1, wavenet.RoleOutput2:
 			outParams += t.Size()
+		default:
+			layerParams[t.Layer] += t.Size()
 		}
 	}
 	ms := func(samples int) float64 { return float64(samples) * 1000 / float64(cfg.SampleRate) }
@@ -95,8 +112,28 @@ func computeStats(source string, cfg wavenet.Config) stackStats {
 	st.ReceptiveField = cfg.ReceptiveField()
 	add(layerStats{Name: "output", Dilation: 1, Width: 1, ReceptiveField: st.ReceptiveField,
 		Parameters: outParams, MACs: E*S + Q*E})
+	L := len(cfg.Dilations)
+	if cfg.GlobalClasses > 0 {
+		add(layerStats{Name: "global", Dilation: 1, Width: 1, Parameters: globalParams,
+			MACsPerStream: L * 2 * G * cfg.GlobalChannels})
+	}
+	if cfg.LocalChannels > 0 {
+		perFrame := L * 2 * G * cfg.LocalChannels
+		add(layerStats{Name: "local", Dilation: 1, Width: 1, Parameters: localParams,
+			MACs: (perFrame + cfg.LocalHop - 1) / cfg.LocalHop, MACsPerFrame: perFrame})
+	}
 	st.FieldMS = ms(st.ReceptiveField)
 	return st
+}
+
+// row returns the row of st named name (zero if there is none).
+func (st stackStats) row(name string) layerStats {
+	for _, l := range st.Layers {
+		if l.Name == name {
+			return l
+		}
+	}
+	return layerStats{}
 }
 
 // writeTable prints st as an aligned table with totals.
@@ -108,10 +145,28 @@ func writeTable(w io.Writer, st stackStats) error {
 	if len(st.Training) > 0 {
 		fmt.Fprintf(w, "training: %s\n", st.Training)
 	}
+	if c.GlobalClasses > 0 {
+		fmt.Fprintf(w, "global conditioning: %d classes (%s), embeddings of %d channels, projected into every layer once per stream (%d mult-adds), so a step costs what an unconditioned one does\n",
+			c.GlobalClasses, knownClasses(c, st.Classes), c.GlobalChannels, st.row("global").MACsPerStream)
+	}
+	if c.LocalChannels > 0 {
+		l := st.row("local")
+		fmt.Fprintf(w, "local conditioning: %d channels per frame, a frame every %d samples (%.2f ms), projected into every layer once per frame (%d mult-adds, %d per sample)\n",
+			c.LocalChannels, c.LocalHop, float64(c.LocalHop)*1000/float64(c.SampleRate), l.MACsPerFrame, l.MACs)
+	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "layer\tdilation\twidth\tfield (samples)\tfield (ms)\tparameters\tmult-adds/sample\tcache (values)\tcache (bytes)\t")
 	for _, l := range st.Layers {
+		if l.Name == "global" || l.Name == "local" {
+			// Conditioning: no field, no cache; global work is per stream.
+			macs := strconv.Itoa(l.MACs)
+			if l.Name == "global" {
+				macs = "0 (per stream)"
+			}
+			fmt.Fprintf(tw, "%s\t\t\t\t\t%d\t%s\t\t\t\n", l.Name, l.Parameters, macs)
+			continue
+		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.2f\t%d\t%d\t%d\t%d\t\n", l.Name, l.Dilation, l.Width,
 			l.ReceptiveField, l.FieldMS, l.Parameters, l.MACs, l.CacheValues, l.CacheBytes)
 	}
@@ -259,6 +314,7 @@ func runInspect(cmd *cobra.Command, o *inspectOptions) error {
 		m = lm
 		st = computeStats(name, m.Config)
 		st.Training = meta.Training
+		st.Classes = modelClasses(m.Config, meta)
 	}
 	if o.effective != "" {
 		return runEffective(cmd, o, st, m)

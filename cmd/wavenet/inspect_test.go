@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -76,8 +77,10 @@ func TestInspectPresets(t *testing.T) {
 }
 
 // TestInspectCountsConditioning: a conditioned stack's parameters are its
-// layout's, the conditioning tensors in the rows of their layers and the
-// embedding in the input's, and the rows add up to the total.
+// layout's, the conditioning tensors in rows of their own ("global": the
+// embedding and the layers' global projections; "local": the local ones)
+// with their cost, and the rows add up to the total; the table and the
+// classes of a model file show.
 func TestInspectCountsConditioning(t *testing.T) {
 	plain, _ := wavenet.Preset("small")
 	cfg := plain
@@ -86,22 +89,38 @@ func TestInspectCountsConditioning(t *testing.T) {
 	if st.Parameters != wavenet.ParamCount(cfg) {
 		t.Errorf("%d parameters, ParamCount says %d", st.Parameters, wavenet.ParamCount(cfg))
 	}
+	if len(st.Layers) != len(base.Layers)+2 {
+		t.Fatalf("%d rows, want the %d of the plain stack and global and local", len(st.Layers), len(base.Layers))
+	}
 	sum := 0
 	for i, l := range st.Layers {
 		sum += l.Parameters
-		want := base.Layers[i].Parameters
-		switch {
-		case l.Name == "input":
-			want += 10 * 16 // global.embedding
-		case strings.HasPrefix(l.Name, "layers."):
-			want += 2*32*16 + 2*32*80 // {filter,gate}_{global,local}
-		}
-		if l.Parameters != want {
-			t.Errorf("%s: %d parameters, want %d", l.Name, l.Parameters, want)
+		if i < len(base.Layers) {
+			if l.Parameters != base.Layers[i].Parameters || l.MACs != base.Layers[i].MACs {
+				t.Errorf("%s: %d parameters, %d mult-adds; the plain stack's %+v", l.Name, l.Parameters, l.MACs, base.Layers[i])
+			}
 		}
 	}
-	if sum != st.Parameters {
-		t.Errorf("rows add up to %d parameters, the total is %d", sum, st.Parameters)
+	if g := st.row("global"); g.Parameters != 10*16+10*2*32*16 || g.MACs != 0 || g.MACsPerStream != 10*2*32*16 {
+		t.Errorf("global row %+v", g)
+	}
+	if l := st.row("local"); l.Parameters != 10*2*32*80 || l.MACsPerFrame != 10*2*32*80 || l.MACs != 200 {
+		t.Errorf("local row %+v", l)
+	}
+	if sum != st.Parameters || st.MACs != base.MACs+200 {
+		t.Errorf("rows add up to %d parameters, the total is %d; %d mult-adds a sample (plain %d)", sum, st.Parameters, st.MACs, base.MACs)
+	}
+
+	model := condModel(t, []string{"piano", "guitar"}, 6, 40)
+	code, stdout, stderr := runCmd(t, "inspect", "--model", model)
+	if code != exitOK || !strings.Contains(stdout, "2 classes (piano (0), guitar (1))") || !strings.Contains(stdout, "a frame every 40 samples") ||
+		!strings.Contains(stdout, "0 (per stream)") {
+		t.Errorf("inspect a conditioned model: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, _ = runCmd(t, "inspect", "--model", model, "--json")
+	var got stackStats
+	if code != exitOK || json.Unmarshal([]byte(stdout), &got) != nil || !slices.Equal(got.Classes, []string{"piano", "guitar"}) || got.row("local").MACsPerFrame != 3*2*5*6 {
+		t.Errorf("--json: exit %d, %s", code, stdout)
 	}
 }
 

@@ -42,6 +42,8 @@ type benchRow struct {
 
 type benchOptions struct {
 	model, preset        string
+	classes, gChannels   int // a preset's global conditioning
+	bands, hop           int // a preset's local conditioning
 	streams              int
 	samples, naiveSample int
 	naiveSeconds         float64
@@ -72,9 +74,16 @@ Samples per second count all streams together; the real-time factor is
 seconds of audio made per second of work at the model's sample rate. A preset
 is measured with random weights (--seed); --model measures a file. Without
 either, the small preset. --json prints one object per row, each with the
-build of wavenet (--version) as "version".`,
+build of wavenet (--version) as "version".
+
+A conditioned model is measured conditioned: stream i on class i mod N, and
+on frames of a slow sine (every stream the same), as many as the samples
+need. --global-classes and --local-channels condition a preset so, to compare
+with the same preset unconditioned (the class term is folded into the biases
+once per stream; a frame is projected once per --hop samples).`,
 		Example: `  wavenet bench
-  wavenet bench --preset ibab -n 16 --json`,
+  wavenet bench --preset ibab -n 16 --json
+  wavenet bench --preset small --local-channels 80 -n 16   # a vocoder's speed`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runBench(cmd, &o)
@@ -89,6 +98,10 @@ build of wavenet (--version) as "version".`,
 	f.Float64Var(&o.naiveSeconds, "naive-seconds", 5, "stop naive recomputation after this many seconds (at least 2 samples)")
 	f.Uint64Var(&o.seed, "seed", 1, "seed of a preset's random weights")
 	f.BoolVar(&o.asJSON, "json", false, "print one JSON object per row, one per line")
+	f.IntVar(&o.classes, "global-classes", 0, "condition the preset on this many classes (0: none)")
+	f.IntVar(&o.gChannels, "global-channels", defaultGlobalChannels, "the classes' embedding width Cg, with --global-classes")
+	f.IntVar(&o.bands, "local-channels", 0, "condition the preset on frames of this many channels (0: none)")
+	f.IntVar(&o.hop, "hop", defaultHop, "samples per frame, with --local-channels")
 	return cmd
 }
 
@@ -103,6 +116,16 @@ func runBench(cmd *cobra.Command, o *benchOptions) error {
 	if !(o.naiveSeconds >= 0) || math.IsInf(o.naiveSeconds, 0) {
 		return usagef("--naive-seconds %v: want 0 or a finite number of seconds", o.naiveSeconds)
 	}
+	if f.Changed("model") {
+		for _, name := range []string{"global-classes", "global-channels", "local-channels", "hop"} {
+			if f.Changed(name) {
+				return usagef("--%s conditions a preset; a model file says its own conditioning", name)
+			}
+		}
+	}
+	if o.classes < 0 || o.bands < 0 || o.gChannels < 1 || o.hop < 1 {
+		return usagef("--global-classes and --local-channels must not be negative, --global-channels and --hop must be at least 1")
+	}
 	var m *wavenet.Model
 	name := o.preset
 	if f.Changed("model") {
@@ -113,6 +136,17 @@ func runBench(cmd *cobra.Command, o *benchOptions) error {
 	} else {
 		cfg, err := wavenet.Preset(o.preset)
 		if err != nil {
+			return &usageError{err}
+		}
+		if o.classes > 0 {
+			cfg.GlobalClasses, cfg.GlobalChannels = o.classes, o.gChannels
+			name += fmt.Sprintf("+%d classes", o.classes)
+		}
+		if o.bands > 0 {
+			cfg.LocalChannels, cfg.LocalHop = o.bands, o.hop
+			name += fmt.Sprintf("+%d×%d frames", o.bands, o.hop)
+		}
+		if err := cfg.Validate(); err != nil {
 			return &usageError{err}
 		}
 		if m, err = wavenet.New(cfg); err != nil {
@@ -142,13 +176,14 @@ func runBench(cmd *cobra.Command, o *benchOptions) error {
 	if err := lim.check(multi, fmt.Sprintf("generating %d streams of %s", o.streams, name), "use a smaller -n or --samples"); err != nil {
 		return err
 	}
-	_, cachedCodes, err := benchCached(cmd, m, 1, nSingle, wavenet.WeightsF32, 0, o.seed)
+	conds := benchConds(m.Config, max(o.streams, 1), max(nSingle, o.samples))
+	_, cachedCodes, err := benchCached(cmd, m, 1, nSingle, wavenet.WeightsF32, 0, o.seed, conds)
 	if err != nil {
 		return err
 	}
 	history := append([]int32{int32(m.Config.QuantizationChannels / 2)}, cachedCodes[:rf-1]...)
 	limit := time.Duration(o.naiveSeconds * float64(time.Second))
-	naiveRate, naiveCodes, err := benchNaive(cmd, m, history, o.naiveSample, limit)
+	naiveRate, naiveCodes, err := benchNaive(cmd, m, history, o.naiveSample, limit, conds[0])
 	if err != nil {
 		return err
 	}
@@ -165,7 +200,7 @@ func runBench(cmd *cobra.Command, o *benchOptions) error {
 		}
 		for _, w := range []wavenet.Weights{wavenet.WeightsF32, wavenet.WeightsF16} {
 			for _, temp := range []float64{0, 1} {
-				rate1, _, err := benchCached(cmd, m, streams, n, w, temp, o.seed)
+				rate1, _, err := benchCached(cmd, m, streams, n, w, temp, o.seed, conds)
 				if err != nil {
 					return err
 				}
@@ -206,18 +241,49 @@ func runBench(cmd *cobra.Command, o *benchOptions) error {
 	return nil
 }
 
+// benchConds returns the conditioning of each of streams streams of a
+// conditioned model (nil for an unconditioned one): stream i on class i mod
+// N, all on the same frames of a slow sine, enough for n+1 samples.
+func benchConds(cfg wavenet.Config, streams, n int) []wavenet.Cond {
+	if !cfg.Conditioned() {
+		return make([]wavenet.Cond, streams)
+	}
+	var frames []float32
+	if cl, h := cfg.LocalChannels, cfg.LocalHop; cl > 0 {
+		nf := (n+1+h-1)/h + 1
+		frames = make([]float32, cl*nf)
+		for b := range cl {
+			for j := range nf {
+				frames[b*nf+j] = float32(math.Sin(float64(j)/7 + float64(b)/3))
+			}
+		}
+	}
+	conds := make([]wavenet.Cond, streams)
+	for i := range conds {
+		conds[i] = wavenet.Cond{Frames: frames}
+		if cfg.GlobalClasses > 0 {
+			conds[i].Class = i % cfg.GlobalClasses
+		}
+	}
+	return conds
+}
+
 // benchCached generates n samples at temperature temp (draws seeded by
-// seed) for each of streams streams with a Generator of weights w and
-// returns the samples per second (all streams) and stream 0's codes.
-func benchCached(cmd *cobra.Command, m *wavenet.Model, streams, n int, w wavenet.Weights, temp float64, seed uint64) (float64, []int32, error) {
-	g := wavenet.NewGeneratorWith(m, streams, wavenet.GeneratorOptions{Weights: w})
+// seed) for each of streams streams with a Generator of weights w, stream i
+// conditioned on conds[i], and returns the samples per second (all streams)
+// and stream 0's codes.
+func benchCached(cmd *cobra.Command, m *wavenet.Model, streams, n int, w wavenet.Weights, temp float64, seed uint64, conds []wavenet.Cond) (float64, []int32, error) {
 	// Streams share the cores; the codes drawn do not depend on how many.
-	g.SetThreads(min(streams, runtime.GOMAXPROCS(0))) // and primes with nothing
+	g, err := newGenerator(m, streams, w, conds[:streams])
+	if err != nil {
+		return 0, nil, err
+	}
+	g.Prime(nil)
 	codes := make([]int32, 0, n)
 	ctx := cmd.Context()
 	start := time.Now()
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
-	err := g.Generate(n, temp, rng, func(c []int32) error {
+	err = g.Generate(n, temp, rng, func(c []int32) error {
 		codes = append(codes, c[0])
 		if len(codes)%1024 == 0 {
 			return checkContext(ctx)
@@ -234,9 +300,14 @@ func benchCached(cmd *cobra.Command, m *wavenet.Model, streams, n int, w wavenet
 // benchNaive generates up to n greedy samples after history (which holds at
 // least a receptive field of codes, the first being the spec's initial Q/2)
 // by running the whole model over the last receptive field of codes for each
-// one, stopping early once limit has passed and two samples are made. It
-// returns samples per second and the new codes.
-func benchNaive(cmd *cobra.Command, m *wavenet.Model, history []int32, n int, limit time.Duration) (float64, []int32, error) {
+// one, stopping early once limit has passed and two samples are made, the
+// window conditioned on cond at its own offset. It returns samples per
+// second and the new codes.
+func benchNaive(cmd *cobra.Command, m *wavenet.Model, history []int32, n int, limit time.Duration, cond wavenet.Cond) (float64, []int32, error) {
+	var conds []wavenet.Cond
+	if m.Config.Conditioned() {
+		conds = []wavenet.Cond{cond}
+	}
 	q := m.Config.QuantizationChannels
 	rf := m.Config.ReceptiveField()
 	ws := wavenet.NewWorkspace(m, 1, rf)
@@ -250,7 +321,10 @@ func benchNaive(cmd *cobra.Command, m *wavenet.Model, history []int32, n int, li
 			break
 		}
 		window := h[max(0, len(h)-rf):]
-		logits := m.Forward(ws, window, nil)
+		if conds != nil {
+			conds[0].Offset = max(0, len(h)-rf)
+		}
+		logits := m.Forward(ws, window, conds)
 		last := logits[(len(window)-1)*q:]
 		best := 0
 		for j, v := range last[:q] {

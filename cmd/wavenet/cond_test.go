@@ -407,3 +407,25 @@ func TestVocode(t *testing.T) {
 		t.Errorf("--class y,x: exit %d, %q, %q", code, stdout, stderr)
 	}
 }
+
+// TestBenchConditioned: bench measures a conditioned model file and a
+// conditioned preset, cached and naive giving the same greedy codes.
+func TestBenchConditioned(t *testing.T) {
+	model := condModel(t, []string{"a", "b"}, 6, 4)
+	for _, args := range [][]string{
+		{"--model", model},
+		{"--preset", "small", "--global-classes", "3", "--local-channels", "8", "--hop", "16", "--naive-samples", "3"},
+	} {
+		code, stdout, stderr := runCmd(t, append([]string{"bench", "-n", "3", "--samples", "200", "--json"}, args...)...)
+		if code != exitOK {
+			t.Fatalf("bench %q: exit %d, %q", args, code, stderr)
+		}
+		var r benchRow
+		if err := json.Unmarshal([]byte(strings.Split(stdout, "\n")[0]), &r); err != nil || r.SameCodes == nil || !*r.SameCodes || !(r.SamplesPerSecond > 0) {
+			t.Errorf("bench %q: %q (%v)", args, stdout, err)
+		}
+	}
+	if code, _, stderr := runCmd(t, "bench", "--model", model, "--hop", "3"); code != exitUsage || !strings.Contains(stderr, "conditions a preset") {
+		t.Errorf("--hop with --model: exit %d, %q", code, stderr)
+	}
+}

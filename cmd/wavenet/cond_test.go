@@ -355,6 +355,15 @@ func TestVocode(t *testing.T) {
 			t.Errorf("output %d: %d samples (%v), want %d", i, len(x), err, n)
 		}
 	}
+	// Two takes of one input: two streams, other draws.
+	if code, _, stderr := runCmd(t, "vocode", "--model", model, "--mel", npy, "-n", "2", "-o", out, "-q"); code != exitOK {
+		t.Fatalf("vocode -n 2: exit %d, %q", code, stderr)
+	}
+	a, _ := os.ReadFile(filepath.Join(dir, "out-0.wav"))
+	b, _ := os.ReadFile(filepath.Join(dir, "out-1.wav"))
+	if len(a) != len(b) || bytes.Equal(a, b) {
+		t.Errorf("two takes: %d and %d bytes, equal %v; want the same length, other samples", len(a), len(b), bytes.Equal(a, b))
+	}
 	// One input, JSON: the distances against a recomputation.
 	code, stdout, _ = runCmd(t, "vocode", "--model", model, clip, "-o", out, "--seed", "2", "--json", "-q")
 	var r vocodeResult

@@ -50,7 +50,7 @@ func TestRootHelp(t *testing.T) {
 }
 
 func TestEveryCommandHelp(t *testing.T) {
-	for _, name := range []string{"generate", "eval", "inspect", "bench"} {
+	for _, name := range []string{"generate", "eval", "inspect", "bench", "mel", "vocode"} {
 		code, stdout, _ := runCmd(t, name, "-h")
 		if code != exitOK || !strings.Contains(stdout, "Usage:") || !strings.Contains(stdout, "-h, --help") {
 			t.Errorf("%s -h: exit %d\n%s", name, code, stdout)

@@ -22,6 +22,7 @@ type vocodeOptions struct {
 	mels                 []string
 	temperature          float64
 	seed                 uint64
+	takes                int // -n: streams per input
 	quiet, asJSON, float bool
 }
 
@@ -56,7 +57,7 @@ type vocodeResult struct {
 func newVocodeCmd() *cobra.Command {
 	var o vocodeOptions
 	cmd := &cobra.Command{
-		Use:   "vocode --model M (IN.wav... | --mel FRAMES.npy...) -o OUT.wav [--temperature T] [--seed N] [--class C]",
+		Use:   "vocode --model M (IN.wav... | --mel FRAMES.npy...) -o OUT.wav [-n K] [--temperature T] [--seed N] [--class C]",
 		Short: "Turn log-mel frames into audio with a locally conditioned model",
 		Long: `vocode runs a model trained with "train --local mel" as a vocoder: from F
 log-mel frames it makes F·hop samples, sample t described by frame ⌊t/hop⌋
@@ -67,8 +68,10 @@ or from .npy files of [bands, F] float32 frames (--mel, repeatable; "wavenet
 mel" writes them).
 
 Several inputs run at once as streams on every core, into OUT-0.wav …
-OUT-(K−1).wav; one input goes to OUT.wav. A model conditioned on classes too
-needs --class (one, or one per input, comma-separated).
+OUT-(K−1).wav; one input goes to OUT.wav. -n K makes K takes of each input
+(streams of their own, each drawing its own codes), input by input. A model
+conditioned on classes too needs --class (one, or one per stream,
+comma-separated).
 
 Progress goes to standard error as generate's does: samples, samples per
 second, the real-time factor, elapsed time and ETA. For each input, one line
@@ -92,6 +95,7 @@ JSON object per input instead.`,
 	f.StringArrayVar(&o.mels, "mel", nil, "log-mel frames (.npy, [bands, frames]) to vocode; repeat for several")
 	f.Float64Var(&o.temperature, "temperature", 1, "sampling temperature: 0 takes the most likely code, 1 samples the model's distribution")
 	f.Uint64Var(&o.seed, "seed", 1, "seed of the random draws; the same seed gives the same output")
+	f.IntVarP(&o.takes, "streams", "n", 1, "takes of each input, each a stream of its own")
 	f.StringVar(&o.class, "class", "", "class of a model conditioned on classes too, by name or id; one, or one per input")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress output (the result lines still print)")
 	f.BoolVar(&o.asJSON, "json", false, "print one JSON object per input instead of text")
@@ -111,8 +115,10 @@ func runVocode(cmd *cobra.Command, o *vocodeOptions, wavs []string) error {
 		return usagef("nothing to vocode: give input WAV files or --mel FRAMES.npy")
 	case o.temperature < 0 || o.temperature != o.temperature:
 		return usagef("--temperature %v: want 0 or more", o.temperature)
+	case o.takes < 1:
+		return usagef("-n %d: want at least 1 take", o.takes)
 	}
-	k := len(wavs) + len(o.mels)
+	k := (len(wavs) + len(o.mels)) * o.takes
 	names := outputNames(o.output, k)
 	inputs := append(append([]string{o.model}, wavs...), o.mels...)
 	if err := checkOutputs(inputs, names); err != nil {
@@ -147,14 +153,18 @@ func runVocode(cmd *cobra.Command, o *vocodeOptions, wavs []string) error {
 		if err != nil {
 			return err
 		}
-		ins = append(ins, &vocodeInput{name: path, frames: frames, nf: nf, clip: x})
+		for range o.takes {
+			ins = append(ins, &vocodeInput{name: path, frames: frames, nf: nf, clip: x})
+		}
 	}
 	for _, path := range o.mels {
 		frames, nf, err := readFrames(cfg, path)
 		if err != nil {
 			return err
 		}
-		ins = append(ins, &vocodeInput{name: path, frames: frames, nf: nf})
+		for range o.takes {
+			ins = append(ins, &vocodeInput{name: path, frames: frames, nf: nf})
+		}
 	}
 	H := cfg.LocalHop
 	conds := make([]wavenet.Cond, k)

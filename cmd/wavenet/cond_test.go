@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"image/png"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -363,6 +364,20 @@ func TestVocode(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join(dir, "out-1.wav"))
 	if len(a) != len(b) || bytes.Equal(a, b) {
 		t.Errorf("two takes: %d and %d bytes, equal %v; want the same length, other samples", len(a), len(b), bytes.Equal(a, b))
+	}
+	// --png: a picture of the two spectrograms.
+	pic := filepath.Join(dir, "mel.png")
+	if code, _, stderr := runCmd(t, "vocode", "--model", model, clip, "-o", out, "-q", "--png", pic); code != exitOK {
+		t.Fatalf("vocode --png: exit %d, %q", code, stderr)
+	}
+	if f, err := os.Open(pic); err != nil {
+		t.Error(err)
+	} else {
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil || img.Bounds().Dx() < 500 {
+			t.Errorf("the picture: %v", err)
+		}
 	}
 	// One input, JSON: the distances against a recomputation.
 	code, stdout, _ = runCmd(t, "vocode", "--model", model, clip, "-o", out, "--seed", "2", "--json", "-q")

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image/color"
+	"io"
 	"math"
 	"os"
 	"os/signal"
@@ -11,6 +13,12 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette/moreland"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/wavenet-go/wavenet-go/audio"
 	"github.com/wavenet-go/wavenet-go/wavenet"
@@ -19,6 +27,7 @@ import (
 // vocodeOptions are vocode's flag values.
 type vocodeOptions struct {
 	model, output, class string
+	png                  string
 	mels                 []string
 	temperature          float64
 	seed                 uint64
@@ -81,7 +90,8 @@ mel-cepstral distortion in dB (cepstral coefficients 1 to 24 of the log-mel
 over bands, frames paired one to one), as the PyTorch reference's vocode
 reports them; for a WAV input also the same between the input and its own
 μ-law round trip, the floor a model of Q codes can reach. --json prints one
-JSON object per input instead.`,
+JSON object per input instead. --png draws the first input's log-mel and that
+of its output, one above the other.`,
 		Example: `  wavenet vocode --model vocoder.safetensors speech.wav -o speech-out.wav
   wavenet vocode --model vocoder.safetensors --mel a.npy --mel b.npy -o out.wav   # out-0.wav, out-1.wav
   wavenet vocode --model vocoder.safetensors --temperature 0.9 --seed 3 a.wav b.wav c.wav -o take.wav`,
@@ -100,6 +110,7 @@ JSON object per input instead.`,
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress output (the result lines still print)")
 	f.BoolVar(&o.asJSON, "json", false, "print one JSON object per input instead of text")
 	f.BoolVar(&o.float, "float", false, "write 32-bit float WAV instead of 16-bit PCM")
+	f.StringVar(&o.png, "png", "", "also draw the first input's log-mel and its output's, one above the other, to this PNG file")
 	return cmd
 }
 
@@ -121,7 +132,11 @@ func runVocode(cmd *cobra.Command, o *vocodeOptions, wavs []string) error {
 	k := (len(wavs) + len(o.mels)) * o.takes
 	names := outputNames(o.output, k)
 	inputs := append(append([]string{o.model}, wavs...), o.mels...)
-	if err := checkOutputs(inputs, names); err != nil {
+	outs := names
+	if o.png != "" {
+		outs = append(names[:len(names):len(names)], o.png)
+	}
+	if err := checkOutputs(inputs, outs); err != nil {
 		return err
 	}
 	m, md, name, err := loadModel(o.model)
@@ -245,6 +260,13 @@ func runVocode(cmd *cobra.Command, o *vocodeOptions, wavs []string) error {
 			stored = pcm16RoundTrip(in.got)
 		}
 		outFrames, nf := mel.Features(nil, stored)
+		if i == 0 && o.png != "" {
+			hopSec := float64(H) / float64(cfg.SampleRate)
+			if err := writeMelPNG(o.png, "log-mel of "+in.name, "log-mel of "+in.out+" (vocoded by "+name+")",
+				in.frames, in.nf, outFrames, nf, cfg.LocalChannels, hopSec); err != nil {
+				return err
+			}
+		}
 		r := vocodeResult{Input: in.name, Output: in.out, Frames: in.nf, Samples: len(in.got),
 			Seconds:  float64(len(in.got)) / float64(cfg.SampleRate),
 			Distance: measureMel(in.frames, in.nf, outFrames, nf, cfg.LocalChannels)}
@@ -320,4 +342,64 @@ func pcm16RoundTrip(x []float32) []float32 {
 		out[i] = float32(max(-32768, min(32767, s)) / 32768)
 	}
 	return out
+}
+
+// melGrid is log-mel frames [bands, F] as a heat map's grid: column j is
+// frame j at its time, row b band b.
+type melGrid struct {
+	x         []float32
+	bands, nf int
+	hopSec    float64
+}
+
+func (g melGrid) Dims() (c, r int)   { return g.nf, g.bands }
+func (g melGrid) Z(c, r int) float64 { return float64(g.x[r*g.nf+c]) }
+func (g melGrid) X(c int) float64    { return (float64(c) + 0.5) * g.hopSec }
+func (g melGrid) Y(r int) float64    { return float64(r) + 0.5 }
+func (g melGrid) Min() float64       { return audio.MelFloor }
+func (g melGrid) Max() float64       { return melTop }
+
+// melTop is the top of the pictures' colour scale, about the loudest a
+// log-mel feature gets (FORMAT.md: within about −1.9 … 2.5).
+const melTop = 2.5
+
+// writeMelPNG draws two log-mel spectrograms [bands, F] one above the
+// other, a (the input) and b (the output), on the same time axis and
+// colour scale, to a PNG file at path, written atomically.
+func writeMelPNG(path, titleA, titleB string, a []float32, fa int, b []float32, fb int, bands int, hopSec float64) error {
+	const width, panelH = 760, 300
+	img := vgimg.New(width, 2*panelH)
+	dc := draw.New(img)
+	dc.SetColor(color.White)
+	dc.Fill(dc.Rectangle.Path())
+	pal := moreland.ExtendedBlackBody()
+	pal.SetMin(audio.MelFloor)
+	pal.SetMax(melTop)
+	span := float64(max(fa, fb)) * hopSec
+	for i, p := range []struct {
+		title string
+		x     []float32
+		nf    int
+	}{{titleA, a, fa}, {titleB, b, fb}} {
+		pl := plot.New()
+		pl.Title.Text = p.title
+		pl.X.Label.Text = "time (s)"
+		pl.Y.Label.Text = "mel band"
+		pl.X.Min, pl.X.Max = 0, span
+		pl.Y.Min, pl.Y.Max = 0, float64(bands)
+		pl.Y.Tick.Marker = niceTicks{min: 1}
+		colours := pal.Palette(64)
+		hm := plotter.NewHeatMap(melGrid{x: p.x, bands: bands, nf: p.nf, hopSec: hopSec}, colours)
+		hm.Rasterized = true
+		// The floor (silence) rounds to just below MelFloor in float32.
+		hm.Underflow, hm.Overflow = colours.Colors()[0], colours.Colors()[63]
+		pl.Add(hm)
+		c := dc
+		c.Min.Y, c.Max.Y = vg.Length(1-i)*panelH, vg.Length(2-i)*panelH
+		pl.Draw(draw.Crop(c, 4, -12, 4, -4))
+	}
+	return writeOutput(context.Background(), path, func(w io.Writer) error {
+		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
+		return err
+	})
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
 	"image/color"
+	draw2 "image/draw"
 	"io"
 	"math"
 	"os"
@@ -15,7 +17,6 @@ import (
 	"github.com/spf13/cobra"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/moreland"
-	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -344,24 +345,44 @@ func pcm16RoundTrip(x []float32) []float32 {
 	return out
 }
 
-// melGrid is log-mel frames [bands, F] as a heat map's grid: column j is
-// frame j at its time, row b band b.
-type melGrid struct {
+// melImage is log-mel frames [bands, F] as a plotter: one block of
+// pixels per frame and band, its colour the feature's on a fixed scale
+// from MelFloor (silence) to melTop, frame j over the time it describes,
+// [j·H, (j+1)·H).
+type melImage struct {
 	x         []float32
 	bands, nf int
 	hopSec    float64
+	colours   []color.Color
 }
-
-func (g melGrid) Dims() (c, r int)   { return g.nf, g.bands }
-func (g melGrid) Z(c, r int) float64 { return float64(g.x[r*g.nf+c]) }
-func (g melGrid) X(c int) float64    { return (float64(c) + 0.5) * g.hopSec }
-func (g melGrid) Y(r int) float64    { return float64(r) + 0.5 }
-func (g melGrid) Min() float64       { return audio.MelFloor }
-func (g melGrid) Max() float64       { return melTop }
 
 // melTop is the top of the pictures' colour scale, about the loudest a
 // log-mel feature gets (FORMAT.md: within about −1.9 … 2.5).
 const melTop = 2.5
+
+// Plot draws the frames as an image of whole blocks of pixels, each about
+// as big as the cell it fills, so that scaling it into place neither blurs
+// nor seams it.
+func (m melImage) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	x0, x1 := trX(0), trX(float64(m.nf)*m.hopSec)
+	y0, y1 := trY(0), trY(float64(m.bands))
+	const dpi = 96 // vgimg's default
+	px := func(l vg.Length) int { return max(1, int(math.Ceil(float64(l)/vg.Inch.Points()*dpi))) }
+	sx := max(1, px(x1-x0)/m.nf+1)
+	sy := max(1, px(y1-y0)/m.bands+1)
+	img := image.NewRGBA(image.Rect(0, 0, m.nf*sx, m.bands*sy))
+	top := len(m.colours) - 1
+	for b := range m.bands {
+		for j := range m.nf {
+			v := (float64(m.x[b*m.nf+j]) - audio.MelFloor) / (melTop - audio.MelFloor)
+			col := m.colours[int(math.Round(max(0, min(1, v))*float64(top)))]
+			y := (m.bands - 1 - b) * sy // band 0 at the bottom
+			draw2.Draw(img, image.Rect(j*sx, y, (j+1)*sx, y+sy), image.NewUniform(col), image.Point{}, draw2.Src)
+		}
+	}
+	c.DrawImage(vg.Rectangle{Min: vg.Point{X: x0, Y: y0}, Max: vg.Point{X: x1, Y: y1}}, img)
+}
 
 // writeMelPNG draws two log-mel spectrograms [bands, F] one above the
 // other, a (the input) and b (the output), on the same time axis and
@@ -372,9 +393,7 @@ func writeMelPNG(path, titleA, titleB string, a []float32, fa int, b []float32, 
 	dc := draw.New(img)
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
-	pal := moreland.ExtendedBlackBody()
-	pal.SetMin(audio.MelFloor)
-	pal.SetMax(melTop)
+	colours := moreland.ExtendedBlackBody().Palette(32).Colors()
 	span := float64(max(fa, fb)) * hopSec
 	for i, p := range []struct {
 		title string
@@ -388,12 +407,7 @@ func writeMelPNG(path, titleA, titleB string, a []float32, fa int, b []float32, 
 		pl.X.Min, pl.X.Max = 0, span
 		pl.Y.Min, pl.Y.Max = 0, float64(bands)
 		pl.Y.Tick.Marker = niceTicks{min: 1}
-		colours := pal.Palette(64)
-		hm := plotter.NewHeatMap(melGrid{x: p.x, bands: bands, nf: p.nf, hopSec: hopSec}, colours)
-		hm.Rasterized = true
-		// The floor (silence) rounds to just below MelFloor in float32.
-		hm.Underflow, hm.Overflow = colours.Colors()[0], colours.Colors()[63]
-		pl.Add(hm)
+		pl.Add(melImage{x: p.x, bands: bands, nf: p.nf, hopSec: hopSec, colours: colours})
 		c := dc
 		c.Min.Y, c.Max.Y = vg.Length(1-i)*panelH, vg.Length(2-i)*panelH
 		pl.Draw(draw.Crop(c, 4, -12, 4, -4))

@@ -453,3 +453,31 @@ func TestBenchConditioned(t *testing.T) {
 		t.Errorf("--hop with --model: exit %d, %q", code, stderr)
 	}
 }
+
+// TestTrainConfigConditioning: a --config with conditioning keys needs the
+// flags that say what the clips are conditioned on, and must agree with
+// them.
+func TestTrainConfigConditioning(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []string{"a", "b"} {
+		os.Mkdir(filepath.Join(dir, c), 0o755)
+		trainClip(t, filepath.Join(dir, c), 2000, 330)
+	}
+	cfg := filepath.Join(dir, "cfg.json")
+	os.WriteFile(cfg, []byte(`{"dilations":[1,2],"residual_channels":4,"gate_channels":4,"skip_channels":8,"end_channels":8,"global_classes":3,"global_channels":4}`), 0o644)
+	out := filepath.Join(dir, "m.safetensors")
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, exitUsage, "give --classes folder|file"},
+		{[]string{"--classes", "folder"}, exitError, "3 global classes, but --classes folder gives 2 (a, b)"},
+		{[]string{"--local", "mel"}, exitUsage, "give --classes"},
+	} {
+		code, _, stderr := runCmd(t, append([]string{"train", "-o", out, "--config", cfg, "--steps", "1", dir}, tc.args...)...)
+		if code != tc.code || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%q: exit %d, stderr %q; want exit %d and %q", tc.args, code, stderr, tc.code, tc.want)
+		}
+	}
+}

@@ -50,6 +50,20 @@ func TestMelCommand(t *testing.T) {
 	}
 }
 
+// TestMelStdout: -o - writes the .npy to standard output, nothing else.
+func TestMelStdout(t *testing.T) {
+	dir := t.TempDir()
+	in := writeWAV(t, filepath.Join(dir, "a.wav"), 16000, sine(1000, 16000, 440))
+	code, stdout, stderr := runCmd(t, "mel", in, "-o", "-", "--bands", "10")
+	if code != exitOK {
+		t.Fatalf("mel -o -: exit %d, %q", code, stderr)
+	}
+	x, rows, cols, err := audio.DecodeNpy(strings.NewReader(stdout), int64(len(stdout)), "stdout")
+	if err != nil || rows != 10 || cols != 4 || len(x) != 40 {
+		t.Errorf("stdout: [%d, %d], %v", rows, cols, err)
+	}
+}
+
 // TestMelErrors: usage errors, and the warning about empty bands.
 func TestMelErrors(t *testing.T) {
 	dir := t.TempDir()

@@ -658,9 +658,12 @@ func trainConditioning(f changedFlags, o *trainFlags, cfg *wavenet.Config, opts 
 		}
 		opts.Cond.Classes, opts.Cond.ClassesFrom = names, o.classes
 		if opts.Resume == nil {
-			if cfg.GlobalClasses > 0 && (cfg.GlobalClasses != len(names) || cfg.GlobalChannels != o.globalChannels && f.Changed("global-channels")) {
-				return fmt.Errorf("the model config has %d global classes of %d channels, but --classes %s gives %d classes (%s)%s",
-					cfg.GlobalClasses, cfg.GlobalChannels, o.classes, len(names), strings.Join(names, ", "), map[bool]string{true: fmt.Sprintf(" of %d channels", o.globalChannels)}[f.Changed("global-channels")])
+			switch {
+			case cfg.GlobalClasses > 0 && cfg.GlobalClasses != len(names):
+				return fmt.Errorf("the model config has %d global classes, but --classes %s gives %d (%s)",
+					cfg.GlobalClasses, o.classes, len(names), strings.Join(names, ", "))
+			case cfg.GlobalClasses > 0 && f.Changed("global-channels") && cfg.GlobalChannels != o.globalChannels:
+				return fmt.Errorf("the model config has class embeddings of %d channels, --global-channels says %d", cfg.GlobalChannels, o.globalChannels)
 			}
 			if cfg.GlobalClasses == 0 {
 				cfg.GlobalChannels = o.globalChannels

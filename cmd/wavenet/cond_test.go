@@ -382,7 +382,7 @@ func TestVocode(t *testing.T) {
 	// One input, JSON: the distances against a recomputation.
 	code, stdout, _ = runCmd(t, "vocode", "--model", model, clip, "-o", out, "--seed", "2", "--json", "-q")
 	var r vocodeResult
-	if code != exitOK || json.Unmarshal([]byte(stdout), &r) != nil || r.Samples != 1040 || r.Frames != 26 || r.Floor == nil {
+	if code != exitOK || json.Unmarshal([]byte(stdout), &r) != nil || r.Samples != 1040 || r.Frames != 26 || r.Floor == nil || r.Loudness == nil {
 		t.Fatalf("vocode --json: exit %d, %q", code, stdout)
 	}
 	x, _, _ := audio.ReadFile(clip, 8000, nil)

@@ -73,3 +73,30 @@ func TestMeasureMel(t *testing.T) {
 		t.Errorf("against no frames: %+v", d)
 	}
 }
+
+func TestLoudnessCorrelation(t *testing.T) {
+	// A tone that swells and fades, and the same at half the amplitude
+	// (6 dB down everywhere): correlation 1. Reversed in time: negative.
+	n, hop := 4000, 100
+	x, half, rev := make([]float32, n), make([]float32, n), make([]float32, n)
+	for i := range x {
+		env := math.Sin(math.Pi * float64(i) / float64(n/2))
+		x[i] = float32(0.8 * math.Abs(env) * math.Sin(float64(i)/3) * float64(i) / float64(n))
+		half[i] = x[i] / 2
+	}
+	for i := range rev {
+		rev[i] = x[n-1-i]
+	}
+	if c := correlation(loudness(x, hop), loudness(half, hop)); math.Abs(c-1) > 1e-9 {
+		t.Errorf("half as loud: correlation %v, want 1", c)
+	}
+	if c := correlation(loudness(x, hop), loudness(rev, hop)); !(c < 0.5) {
+		t.Errorf("reversed: correlation %v, want well below 1", c)
+	}
+	if l := loudness(make([]float32, 250), hop); len(l) != 3 || l[0] != -80 {
+		t.Errorf("silence: %v, want 3 frames at -80 dB", l)
+	}
+	if c := correlation([]float64{1, 1, 1}, []float64{1, 2, 3}); c != 0 {
+		t.Errorf("a constant: %v", c)
+	}
+}

@@ -62,6 +62,9 @@ type vocodeResult struct {
 	// those of its own μ-law round trip, the best a model of Q codes can do.
 	Distance melDistance  `json:"distance"`
 	Floor    *melDistance `json:"mulaw_floor,omitempty"`
+	// Loudness (a WAV input only) is the correlation of the input's and the
+	// output's loudness envelopes (see loudness), frame by frame.
+	Loudness *float64 `json:"loudness_correlation,omitempty"`
 }
 
 func newVocodeCmd() *cobra.Command {
@@ -90,7 +93,9 @@ input's: the mean |difference| of the log mel magnitudes in nats, and the
 mel-cepstral distortion in dB (cepstral coefficients 1 to 24 of the log-mel
 over bands, frames paired one to one), as the PyTorch reference's vocode
 reports them; for a WAV input also the same between the input and its own
-μ-law round trip, the floor a model of Q codes can reach. --json prints one
+μ-law round trip, the floor a model of Q codes can reach, and how well the
+output's loudness follows the input's (the correlation of their RMS in dB,
+hop by hop, floored at −80 dB). --json prints one
 JSON object per input instead. --png draws the first input's log-mel and that
 of its output, one above the other.`,
 		Example: `  wavenet vocode --model vocoder.safetensors speech.wav -o speech-out.wav
@@ -279,6 +284,8 @@ func runVocode(cmd *cobra.Command, o *vocodeOptions, wavs []string) error {
 			rtFrames, rtF := mel.Features(nil, rt)
 			d := measureMel(in.frames, in.nf, rtFrames, rtF, cfg.LocalChannels)
 			r.Floor = &d
+			c := correlation(loudness(in.clip, H), loudness(stored, H))
+			r.Loudness = &c
 		}
 		if o.asJSON {
 			b, err := json.Marshal(r)
@@ -290,7 +297,8 @@ func runVocode(cmd *cobra.Command, o *vocodeOptions, wavs []string) error {
 		}
 		floor := ""
 		if r.Floor != nil {
-			floor = fmt.Sprintf(" (μ-law round trip of the input: %.3f nats, %.2f dB)", r.Floor.LogMelL1, r.Floor.MCD)
+			floor = fmt.Sprintf(" (μ-law round trip of the input: %.3f nats, %.2f dB); loudness envelope correlation %.3f",
+				r.Floor.LogMelL1, r.Floor.MCD, *r.Loudness)
 		}
 		fmt.Fprintf(out, "%s: %d frames → %d samples (%.2f s at %d Hz) from %s; log-mel distance to the input %.3f nats, mel-cepstral distortion %.2f dB%s\n",
 			r.Output, r.Frames, r.Samples, r.Seconds, cfg.SampleRate, r.Input, r.Distance.LogMelL1, r.Distance.MCD, floor)
@@ -331,6 +339,47 @@ func (w *vocodeWriter) WriteCodes(codes []int32, q int) error {
 	w.buf = audio.MuLawDecode(w.buf, codes, q)
 	w.in.got = append(w.in.got, w.buf...)
 	return nil
+}
+
+// loudness is the loudness envelope of x: per hop of samples, their RMS in
+// dB, floored at −80 dB (so that digital silence does not dominate).
+func loudness(x []float32, hop int) []float64 {
+	env := make([]float64, 0, (len(x)+hop-1)/hop)
+	for j := 0; j < len(x); j += hop {
+		var e float64
+		part := x[j:min(j+hop, len(x))]
+		for _, v := range part {
+			e += float64(v) * float64(v)
+		}
+		env = append(env, 10*math.Log10(max(e/float64(len(part)), 1e-8)))
+	}
+	return env
+}
+
+// correlation is the Pearson correlation of a and b over their first
+// min(len(a), len(b)) values; 0 when either is constant there.
+func correlation(a, b []float64) float64 {
+	n := min(len(a), len(b))
+	if n == 0 {
+		return 0
+	}
+	var ma, mb float64
+	for i := range n {
+		ma += a[i]
+		mb += b[i]
+	}
+	ma, mb = ma/float64(n), mb/float64(n)
+	var sab, saa, sbb float64
+	for i := range n {
+		da, db := a[i]-ma, b[i]-mb
+		sab += da * db
+		saa += da * da
+		sbb += db * db
+	}
+	if saa == 0 || sbb == 0 {
+		return 0
+	}
+	return sab / math.Sqrt(saa*sbb)
 }
 
 // pcm16RoundTrip returns x as a 16-bit PCM WAV stores it and a reader

@@ -481,3 +481,20 @@ func TestTrainConfigConditioning(t *testing.T) {
 		}
 	}
 }
+
+// TestVocodeMelMemory: vocode and mel refuse a clip whose samples would
+// not fit the memory allowed, before reading it.
+func TestVocodeMelMemory(t *testing.T) {
+	dir := t.TempDir()
+	model := condModel(t, nil, 6, 40)
+	clip := writeWAV(t, filepath.Join(dir, "a.wav"), 8000, sine(40000, 8000, 300))
+	t.Setenv(maxMemoryEnv, "100KiB")
+	for _, args := range [][]string{
+		{"vocode", "--model", model, clip, "-o", filepath.Join(dir, "out.wav")},
+		{"mel", clip, "-o", filepath.Join(dir, "a.npy")},
+	} {
+		if code, _, stderr := runCmd(t, args...); code != exitError || !strings.Contains(stderr, "of "+maxMemoryEnv) {
+			t.Errorf("%q under 100 KiB: exit %d, %q", args, code, stderr)
+		}
+	}
+}

@@ -110,7 +110,13 @@ func runMel(cmd *cobra.Command, o *melOptions, in string) error {
 		}
 		rate, hop, bands = c.SampleRate, c.LocalHop, c.LocalChannels
 	}
-	x, info, err := audio.ReadFile(in, rate, cmd.ErrOrStderr())
+	// The clip and its frames (at most 4·bands/hop bytes a sample, far
+	// less than the clip's 4 for usual settings).
+	lim, err := getMemoryLimit()
+	if err != nil {
+		return err
+	}
+	x, info, err := readAudio(in, rate, cmd.ErrOrStderr(), lim, 0, 4+4*int64(bands)/int64(max(hop, 1))+4, "compute the features of a shorter clip")
 	if err != nil {
 		return err
 	}
@@ -125,7 +131,7 @@ func runMel(cmd *cobra.Command, o *melOptions, in string) error {
 	write := func(w io.Writer) error { return audio.EncodeNpy(w, frames, bands, nf) }
 	if o.output == "-" {
 		if err := write(cmd.OutOrStdout()); err != nil {
-			return err
+			return fmt.Errorf("writing standard output: %w", err)
 		}
 	} else if err := writeOutput(cmd.Context(), o.output, write); err != nil {
 		return err

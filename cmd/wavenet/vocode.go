@@ -9,9 +9,7 @@ import (
 	draw2 "image/draw"
 	"io"
 	"math"
-	"os"
-	"os/signal"
-	"syscall"
+	"runtime"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -163,13 +161,22 @@ func runVocode(cmd *cobra.Command, o *vocodeOptions, wavs []string) error {
 		return err
 	}
 
-	// The frames of every input.
+	// The frames of every input. What a WAV input takes: the clip, and per
+	// take its output and that output's round trip (4 bytes a sample
+	// each), beside the generator of every stream.
+	lim, err := getMemoryLimit()
+	if err != nil {
+		return err
+	}
+	held := generatorBytes(cfg, k, min(k, runtime.GOMAXPROCS(0)))
+	perSample := 4 * int64(1+2*o.takes)
 	ins := make([]*vocodeInput, 0, k)
 	for _, path := range wavs {
-		x, _, err := audio.ReadFile(path, cfg.SampleRate, stderr)
+		x, _, err := readAudio(path, cfg.SampleRate, stderr, lim, held, perSample, "vocode fewer or shorter clips")
 		if err != nil {
 			return err
 		}
+		held += perSample * int64(len(x))
 		frames, nf, err := clipFrames(mel, x, path)
 		if err != nil {
 			return err
@@ -199,9 +206,9 @@ func runVocode(cmd *cobra.Command, o *vocodeOptions, wavs []string) error {
 		longest = max(longest, in.nf*H)
 	}
 
-	// The outputs, each F·H samples, its first the start code's.
-	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer stop()
+	// The outputs, each F·H samples, its first the start code's. A signal
+	// (main's) stops the run and drops them.
+	ctx := cmd.Context()
 	defer func() {
 		for _, in := range ins {
 			if in.f != nil {
@@ -292,7 +299,9 @@ func runVocode(cmd *cobra.Command, o *vocodeOptions, wavs []string) error {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "%s\n", b)
+			if _, err := fmt.Fprintf(out, "%s\n", b); err != nil {
+				return fmt.Errorf("writing standard output: %w", err)
+			}
 			continue
 		}
 		floor := ""
@@ -300,8 +309,10 @@ func runVocode(cmd *cobra.Command, o *vocodeOptions, wavs []string) error {
 			floor = fmt.Sprintf(" (μ-law round trip of the input: %.3f nats, %.2f dB); loudness envelope correlation %.3f",
 				r.Floor.LogMelL1, r.Floor.MCD, *r.Loudness)
 		}
-		fmt.Fprintf(out, "%s: %d frames → %d samples (%.2f s at %d Hz) from %s; log-mel distance to the input %.3f nats, mel-cepstral distortion %.2f dB%s\n",
-			r.Output, r.Frames, r.Samples, r.Seconds, cfg.SampleRate, r.Input, r.Distance.LogMelL1, r.Distance.MCD, floor)
+		if _, err := fmt.Fprintf(out, "%s: %d frames → %d samples (%.2f s at %d Hz) from %s; log-mel distance to the input %.3f nats, mel-cepstral distortion %.2f dB%s\n",
+			r.Output, r.Frames, r.Samples, r.Seconds, cfg.SampleRate, r.Input, r.Distance.LogMelL1, r.Distance.MCD, floor); err != nil {
+			return fmt.Errorf("writing standard output: %w", err)
+		}
 	}
 	return nil
 }
@@ -321,7 +332,7 @@ func vocodeStreams(ctx context.Context, m *wavenet.Model, conds []wavenet.Cond, 
 	err := generateConditioned(ctx, m, wavenet.GenerateOptions{Samples: n, Temperature: o.temperature, Seed: o.seed,
 		Progress: func(done int) { meter.show(done, false) }}, conds, out...)
 	if err != nil && ctx.Err() != nil {
-		return fmt.Errorf("interrupted: %w", err)
+		return checkContext(ctx)
 	}
 	return err
 }

@@ -227,6 +227,13 @@ func TestEvalConditioned(t *testing.T) {
 	if code != exitOK || json.Unmarshal([]byte(stdout), &r) != nil || r.Class != "guitar" || r.ClassID == nil || *r.ClassID != 1 || r.Frames != 25 {
 		t.Errorf("eval --class guitar: exit %d, %q", code, stdout)
 	}
+	// Through the generator (--weights f32): the same bits to float32
+	// rounding, under the class and the frames.
+	_, viaGen, _ := runCmd(t, "eval", "--model", model, "--class", "guitar", "--json", "--weights", "f32", clip)
+	var rg evalResult
+	if json.Unmarshal([]byte(viaGen), &rg) != nil || math.Abs(rg.BitsPerSample-r.BitsPerSample) > 1e-4 {
+		t.Errorf("eval --weights f32: %q, the batch pass gave %v", viaGen, r.BitsPerSample)
+	}
 	// The frames given: the clip's own, written by mel, give the same bits.
 	npy := filepath.Join(dir, "a.npy")
 	if code, _, stderr := runCmd(t, "mel", "--model", model, clip, "-o", npy); code != exitOK {
@@ -355,6 +362,10 @@ func TestVocode(t *testing.T) {
 		if err != nil || len(x) != n {
 			t.Errorf("output %d: %d samples (%v), want %d", i, len(x), err, n)
 		}
+	}
+	// f16 weights: other codes, the same length.
+	if code, _, stderr := runCmd(t, "vocode", "--model", model, "--mel", npy, "--weights", "f16", "-o", out, "-q"); code != exitOK {
+		t.Fatalf("vocode --weights f16: exit %d, %q", code, stderr)
 	}
 	// Two takes of one input: two streams, other draws.
 	if code, _, stderr := runCmd(t, "vocode", "--model", model, "--mel", npy, "-n", "2", "-o", out, "-q"); code != exitOK {

@@ -31,6 +31,7 @@ type vocodeOptions struct {
 	temperature          float64
 	seed                 uint64
 	takes                int // -n: streams per input
+	weights              wavenet.Weights
 	quiet, asJSON, float bool
 }
 
@@ -110,6 +111,7 @@ of its output, one above the other.`,
 	f.Float64Var(&o.temperature, "temperature", 1, "sampling temperature: 0 takes the most likely code, 1 samples the model's distribution")
 	f.Uint64Var(&o.seed, "seed", 1, "seed of the random draws; the same seed gives the same output")
 	f.IntVarP(&o.takes, "streams", "n", 1, "takes of each input, each a stream of its own")
+	f.Var(weightsFlag{&o.weights}, "weights", "how the generator stores the weights: f32, or f16 (half the bytes per sample, float32 sums; slightly different codes)")
 	f.StringVar(&o.class, "class", "", "class of a model conditioned on classes too, by name or id; one, or one per input")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress output (the result lines still print)")
 	f.BoolVar(&o.asJSON, "json", false, "print one JSON object per input instead of text")
@@ -329,7 +331,7 @@ func vocodeStreams(ctx context.Context, m *wavenet.Model, conds []wavenet.Cond, 
 	for i, in := range ins {
 		out[i] = &vocodeWriter{in: in, limit: in.nf * m.Config.LocalHop}
 	}
-	err := generateConditioned(ctx, m, wavenet.GenerateOptions{Samples: n, Temperature: o.temperature, Seed: o.seed,
+	err := generateConditioned(ctx, m, wavenet.GenerateOptions{Samples: n, Temperature: o.temperature, Seed: o.seed, Weights: o.weights,
 		Progress: func(done int) { meter.show(done, false) }}, conds, out...)
 	if err != nil && ctx.Err() != nil {
 		return checkContext(ctx)

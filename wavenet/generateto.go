@@ -27,8 +27,13 @@ type GenerateOptions struct {
 	Seed uint64
 	// Prime is heard before generating (see [Generator.Prime]) and not
 	// written; nil starts from silence. Only its last receptive field can
-	// reach a generated code, so only that is stepped through.
+	// reach a generated code, so for an unconditioned model only that is
+	// stepped through; a conditioned one steps through all of it, since
+	// local frames say where in time each of its codes is.
 	Prime []int32
+	// Conds conditions stream i on Conds[i] (see [Generator.SetCond]):
+	// one per writer for a conditioned model, nil for an unconditioned one.
+	Conds []Cond
 	// Weights is how the generator stores its weights (see [Weights]):
 	// WeightsF16 reads half the bytes per sample, for slightly different
 	// codes.
@@ -77,7 +82,22 @@ func GenerateTo(ctx context.Context, m *Model, o GenerateOptions, out ...CodeWri
 		threads = min(streams, runtime.GOMAXPROCS(0))
 	}
 	g.SetThreads(threads)
-	g.Prime(o.Prime[max(0, len(o.Prime)-m.Config.ReceptiveField()):])
+	prime := o.Prime
+	if m.Config.Conditioned() {
+		if len(o.Conds) != streams {
+			return fmt.Errorf("wavenet: GenerateTo of a conditioned model with %d conds for %d writers", len(o.Conds), streams)
+		}
+		for i, c := range o.Conds {
+			if err := g.SetCond(i, c); err != nil {
+				return err
+			}
+		}
+	} else {
+		prime = prime[max(0, len(prime)-m.Config.ReceptiveField()):]
+	}
+	if err := g.Prime(prime); err != nil {
+		return err
+	}
 	rng := rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15))
 
 	block := make([][]int32, streams) // per stream, the codes not yet written

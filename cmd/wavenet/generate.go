@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -455,13 +454,10 @@ func generate(ctx context.Context, m *wavenet.Model, primeCodes []int32, conds [
 		Samples: n, Temperature: o.temperature, Seed: o.seed, Prime: primeCodes, Weights: o.weights,
 		Progress: func(done int) { meter.show(done, false) },
 	}
-	var err error
 	if m.Config.Conditioned() {
-		err = generateConditioned(ctx, m, opts, conds, out...)
-	} else {
-		err = wavenet.GenerateTo(ctx, m, opts, out...)
+		opts.Conds = conds
 	}
-	if err != nil {
+	if err := wavenet.GenerateTo(ctx, m, opts, out...); err != nil {
 		if disp != nil {
 			disp.abandon()
 		}
@@ -474,52 +470,6 @@ func generate(ctx context.Context, m *wavenet.Model, primeCodes []int32, conds [
 		keep = kept.keep
 	}
 	return keep, nil
-}
-
-// generateConditioned is wavenet.GenerateTo for a conditioned model, stream
-// i conditioned on conds[i]: the same draws for the same seed, the same
-// blocks to the writers. The prime is stepped through whole, since local
-// frames say where in time each of its codes is.
-func generateConditioned(ctx context.Context, m *wavenet.Model, o wavenet.GenerateOptions, conds []wavenet.Cond, out ...wavenet.CodeWriter) error {
-	streams := len(out)
-	g, err := newGenerator(m, streams, o.Weights, conds)
-	if err != nil {
-		return err
-	}
-	g.Prime(o.Prime)
-	rng := rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15))
-	Q := m.Config.QuantizationChannels
-	block := make([][]int32, streams) // per stream, the codes not yet written
-	for i := range block {
-		block[i] = make([]int32, 0, min(o.Samples, wavenet.GenerateBlock))
-	}
-	done := 0
-	flush := func() error {
-		for i, w := range out {
-			if err := w.WriteCodes(block[i], Q); err != nil {
-				return err
-			}
-			block[i] = block[i][:0]
-		}
-		if o.Progress != nil {
-			o.Progress(done)
-		}
-		return ctx.Err()
-	}
-	err = g.Generate(o.Samples, o.Temperature, rng, func(c []int32) error {
-		for i, v := range c {
-			block[i] = append(block[i], v)
-		}
-		done++
-		if len(block[0]) == wavenet.GenerateBlock {
-			return flush()
-		}
-		return nil
-	})
-	if err == nil && len(block[0]) > 0 {
-		err = flush()
-	}
-	return err
 }
 
 // newGenerator returns a generator of m for streams streams, its weights

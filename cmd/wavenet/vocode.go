@@ -331,8 +331,8 @@ func vocodeStreams(ctx context.Context, m *wavenet.Model, conds []wavenet.Cond, 
 	for i, in := range ins {
 		out[i] = &vocodeWriter{in: in, limit: in.nf * m.Config.LocalHop}
 	}
-	err := generateConditioned(ctx, m, wavenet.GenerateOptions{Samples: n, Temperature: o.temperature, Seed: o.seed, Weights: o.weights,
-		Progress: func(done int) { meter.show(done, false) }}, conds, out...)
+	err := wavenet.GenerateTo(ctx, m, wavenet.GenerateOptions{Samples: n, Temperature: o.temperature, Seed: o.seed, Weights: o.weights,
+		Conds: conds, Progress: func(done int) { meter.show(done, false) }}, out...)
 	if err != nil && ctx.Err() != nil {
 		return checkContext(ctx)
 	}

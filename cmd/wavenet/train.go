@@ -524,8 +524,8 @@ func (r *trainReport) start(p train.Plan) {
 	if r.quiet {
 		return
 	}
-	r.disp.Printf("train: %d clip(s), %d samples (%d held out); receptive field %d; %d parameters; batch %d × (%d context + %d scored); %d threads\n",
-		p.Clips, p.Samples, p.HeldOut, p.ReceptiveField, p.Params, p.Hyper.Batch, p.ReceptiveField-1, p.Hyper.Chunk, p.Threads)
+	r.disp.Printf("train: %d clip(s), %d samples (%d held out); receptive field %d; %d parameters; batch %d × (%d context + %d scored); %d thread%s\n",
+		p.Clips, p.Samples, p.HeldOut, p.ReceptiveField, p.Params, p.Hyper.Batch, p.ReceptiveField-1, p.Hyper.Chunk, p.Threads, plural(p.Threads))
 	for i, name := range p.Cond.Classes {
 		r.disp.Printf("train: class %d %q: %d clip(s), %d samples\n", i, name, p.ClassClips[i], p.ClassSamples[i])
 	}
@@ -998,4 +998,12 @@ func bitsOrDash(b float64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.3f", b)
+}
+
+// plural is "s" unless n is 1, for counts in messages.
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

@@ -296,11 +296,43 @@ func (g *Generator) Step(codes []int32) []float32 {
 // codes step by step, and its ring slot takes the next block. A part may so
 // run up to four blocks (of 64 steps) ahead of another.
 func (g *Generator) Generate(n int, temperature float64, rng *rand.Rand, emit func(codes []int32) error) error {
+	return g.GenerateWith(n, Sampling{Temperature: temperature}, rng, emit)
+}
+
+// Sampling is how [Generator.GenerateWith] draws each code from a step's
+// logits.
+type Sampling struct {
+	// Temperature 0 takes the argmax; T > 0 draws from softmax(logits/T).
+	Temperature float64
+	// MinProb, in [0, 1), leaves out of each draw (at a temperature above
+	// 0) every code whose probability at Temperature is below MinProb,
+	// and draws from the rest in proportion to their probabilities. The
+	// most likely code is always kept. 0 draws from every code.
+	//
+	// A code the model thinks improbable is still drawn now and then at
+	// temperature 1: with 256 codes and a long tail, about once every few
+	// hundred samples, a jump far from the waveform's course, heard as a
+	// click; and the model, fed its own unlikely code, may not recover.
+	// Cutting that tail is LPCNet's remedy (Valin and Skoglund 2019 subtract
+	// a probability floor).
+	MinProb float64
+}
+
+// GenerateWith is [Generator.Generate] with the sampling s: Generate(n, T,
+// rng, emit) is GenerateWith(n, Sampling{Temperature: T}, rng, emit). With
+// s.MinProb > 0 the weights below MinProb·Σ (see Generate) are set to 0 in
+// the order of j, the kept ones summed in float64 in that order to Σ', and
+// the class is the first whose cumulative kept weight exceeds u·Σ'.
+func (g *Generator) GenerateWith(n int, s Sampling, rng *rand.Rand, emit func(codes []int32) error) error {
+	temperature := s.Temperature
 	if n < 0 {
 		return fmt.Errorf("wavenet: generate %d codes", n)
 	}
 	if !(temperature >= 0) || math.IsInf(temperature, 1) {
 		return fmt.Errorf("wavenet: temperature %v, want a finite value ≥ 0", temperature)
+	}
+	if !(s.MinProb >= 0 && s.MinProb < 1) {
+		return fmt.Errorf("wavenet: minimum probability %v, want a value in [0, 1)", s.MinProb)
 	}
 	if temperature > 0 && rng == nil {
 		return errors.New("wavenet: sampling at a temperature above 0 needs a random source")
@@ -312,7 +344,7 @@ func (g *Generator) Generate(n int, temperature float64, rng *rand.Rand, emit fu
 	steps, ahead := g.blocks()
 	var workers *genWorkers
 	if len(g.parts) > 1 {
-		workers = g.startWorkers(temperature)
+		workers = g.startWorkers(s)
 		defer workers.stop() // blocks still in flight run to the end: the streams move on
 	}
 	issued, blocks := 0, (n+steps-1)/steps
@@ -324,7 +356,7 @@ func (g *Generator) Generate(n int, temperature float64, rng *rand.Rand, emit fu
 			}
 		}
 		if workers == nil {
-			g.runPart(0, job, temperature)
+			g.runPart(0, job, s)
 		} else {
 			workers.start(job)
 		}
@@ -356,22 +388,22 @@ type genJob struct{ slot, steps int }
 // runPart steps part i through a block: the one sampling loop. Each step
 // feeds the part's next inputs (pending) and draws each of its streams'
 // next code into pending and the block's codes.
-func (g *Generator) runPart(i int, job genJob, temperature float64) {
+func (g *Generator) runPart(i int, job genJob, s Sampling) {
 	p := &g.parts[i]
 	N, Q := g.N, g.q
 	u, codes := g.u[job.slot], g.codes[job.slot]
 	for b := 0; b < job.steps; b++ {
 		logits := g.w.step(p.st, g.pending[p.lo:p.hi])
-		for s := p.lo; s < p.hi; s++ {
-			row := logits[(s-p.lo)*Q : (s-p.lo+1)*Q]
+		for k := p.lo; k < p.hi; k++ {
+			row := logits[(k-p.lo)*Q : (k-p.lo+1)*Q]
 			var c int
-			if temperature == 0 {
+			if s.Temperature == 0 {
 				c = argmax(row)
 			} else {
-				c = sampleFrom(row, temperature, u[b*N+s], p.probs)
+				c = sampleFrom(row, s, u[b*N+k], p.probs)
 			}
-			g.pending[s] = int32(c)
-			codes[b*N+s] = int32(c)
+			g.pending[k] = int32(c)
+			codes[b*N+k] = int32(c)
 		}
 	}
 }
@@ -386,7 +418,7 @@ type genWorkers struct {
 
 // startWorkers starts one goroutine per part, each running the blocks it
 // is given with runPart.
-func (g *Generator) startWorkers(temperature float64) *genWorkers {
+func (g *Generator) startWorkers(s Sampling) *genWorkers {
 	P := len(g.parts)
 	w := &genWorkers{todo: make([]chan genJob, P), done: make([]chan struct{}, P)}
 	for i := range P {
@@ -396,7 +428,7 @@ func (g *Generator) startWorkers(temperature float64) *genWorkers {
 		go func() {
 			defer w.wg.Done()
 			for job := range w.todo[i] {
-				g.runPart(i, job, temperature)
+				g.runPart(i, job, s)
 				w.done[i] <- struct{}{}
 			}
 		}()
@@ -439,11 +471,24 @@ func argmax(v []float32) int { return f32.Argmax(v) }
 // gives the same class everywhere. If rounding leaves u·Σ at or above the
 // cumulative total, the class is the last one with a weight of at least
 // Σ·2⁻²⁴ (a weight below that does not change a float32 sum).
-func sampleFrom(logits []float32, temperature, u float64, probs []float32) int {
-	mx := logits[f32.Argmax(logits)]
+func sampleFrom(logits []float32, s Sampling, u float64, probs []float32) int {
+	top := f32.Argmax(logits)
+	mx := logits[top]
 	p := probs[:len(logits)]
-	sum := f32.ExpSum(p, logits, mx, float32(1/temperature))
+	sum := f32.ExpSum(p, logits, mx, float32(1/s.Temperature))
 	target := u * float64(sum)
+	if s.MinProb > 0 {
+		cut := min(float32(s.MinProb)*sum, p[top]) // the most likely code stays
+		var kept float64
+		for j, v := range p {
+			if v < cut {
+				p[j] = 0
+			} else {
+				kept += float64(v)
+			}
+		}
+		target = u * kept
+	}
 	floor := sum * 0x1p-24
 	var cum float64
 	last := 0

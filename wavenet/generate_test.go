@@ -243,7 +243,7 @@ func TestSampleDistribution(t *testing.T) {
 	const draws = 200000
 	var count [4]int
 	for range draws {
-		count[sampleFrom(logits, 1, rng.Float64(), probs)]++
+		count[sampleFrom(logits, Sampling{Temperature: 1}, rng.Float64(), probs)]++
 	}
 	for j, v := range logits {
 		p := math.Exp(float64(v)) / z
@@ -255,7 +255,7 @@ func TestSampleDistribution(t *testing.T) {
 	// Temperature 2 flattens: softmax(l/2).
 	count = [4]int{}
 	for range draws {
-		count[sampleFrom(logits, 2, rng.Float64(), probs)]++
+		count[sampleFrom(logits, Sampling{Temperature: 2}, rng.Float64(), probs)]++
 	}
 	z = 0
 	for _, v := range logits {
@@ -326,8 +326,8 @@ func TestSampleMatchesFloat64(t *testing.T) {
 					near = true
 				}
 			}
-			got := sampleFrom(logits, temp, u, probs)
-			if again := sampleFrom(logits, temp, u, probs); again != got {
+			got := sampleFrom(logits, Sampling{Temperature: temp}, u, probs)
+			if again := sampleFrom(logits, Sampling{Temperature: temp}, u, probs); again != got {
 				t.Fatalf("T=%v u=%v: drew %d, then %d", temp, u, got, again)
 			}
 			if near {
@@ -343,19 +343,19 @@ func TestSampleMatchesFloat64(t *testing.T) {
 		}
 	}
 	// Easy cases: one class holds all the mass, or the first u.
-	if c := sampleFrom([]float32{-100, 50, -100}, 1, 0.999999, probs); c != 1 {
+	if c := sampleFrom([]float32{-100, 50, -100}, Sampling{Temperature: 1}, 0.999999, probs); c != 1 {
 		t.Errorf("dominant class: drew %d, want 1", c)
 	}
-	if c := sampleFrom([]float32{1, 1, 1, 1}, 1, 0, probs); c != 0 {
+	if c := sampleFrom([]float32{1, 1, 1, 1}, Sampling{Temperature: 1}, 0, probs); c != 0 {
 		t.Errorf("u = 0: drew %d, want 0", c)
 	}
-	if c := sampleFrom([]float32{1, 1, 1, 1}, 1, 0.74, probs); c != 2 {
+	if c := sampleFrom([]float32{1, 1, 1, 1}, Sampling{Temperature: 1}, 0.74, probs); c != 2 {
 		t.Errorf("u = 0.74 of four equal classes: drew %d, want 2", c)
 	}
-	if c := sampleFrom([]float32{1, 1, 1, 1}, 1, math.Nextafter(1, 0), probs); c != 3 {
+	if c := sampleFrom([]float32{1, 1, 1, 1}, Sampling{Temperature: 1}, math.Nextafter(1, 0), probs); c != 3 {
 		t.Errorf("u just below 1: drew %d, want 3", c)
 	}
-	if a := testing.AllocsPerRun(100, func() { sampleFrom(logits, 1, 0.5, probs) }); a != 0 {
+	if a := testing.AllocsPerRun(100, func() { sampleFrom(logits, Sampling{Temperature: 1}, 0.5, probs) }); a != 0 {
 		t.Errorf("sampleFrom allocates %v times", a)
 	}
 }
@@ -431,6 +431,96 @@ func BenchmarkGenerate(b *testing.B) {
 					}
 				})
 			}
+		}
+	}
+}
+
+// TestSampleMinProb: with a minimum probability the codes below it are
+// never drawn, the rest in proportion to their probabilities; the most
+// likely code stays even when the floor is above it; MinProb 0 draws as
+// before, bit for bit.
+func TestSampleMinProb(t *testing.T) {
+	probs := make([]float32, 5)
+	logits := []float32{0, 1, 2, -1, -3} // p ≈ .086 .234 .636 .032 .004
+	var z float64
+	for _, v := range logits {
+		z += math.Exp(float64(v))
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	const draws = 200000
+	var count [5]int
+	s := Sampling{Temperature: 1, MinProb: 0.05}
+	for range draws {
+		count[sampleFrom(logits, s, rng.Float64(), probs)]++
+	}
+	kept := (math.Exp(0) + math.Exp(1) + math.Exp(2)) / z
+	for j, v := range logits {
+		p := math.Exp(float64(v)) / z
+		want := 0.0
+		if p >= s.MinProb {
+			want = p / kept
+		}
+		got := float64(count[j]) / draws
+		if want == 0 && count[j] != 0 || math.Abs(got-want) > 5*math.Sqrt(want*(1-want)/draws)+1e-9 {
+			t.Errorf("class %d (p %.4f): frequency %.4f, want %.4f", j, p, got, want)
+		}
+	}
+	// A floor above every probability keeps the most likely code alone.
+	for _, u := range []float64{0, 0.5, math.Nextafter(1, 0)} {
+		if c := sampleFrom(logits, Sampling{Temperature: 1, MinProb: 0.9}, u, probs); c != 2 {
+			t.Errorf("MinProb 0.9, u %v: class %d, want 2", u, c)
+		}
+	}
+	// MinProb 0 is the plain draw.
+	for range 1000 {
+		u := rng.Float64()
+		if a, b := sampleFrom(logits, Sampling{Temperature: 0.7}, u, probs), sampleRef(logits, 0.7, u); a != b {
+			t.Fatalf("MinProb 0, u %v: class %d, the float64 reference %d", u, a, b)
+		}
+	}
+}
+
+// TestGenerateWithMinProb: GenerateWith at MinProb 0 is Generate; a
+// floor changes the codes, stays deterministic, and is refused outside
+// [0, 1).
+func TestGenerateWithMinProb(t *testing.T) {
+	m := randomModel(t, tinyConfig(), 11)
+	run := func(s Sampling) []int32 {
+		g := NewGenerator(m, 2)
+		if err := g.Prime(nil); err != nil {
+			t.Fatal(err)
+		}
+		var out []int32
+		if err := g.GenerateWith(300, s, rand.New(rand.NewPCG(7, 8)), func(c []int32) error {
+			out = append(out, c...)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	g := NewGenerator(m, 2)
+	g.Prime(nil)
+	var plain []int32
+	if err := g.Generate(300, 1, rand.New(rand.NewPCG(7, 8)), func(c []int32) error {
+		plain = append(plain, c...)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(run(Sampling{Temperature: 1}), plain) {
+		t.Error("GenerateWith at MinProb 0 differs from Generate")
+	}
+	cut := run(Sampling{Temperature: 1, MinProb: 0.2}) // Q = 5: about the mean probability
+	if slices.Equal(cut, plain) {
+		t.Error("MinProb 0.2 left a random model's codes unchanged")
+	}
+	if !slices.Equal(cut, run(Sampling{Temperature: 1, MinProb: 0.2})) {
+		t.Error("MinProb 0.2: two runs differ")
+	}
+	for _, mp := range []float64{-0.1, 1, math.NaN()} {
+		if err := g.GenerateWith(1, Sampling{Temperature: 1, MinProb: mp}, rand.New(rand.NewPCG(1, 1)), func([]int32) error { return nil }); err == nil {
+			t.Errorf("MinProb %v accepted", mp)
 		}
 	}
 }

@@ -21,6 +21,7 @@ type CodeWriter interface {
 type GenerateOptions struct {
 	Samples     int     // codes to generate per stream, ≥ 0
 	Temperature float64 // 0 takes the most likely code; 1 samples the model's distribution
+	MinProb     float64 // at a temperature above 0, codes less likely than this are never drawn (see [Sampling])
 	// Seed seeds the random draws (a PCG of Seed and 0x9e3779b97f4a7c15,
 	// as cmd/wavenet's --seed): the same model, options and seed give the
 	// same codes.
@@ -117,7 +118,7 @@ func GenerateTo(ctx context.Context, m *Model, o GenerateOptions, out ...CodeWri
 		}
 		return ctx.Err()
 	}
-	err := g.Generate(o.Samples, o.Temperature, rng, func(c []int32) error {
+	err := g.GenerateWith(o.Samples, Sampling{Temperature: o.Temperature, MinProb: o.MinProb}, rng, func(c []int32) error {
 		for i, v := range c {
 			block[i] = append(block[i], v)
 		}

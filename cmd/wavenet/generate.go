@@ -24,6 +24,7 @@ type generateOptions struct {
 	class, mel           string // --class a,b,c and --mel FRAMES.npy
 	samples              int
 	seconds, temperature float64
+	minProb              float64 // --min-prob
 	seed                 uint64
 	streams              int
 	quiet, float         bool
@@ -115,6 +116,7 @@ one holds).`,
 	f.IntVar(&o.samples, "samples", 0, "samples to generate per stream (default: --seconds)")
 	f.Float64Var(&o.seconds, "seconds", defaultSeconds, "seconds of audio to generate per stream, at the model's rate (a WAV file holds at most 2^31 16-bit samples: 37 h at 16 kHz)")
 	f.Float64Var(&o.temperature, "temperature", 1, "sampling temperature: 0 takes the most likely code, 1 samples the model's distribution")
+	f.Float64Var(&o.minProb, "min-prob", 0, "never draw a code whose probability is below this (cuts the improbable tail heard as clicks; 0 draws from every code)")
 	f.Uint64Var(&o.seed, "seed", 1, "seed of the random draws; the same seed gives the same output")
 	f.StringVar(&o.prime, "prime", "", "WAV file the model hears before generating (default: silence)")
 	f.IntVarP(&o.streams, "streams", "n", 1, "independent streams generated at once, one file each")
@@ -164,6 +166,9 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 	}
 	if !(o.temperature >= 0) || math.IsInf(o.temperature, 0) {
 		return usagef("--temperature %v: want 0 or a finite temperature above it", o.temperature)
+	}
+	if !(o.minProb >= 0 && o.minProb < 1) {
+		return usagef("--min-prob %v: want a probability in [0, 1)", o.minProb)
 	}
 	if f.Changed("samples") && o.samples < 1 {
 		return usagef("--samples %d: want at least 1", o.samples)
@@ -451,7 +456,7 @@ func generate(ctx context.Context, m *wavenet.Model, primeCodes []int32, conds [
 	// Streams share the cores (Threads 0); the codes drawn do not depend
 	// on how many.
 	opts := wavenet.GenerateOptions{
-		Samples: n, Temperature: o.temperature, Seed: o.seed, Prime: primeCodes, Weights: o.weights,
+		Samples: n, Temperature: o.temperature, MinProb: o.minProb, Seed: o.seed, Prime: primeCodes, Weights: o.weights,
 		Progress: func(done int) { meter.show(done, false) },
 	}
 	if m.Config.Conditioned() {

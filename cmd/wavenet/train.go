@@ -32,6 +32,8 @@ type trainFlags struct {
 	halfLife            int
 	clipNorm, val       float64
 	noPad               bool
+	inputNoise          float64 // --input-noise
+	inputNoiseWidth     int     // --input-noise-width
 	seed                uint64
 	resume, force       bool
 	quiet               bool
@@ -145,6 +147,8 @@ intact. A run that would need more memory than the machine has available
 	f.IntVar(&o.halfLife, "lr-half-life", 0, "halve the learning rate every this many steps (0 = constant)")
 	f.Float64Var(&o.clipNorm, "clip-norm", train.DefaultClipNorm, "clip the gradient to this global norm")
 	f.Float64Var(&o.val, "val", train.DefaultValFraction, "fraction of each clip, at its end, held out for validation (negative = none)")
+	f.Float64Var(&o.inputNoise, "input-noise", 0, "fraction of the input codes of each training chunk moved by ±1 … ±--input-noise-width codes (targets clean): the model learns to recover from its own slips (0 = none)")
+	f.IntVar(&o.inputNoiseWidth, "input-noise-width", 2, "largest move of a noised input code, in codes")
 	f.BoolVar(&o.noPad, "no-pad-starts", false, "draw only chunks that lie wholly inside the training part, context included (the opening is then seldom trained)")
 	f.Uint64Var(&o.seed, "seed", 0, "seed of the initial weights and of the chunk draws")
 	f.BoolVar(&o.resume, "resume", false, "continue the run whose checkpoint is beside -o (settings not given are the checkpoint's)")
@@ -189,10 +193,13 @@ func (o *trainFlags) validate(f *pflag.FlagSet) (train.Hyper, error) {
 	}
 	h := train.Hyper{Batch: o.batch, Chunk: o.chunk, LR: o.lr, LRHalfLife: o.halfLife, ClipNorm: o.clipNorm,
 		ValFraction: val, NoPadStarts: o.noPad, Seed: o.seed}
+	if o.inputNoise != 0 {
+		h.InputNoise, h.InputNoiseWidth = o.inputNoise, o.inputNoiseWidth
+	}
 	var he *train.HyperError
 	if err := h.Validate(); errors.As(err, &he) {
 		flag := map[string]string{"batch": "batch", "chunk": "chunk", "lr": "lr", "lr_half_life": "lr-half-life",
-			"clip_norm": "clip-norm", "val_fraction": "val"}[he.Field]
+			"clip_norm": "clip-norm", "val_fraction": "val", "input_noise": "input-noise", "input_noise_width": "input-noise-width"}[he.Field]
 		return train.Hyper{}, usagef("--%s %v: want %s", flag, he.Value, he.Want)
 	} else if err != nil {
 		return train.Hyper{}, usagef("%v", err)
@@ -212,6 +219,7 @@ func (o *trainFlags) validate(f *pflag.FlagSet) (train.Hyper, error) {
 		keep("val", func() { h.ValFraction = 0 })
 		keep("no-pad-starts", func() { h.NoPadStarts = false })
 		keep("seed", func() { h.Seed = 0 })
+		keep("input-noise", func() { h.InputNoise, h.InputNoiseWidth = 0, 0 })
 	}
 	return h, nil
 }

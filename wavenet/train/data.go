@@ -278,3 +278,23 @@ func Fingerprint(clips []Clip) string {
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
+
+// MaxInputNoiseWidth bounds Hyper.InputNoiseWidth, in codes.
+const MaxInputNoiseWidth = 64
+
+// jitter moves each code of inputs, with probability p, by a uniform
+// ±1 … ±w, clamped to [0, q): Hyper.InputNoise. Each code takes one draw
+// from rng, and a moved one one more, in order, so a run's draws, and so
+// its chunks, are the same on every machine and after a resume.
+func jitter(inputs []int32, p float64, w, q int, rng *rand.Rand) {
+	for i, c := range inputs {
+		if rng.Float64() >= p {
+			continue
+		}
+		d := int32(rng.IntN(2*w)) - int32(w) // −w … w−1
+		if d >= 0 {
+			d++ // −w … −1, 1 … w
+		}
+		inputs[i] = min(max(c+d, 0), int32(q-1))
+	}
+}

@@ -197,3 +197,51 @@ func TestValidationEveryClip(t *testing.T) {
 		}
 	}
 }
+
+// TestJitter: about a fraction p of the codes move, each by 1 … w either
+// way (clamped to the code range), every move equally likely; the same
+// draws give the same codes.
+func TestJitter(t *testing.T) {
+	const n, p, w, q = 200000, 0.3, 3, 256
+	in := make([]int32, n)
+	for i := range in {
+		in[i] = int32(i % q) // 0 and 255 included: the clamp is exercised
+	}
+	a := slices.Clone(in)
+	jitter(a, p, w, q, rand.New(rand.NewPCG(1, 2)))
+	b := slices.Clone(in)
+	jitter(b, p, w, q, rand.New(rand.NewPCG(1, 2)))
+	if !slices.Equal(a, b) {
+		t.Fatal("the same draws moved other codes")
+	}
+	moves := map[int32]int{}
+	moved, away := 0, 0
+	for i := range in {
+		d := a[i] - in[i]
+		if a[i] < 0 || a[i] >= q {
+			t.Fatalf("code %d moved to %d, outside [0, %d)", in[i], a[i], q)
+		}
+		if d == 0 {
+			continue
+		}
+		moved++
+		if in[i] >= w && in[i] < q-w { // away from the clamp
+			moves[d]++
+			away++
+		}
+		if d < -w || d > w {
+			t.Fatalf("code %d moved by %d, more than %d", in[i], d, w)
+		}
+	}
+	if f := float64(moved) / n; math.Abs(f-p) > 0.01 {
+		t.Errorf("%.4f of the codes moved, want about %v", f, p)
+	}
+	if len(moves) != 2*w {
+		t.Errorf("moves %v, want each of ±1 … ±%d", moves, w)
+	}
+	for d, c := range moves {
+		if want := float64(away) / (2 * w); math.Abs(float64(c)-want) > 0.06*want {
+			t.Errorf("move %+d: %d times, want about %.0f", d, c, want)
+		}
+	}
+}

@@ -51,6 +51,13 @@ type Hyper struct {
 	ValFraction float64 `json:"val_fraction"` // held-out tail of each clip (default 0.1; negative = none)
 	NoPadStarts bool    `json:"no_pad_starts"`
 	Seed        uint64  `json:"seed"`
+	// InputNoise is the fraction of each training chunk's input codes
+	// moved to a neighbouring code, ±1 … ±InputNoiseWidth (uniform,
+	// clamped to the code range), the targets left as they are: the model
+	// learns to continue a waveform from a slightly wrong past, as it must
+	// when it hears its own draws. 0: none. Validation is never noised.
+	InputNoise      float64 `json:"input_noise,omitempty"`
+	InputNoiseWidth int     `json:"input_noise_width,omitempty"` // 1 or more with InputNoise
 }
 
 // Defaults: the PyTorch reference's recipe.
@@ -561,6 +568,8 @@ func mergeHyper(h Hyper, seedSet bool, ck *Checkpoint) (Hyper, error) {
 		diff("validation fraction", h.ValFraction != 0, h.ValFraction, c.ValFraction)
 		diff("no-pad-starts", h.NoPadStarts, h.NoPadStarts, c.NoPadStarts)
 		diff("seed", seedSet, h.Seed, c.Seed)
+		diff("input noise", h.InputNoise != 0, h.InputNoise, c.InputNoise)
+		diff("input noise width", h.InputNoiseWidth != 0, h.InputNoiseWidth, c.InputNoiseWidth)
 		if len(diffs) > 0 {
 			return Hyper{}, fmt.Errorf("train: resume: %s; resume with the same settings or start a new run", strings.Join(diffs, ", "))
 		}
@@ -626,6 +635,10 @@ func (h Hyper) Validate() error {
 		return &HyperError{"clip_norm", h.ClipNorm, "a finite norm above 0"}
 	case !(h.ValFraction < 1) || !finite(h.ValFraction):
 		return &HyperError{"val_fraction", h.ValFraction, "below 1 (0 or less holds nothing out)"}
+	case !(h.InputNoise >= 0 && h.InputNoise <= 1):
+		return &HyperError{"input_noise", h.InputNoise, "a fraction in [0, 1]"}
+	case h.InputNoise > 0 && (h.InputNoiseWidth < 1 || h.InputNoiseWidth > MaxInputNoiseWidth):
+		return &HyperError{"input_noise_width", h.InputNoiseWidth, fmt.Sprintf("1 … %d codes with input_noise", MaxInputNoiseWidth)}
 	}
 	return nil
 }
@@ -689,6 +702,9 @@ func (r *run) loop(ctx context.Context, clips []Clip) (Result, error) {
 		t0 := time.Now()
 		for i := range batch {
 			r.data.Sample(&batch[i], r.rng)
+			if r.hyper.InputNoise > 0 {
+				jitter(batch[i].Inputs, r.hyper.InputNoise, r.hyper.InputNoiseWidth, r.m.Config.QuantizationChannels, r.rng)
+			}
 		}
 		nats := r.tr.lossAndGrad(batch)
 		norm := ClipGlobalNorm(r.tr.grad.Params, r.hyper.ClipNorm)

@@ -640,3 +640,56 @@ func TestLocalConditionedLearns(t *testing.T) {
 		t.Errorf("own frames %.3f bits, inverted %.3f: the frames were not learnt", own, inv)
 	}
 }
+
+// TestInputNoiseResume: a run with noised inputs gives other weights than
+// one without, the same bytes twice, and the same bytes when interrupted
+// and resumed (the noise draws come from the run's saved RNG); the
+// checkpoint keeps the setting, and resuming with another is refused.
+func TestInputNoiseResume(t *testing.T) {
+	clip := toneClip("clip", 3000, 1)
+	noisy := func(st *memStore) Options {
+		o := testOptions(st, clip)
+		o.Hyper.InputNoise, o.Hyper.InputNoiseWidth = 0.25, 2
+		return o
+	}
+	var plain, a, a2, b memStore
+	for _, r := range []struct {
+		st   *memStore
+		opts Options
+	}{{&plain, testOptions(&plain, clip)}, {&a, noisy(&a)}, {&a2, noisy(&a2)}} {
+		if _, err := Run(context.Background(), r.opts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if bytes.Equal(plain.model, a.model) {
+		t.Error("input noise left the trained model unchanged")
+	}
+	if !bytes.Equal(a.model, a2.model) {
+		t.Error("two runs with input noise differ")
+	}
+	optB := noisy(&b)
+	ctx, cancel := context.WithCancel(context.Background())
+	optB.OnLog = func(log []LogRow) {
+		if log[len(log)-1].Step == 12 {
+			cancel()
+		}
+	}
+	if _, err := Run(ctx, optB); err != nil {
+		t.Fatal(err)
+	}
+	ck := b.checkpoint(t)
+	if h := ck.Hyper(); h.InputNoise != 0.25 || h.InputNoiseWidth != 2 {
+		t.Errorf("checkpoint's input noise %v, width %d; want 0.25, 2", h.InputNoise, h.InputNoiseWidth)
+	}
+	bad := Options{Clips: []Clip{clip}, Steps: 24, Resume: ck, Threads: 1, Save: b.save, Hyper: Hyper{InputNoise: 0.5}}
+	if _, err := Run(context.Background(), bad); err == nil || !strings.Contains(err.Error(), "input noise 0.5") {
+		t.Errorf("resume with another input noise: %v", err)
+	}
+	resume := Options{Clips: []Clip{clip}, Steps: 24, Resume: ck, Threads: 1, LogEvery: 4, ValEvery: 8, Save: b.save}
+	if _, err := Run(context.Background(), resume); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.model, b.model) {
+		t.Error("the resumed noised run's model differs from the uninterrupted one's")
+	}
+}

@@ -116,7 +116,7 @@ one holds).`,
 	f.IntVar(&o.samples, "samples", 0, "samples to generate per stream (default: --seconds)")
 	f.Float64Var(&o.seconds, "seconds", defaultSeconds, "seconds of audio to generate per stream, at the model's rate (a WAV file holds at most 2^31 16-bit samples: 37 h at 16 kHz)")
 	f.Float64Var(&o.temperature, "temperature", 1, "sampling temperature: 0 takes the most likely code, 1 samples the model's distribution")
-	f.Float64Var(&o.minProb, "min-prob", 0, "never draw a code whose probability is below this (cuts the improbable tail heard as clicks; 0 draws from every code)")
+	f.Float64Var(&o.minProb, "min-prob", 0, "never draw a code whose probability is below this (0 draws from every code; the most likely is always kept)")
 	f.Uint64Var(&o.seed, "seed", 1, "seed of the random draws; the same seed gives the same output")
 	f.StringVar(&o.prime, "prime", "", "WAV file the model hears before generating (default: silence)")
 	f.IntVarP(&o.streams, "streams", "n", 1, "independent streams generated at once, one file each")

@@ -154,7 +154,7 @@ func TestTrainWriteFailureSaysWhatWasKept(t *testing.T) {
 	cfg := smallTrainConfig(t, dir)
 	out := filepath.Join(dir, "m.safetensors")
 	os.Symlink("/dev/full", out)
-	code, _, stderr := runCmd(t, "train", "-o", out, "--force", "--config", cfg, "--steps", "6", "--chunk", "50", "--checkpoint-minutes", "1e-9", "-q", clip)
+	code, _, stderr := runCmd(t, "train", "-o", out, "--force", "--config", cfg, "--steps", "6", "--chunk", "50", "--checkpoint-minutes", "1e-9", "--keep", "last", "-q", clip)
 	want := "(" + filepath.Join(dir, "m.ckpt") + " of step 6 written; --resume continues from the checkpoint)"
 	if code != exitError || !strings.Contains(stderr, "final checkpoint at step 6 failed") || !strings.Contains(stderr, want) ||
 		!strings.Contains(stderr, "no space left on device") || !strings.Contains(stderr, "train: warning: checkpoint at step 1 failed") {
@@ -370,6 +370,13 @@ func TestTrainSignal(t *testing.T) {
 	ck, err := train.DecodeCheckpoint(b, "m.ckpt")
 	if err != nil || ck.Step() < 10 {
 		t.Fatalf("checkpoint: %v, step %d", err, ck.Step())
+	}
+	// Stopped before the first validation (step 50), -o keeps the best by
+	// default and so holds the last step's model, and says so.
+	if ck.Step() < train.DefaultValEvery {
+		if _, err := os.Stat(out); err != nil || !strings.Contains(stdout, "no validation yet") {
+			t.Errorf("stopped at step %d, before any validation: %v, result %q", ck.Step(), err, stdout)
+		}
 	}
 	code, _, stderr = runCmd(t, "train", "-o", out, "--steps", strconv.Itoa(ck.Step()+2), "--resume", clip)
 	if code != exitOK || !strings.Contains(stderr, fmt.Sprintf("resuming at step %d", ck.Step())) {

@@ -107,11 +107,19 @@ atomically every --checkpoint-minutes, every --checkpoint-every steps if
 that is given, at the end, and on Ctrl-C, SIGTERM or SIGHUP, after which
 train prints its result line and exits with 128 + the signal's number (130
 for Ctrl-C). The model of the lowest validation loss is kept too,
-written whenever the validation loss reaches a new low: with --keep last
-(the default) -o is the final step's model and MODEL.best.safetensors the
-best; with --keep best -o is the best and MODEL.last.safetensors the final
-step's. On a short clip the validation loss often climbs again long before
-the end while the training loss still falls. The result line names both. --resume continues from MODEL.ckpt
+written whenever the validation loss reaches a new low: with --keep best
+(the default) -o is the best and MODEL.last.safetensors the final step's
+(until the first validation, -o holds the last step's model too); with
+--keep last -o is the final step's model and MODEL.best.safetensors the
+best; without validation (--val -1) -o is the last. On a short clip the
+validation loss often climbs again long before the end while the
+training loss still falls. The result line names both.
+
+--input-noise moves that fraction of each training chunk's input codes
+(not its targets) by up to --input-noise-width codes, so that the model
+learns to continue a waveform from a slightly wrong past, as it must when it
+hears its own draws; on a clip of a second or two it memorises more slowly
+(measured in the README's "What to expect"). --input-noise 0 turns it off. --resume continues from MODEL.ckpt
 exactly as if it had not stopped: the same data, settings and seed then give
 the same losses and the same model bytes as an uninterrupted run. A new run
 refuses to replace an earlier run's model or checkpoint unless --force is
@@ -147,8 +155,8 @@ intact. A run that would need more memory than the machine has available
 	f.IntVar(&o.halfLife, "lr-half-life", 0, "halve the learning rate every this many steps (0 = constant)")
 	f.Float64Var(&o.clipNorm, "clip-norm", train.DefaultClipNorm, "clip the gradient to this global norm")
 	f.Float64Var(&o.val, "val", train.DefaultValFraction, "fraction of each clip, at its end, held out for validation (negative = none)")
-	f.Float64Var(&o.inputNoise, "input-noise", 0, "fraction of the input codes of each training chunk moved by ±1 … ±--input-noise-width codes (targets clean): the model learns to recover from its own slips (0 = none)")
-	f.IntVar(&o.inputNoiseWidth, "input-noise-width", 2, "largest move of a noised input code, in codes")
+	f.Float64Var(&o.inputNoise, "input-noise", train.DefaultInputNoise, "fraction of each training chunk's input codes moved by ±1 … ±--input-noise-width codes, the targets left clean: the model learns to recover from its own slips and memorises a short clip more slowly (0 = none)")
+	f.IntVar(&o.inputNoiseWidth, "input-noise-width", train.DefaultInputNoiseWidth, "largest move of a noised input code, in codes")
 	f.BoolVar(&o.noPad, "no-pad-starts", false, "draw only chunks that lie wholly inside the training part, context included (the opening is then seldom trained)")
 	f.Uint64Var(&o.seed, "seed", 0, "seed of the initial weights and of the chunk draws")
 	f.BoolVar(&o.resume, "resume", false, "continue the run whose checkpoint is beside -o (settings not given are the checkpoint's)")
@@ -157,7 +165,7 @@ intact. A run that would need more memory than the machine has available
 	f.IntVar(&o.threads, "threads", 0, "goroutines over batch items (0 = all cores); results do not depend on it")
 	f.Float64Var(&o.ckptMinutes, "checkpoint-minutes", train.DefaultCheckpoint.Minutes(), "minutes between checkpoints")
 	f.IntVar(&o.ckptSteps, "checkpoint-every", 0, "also checkpoint every this many steps (0 = by --checkpoint-minutes only)")
-	f.StringVar(&o.keep, "keep", keepLast, "the model -o gets: last (the final step's; the best goes to MODEL.best.safetensors) or best (the lowest validation loss's; the last goes to MODEL.last.safetensors); on resume, the run's")
+	f.StringVar(&o.keep, "keep", keepBest, "the model -o gets: best (the lowest validation loss's; the last goes to MODEL.last.safetensors) or last (the final step's; the best goes to MODEL.best.safetensors); without validation (--val -1), last; on resume, the run's")
 	f.StringVar(&o.classes, "classes", "", "condition on a class per file: folder (its folder's name) or file (its own name)")
 	f.IntVar(&o.globalChannels, "global-channels", defaultGlobalChannels, "width Cg of each class's embedding, with --classes")
 	f.StringVar(&o.local, "local", "", "condition on each clip's own features: mel (its log-mel frames)")
@@ -193,8 +201,9 @@ func (o *trainFlags) validate(f *pflag.FlagSet) (train.Hyper, error) {
 	}
 	h := train.Hyper{Batch: o.batch, Chunk: o.chunk, LR: o.lr, LRHalfLife: o.halfLife, ClipNorm: o.clipNorm,
 		ValFraction: val, NoPadStarts: o.noPad, Seed: o.seed}
-	if o.inputNoise != 0 {
-		h.InputNoise, h.InputNoiseWidth = o.inputNoise, o.inputNoiseWidth
+	h.InputNoise, h.InputNoiseWidth = o.inputNoise, o.inputNoiseWidth
+	if o.inputNoise == 0 {
+		h.InputNoise, h.InputNoiseWidth = -1, 0 // none; zero means "the default" to train.Run
 	}
 	var he *train.HyperError
 	if err := h.Validate(); errors.As(err, &he) {
@@ -219,7 +228,8 @@ func (o *trainFlags) validate(f *pflag.FlagSet) (train.Hyper, error) {
 		keep("val", func() { h.ValFraction = 0 })
 		keep("no-pad-starts", func() { h.NoPadStarts = false })
 		keep("seed", func() { h.Seed = 0 })
-		keep("input-noise", func() { h.InputNoise, h.InputNoiseWidth = 0, 0 })
+		keep("input-noise", func() { h.InputNoise = 0 })
+		keep("input-noise-width", func() { h.InputNoiseWidth = 0 })
 	}
 	return h, nil
 }
@@ -341,7 +351,10 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 			return err
 		}
 	} else if o.keep == keepBest && h.ValFraction < 0 {
-		return usagef("--keep best needs a validation loss: hold out some of each clip (--val)")
+		if f.Changed("keep") {
+			return usagef("--keep best needs a validation loss: hold out some of each clip (--val)")
+		}
+		o.keep = keepLast // nothing to choose the best by
 	}
 
 	// The files: none may be another, and all must be writable, before
@@ -403,7 +416,10 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 			disp.Printf("train: warning: %v\n", err)
 		}
 		if o.keep == keepBest && opts.Resume.Hyper().ValFraction < 0 {
-			return usagef("--keep best needs a validation loss, and %s holds none out", out.ckpt)
+			if f.Changed("keep") {
+				return usagef("--keep best needs a validation loss, and %s holds none out", out.ckpt)
+			}
+			o.keep = keepLast // as the run began: nothing to choose the best by
 		}
 	} else {
 		if opts.Config == nil {
@@ -897,13 +913,16 @@ func (t *trainOutputs) summary(res train.Result) string {
 		bitsOrDash(res.TrainBits), bitsOrDash(res.ValBits), classBits(t.classes, res.ValClassBits, true), bitsOrDash(res.ClipBits))
 	took := res.Elapsed.Round(time.Second)
 	switch {
+	case res.BestStep == 0 && t.best == t.model:
+		return fmt.Sprintf("%s: %d steps, %s, %s; no validation yet to choose a best by: this is the last step's model, as is %s (%s)",
+			t.model, res.Steps, took, last, t.last, state)
 	case res.BestStep == 0:
 		return fmt.Sprintf("%s: %d steps, %s, %s (%s)", t.last, res.Steps, took, last, state)
 	case t.last == t.model:
 		return fmt.Sprintf("%s: %d steps, %s, %s; best: %s, validation %s bits at step %d (%s)",
 			t.model, res.Steps, took, last, t.best, bitsString(res.BestValBits), res.BestStep, state)
 	}
-	return fmt.Sprintf("%s: the best validation, %s bits at step %d of %d, %s; last: %s, %s (%s)",
+	return fmt.Sprintf("%s: the best validation, %s bits at step %d of %d steps, %s; last: %s, %s (%s)",
 		t.model, bitsString(res.BestValBits), res.BestStep, res.Steps, took, t.last, last, state)
 }
 
@@ -935,8 +954,12 @@ func (t *trainOutputs) save(s *train.Snapshot) error {
 		}
 		t.bestKept = s.BestStep
 	}
-	if s.Final && s.BestStep == 0 && t.best == t.model {
-		return fmt.Errorf("no validation loss was measured (the clips are too short to hold any out), so there is no best model for %s; the last is %s", t.model, t.last)
+	// Keeping the best, before any validation: -o holds the last step's
+	// model, until the first validation makes a best to put there.
+	if s.BestStep == 0 && t.best == t.model {
+		if err := writeOutput(ctx, t.model, s.EncodeModel); err != nil {
+			return kept(err, t.ckpt+" and "+t.last)
+		}
 	}
 	if err := writeOutput(ctx, t.csv, func(w io.Writer) error { return writeTrainCSV(w, s.Log, t.classes) }); err != nil {
 		return kept(err, t.ckpt+" and "+t.last)

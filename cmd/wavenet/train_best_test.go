@@ -112,6 +112,9 @@ func TestTrainKeepsBest(t *testing.T) {
 		t.Helper()
 		args := append([]string{"train", "-q", "-o", out, "--config", cfg, "--chunk", "100", "--batch", "2",
 			"--lr", "0.005", "--seed", "2", "--steps", strconv.Itoa(steps)}, extra...)
+		if !slices.Contains(extra, "--keep") && !slices.Contains(extra, "--resume") {
+			args = append(args, "--keep", "last") // this test's runs keep the last unless they say
+		}
 		code, stdout, stderr := runCmd(t, append(args, clip)...)
 		if code != exitOK {
 			t.Fatalf("%q: exit %d, %q", args, code, stderr)
@@ -163,7 +166,7 @@ func TestTrainKeepsBest(t *testing.T) {
 	if !bytes.Equal(mustRead(t, d), mustRead(t, aBest)) || !bytes.Equal(mustRead(t, dLast), mustRead(t, a)) || exists(filepath.Join(dir, "d.best.safetensors")) {
 		t.Errorf("--keep best: -o is not the best model, or %s not the last, or a .best file was written", dLast)
 	}
-	if want := fmt.Sprintf("%s: the best validation, %.3f bits at step %d of 200, ", d, bits[k], best); !strings.HasPrefix(stdout, want) || !strings.Contains(stdout, "; last: "+dLast+", train ") {
+	if want := fmt.Sprintf("%s: the best validation, %.3f bits at step %d of 200 steps, ", d, bits[k], best); !strings.HasPrefix(stdout, want) || !strings.Contains(stdout, "; last: "+dLast+", train ") {
 		t.Errorf("--keep best result line %q, want it to start %q and name %s", stdout, want, dLast)
 	}
 	code, _, stderr := runCmd(t, "train", "-o", d, "--steps", "250", "--resume", "--keep", "last", clip)
@@ -263,6 +266,9 @@ func TestTrainBestCollisions(t *testing.T) {
 	cfg := tinyConfig(t, dir)
 	out := filepath.Join(dir, "m.safetensors")
 	run := func(args ...string) (int, string) {
+		if !slices.Contains(args, "--keep") {
+			args = append([]string{"--keep", "last"}, args...) // as this test's runs keep the last unless they say
+		}
 		code, _, stderr := runCmd(t, append([]string{"train", "-q", "-o", out, "--config", cfg, "--steps", "2", "--chunk", "50"}, args...)...)
 		return code, stderr
 	}
@@ -270,7 +276,7 @@ func TestTrainBestCollisions(t *testing.T) {
 		input string
 		flags []string
 	}{
-		{"m.best.safetensors", nil},
+		{"m.best.safetensors", []string{"--keep", "last"}},
 		{"m.last.safetensors", []string{"--keep", "best"}},
 	} {
 		in := trainClip(t, dir, 2000, 330)
@@ -312,4 +318,43 @@ func TestTrainBestCollisions(t *testing.T) {
 func statErr(path string) error {
 	_, err := os.Lstat(path)
 	return err
+}
+
+// TestTrainDefaultKeepsBest: without --keep a run puts the best model at
+// -o and the last beside it; without validation (--val -1) it keeps the
+// last, as there is no best to keep. (A run stopped before its first
+// validation: TestTrainSignal.)
+func TestTrainDefaultKeepsBest(t *testing.T) {
+	dir := t.TempDir()
+	clip := overfitClip(t, dir, "clip.wav")
+	cfg := tinyConfig(t, dir)
+	train := func(out string, extra ...string) string {
+		t.Helper()
+		args := append([]string{"train", "-q", "-o", out, "--config", cfg, "--chunk", "100", "--batch", "2",
+			"--lr", "0.005", "--seed", "2"}, extra...)
+		code, stdout, stderr := runCmd(t, append(args, clip)...)
+		if code != exitOK {
+			t.Fatalf("%q: exit %d, %q", args, code, stderr)
+		}
+		return stdout
+	}
+	a := filepath.Join(dir, "a.safetensors")
+	stdout := train(a, "--steps", "200")
+	steps, bits := csvValidations(t, filepath.Join(dir, "a.csv"))
+	k := slices.Index(bits, slices.Min(bits))
+	_, aSteps, aVal := trainingSteps(t, a)
+	_, lastSteps, _ := trainingSteps(t, filepath.Join(dir, "a.last.safetensors"))
+	if aSteps != steps[k] || math.Abs(aVal-bits[k]) > 1e-4 || lastSteps != 200 || exists(filepath.Join(dir, "a.best.safetensors")) {
+		t.Errorf("-o of step %d (%v bits), last of step %d; want the best, step %d (%v bits), and 200", aSteps, aVal, lastSteps, steps[k], bits[k])
+	}
+	if !strings.HasPrefix(stdout, a+": the best validation") {
+		t.Errorf("result line %q", stdout)
+	}
+
+	c := filepath.Join(dir, "c.safetensors")
+	stdout = train(c, "--steps", "5", "--val", "-1")
+	_, cSteps, _ := trainingSteps(t, c)
+	if cSteps != 5 || exists(filepath.Join(dir, "c.last.safetensors")) || exists(filepath.Join(dir, "c.best.safetensors")) {
+		t.Errorf("--val -1: -o of step %d, result %q", cSteps, stdout)
+	}
 }

@@ -82,7 +82,7 @@ func TestHyperValidate(t *testing.T) {
 		{func(h *Hyper) { h.ValFraction = 1 }, "val_fraction"},
 		{func(h *Hyper) { h.ValFraction = nan }, "val_fraction"},
 		{func(h *Hyper) { h.ValFraction = -inf }, "val_fraction"},
-		{func(h *Hyper) { h.InputNoise = -0.1 }, "input_noise"},
+		{func(h *Hyper) { h.InputNoise = -inf }, "input_noise"},
 		{func(h *Hyper) { h.InputNoise = 1.5 }, "input_noise"},
 		{func(h *Hyper) { h.InputNoise = nan }, "input_noise"},
 		{func(h *Hyper) { h.InputNoise = 0.1 }, "input_noise_width"},

@@ -42,7 +42,7 @@ func testOptions(st *memStore, clips ...Clip) Options {
 	}
 	return Options{
 		Clips: clips, Config: &cfg,
-		Hyper:    Hyper{Batch: 3, Chunk: 40, LR: 3e-3, LRHalfLife: 30, Seed: 5},
+		Hyper:    Hyper{Batch: 3, Chunk: 40, LR: 3e-3, LRHalfLife: 30, Seed: 5, InputNoise: -1}, // the tests of noise set it
 		SeedSet:  true,
 		Steps:    24,
 		Threads:  2,
@@ -653,16 +653,29 @@ func TestInputNoiseResume(t *testing.T) {
 		return o
 	}
 	var plain, a, a2, b memStore
+	quiet := func(st *memStore) Options { return testOptions(st, clip) } // none
 	for _, r := range []struct {
 		st   *memStore
 		opts Options
-	}{{&plain, testOptions(&plain, clip)}, {&a, noisy(&a)}, {&a2, noisy(&a2)}} {
+	}{{&plain, quiet(&plain)}, {&a, noisy(&a)}, {&a2, noisy(&a2)}} {
 		if _, err := Run(context.Background(), r.opts); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if bytes.Equal(plain.model, a.model) {
 		t.Error("input noise left the trained model unchanged")
+	}
+	// A new run that does not say takes the default noise.
+	var d memStore
+	def := testOptions(&d, clip)
+	def.Hyper.InputNoise, def.Steps = 0, 1
+	var plan Plan
+	def.OnStart = func(p Plan) { plan = p }
+	if _, err := Run(context.Background(), def); err != nil {
+		t.Fatal(err)
+	}
+	if h := plan.Hyper; h.InputNoise != DefaultInputNoise || h.InputNoiseWidth != DefaultInputNoiseWidth {
+		t.Errorf("default input noise %v, width %d; want %v, %d", h.InputNoise, h.InputNoiseWidth, DefaultInputNoise, DefaultInputNoiseWidth)
 	}
 	if !bytes.Equal(a.model, a2.model) {
 		t.Error("two runs with input noise differ")

@@ -72,7 +72,7 @@ const (
 	DefaultValFraction = 0.1
 	// DefaultInputNoise and DefaultInputNoiseWidth: half the input codes
 	// moved by up to 4 codes. Measured on sound-icons clips (README,
-	// "What to expect"): the validation loss climbs a third to a half as
+	// "What to expect"): the validation loss climbs about a tenth as
 	// fast, and generated takes decay like the clip instead of turning
 	// to noise with clicks.
 	DefaultInputNoise      = 0.5

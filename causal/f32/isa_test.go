@@ -429,7 +429,7 @@ func TestBitsSumRowsAddRow(t *testing.T) {
 	forEachAsm(t, func(t *testing.T, ci isa) {
 		rng := rand.New(rand.NewPCG(30, 1))
 		for _, rows := range []int{1, 2, 3, 4, 5, 7, 9, 100} {
-			for _, cols := range []int{1, 7, 8, 9, 15, 16, 17, 32, 33, 130} {
+			for _, cols := range []int{1, 7, 8, 9, 15, 16, 17, 24, 32, 33, 40, 64, 128, 130, 256} {
 				x := randSlice(rng, rows*cols)
 				b := randSlice(rng, cols+1)
 				d0, d1 := clone(b), clone(b)

@@ -151,6 +151,10 @@ ardone:
 // Twin: sumRowsGo on the first c8 columns (c8 a multiple of 8): per column
 // four partial sums over the rows by fours, the rows past the last four
 // into the first, then ((s0 + s1) + (s2 + s3)) + dst. rows ≥ 1.
+//
+// The columns go 32 at a time (sixteen accumulators: four vectors of
+// columns, four partial sums each), so that one pass over the rows reads
+// whole cache lines; the last c8 mod 32 columns go eight at a time.
 TEXT ·sumRowsAVX2(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), DI
 	MOVQ x+8(FP), SI
@@ -159,8 +163,92 @@ TEXT ·sumRowsAVX2(SB), NOSPLIT, $0-40
 	SHLQ $2, R10           // row stride in bytes
 	LEAQ (R10)(R10*2), R11 // three rows
 	MOVQ c8+32(FP), R9
-	SHRQ $3, R9
+	SHRQ $3, R9            // vectors of eight columns left
 	JZ   srdone
+
+srcol32:
+	CMPQ   R9, $4
+	JLT    srcol
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	VXORPS Y12, Y12, Y12
+	VXORPS Y13, Y13, Y13
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+	MOVQ   SI, DX
+	MOVQ   R8, BX
+
+	// Vector v of the columns keeps its partial sum q in Y(4v + q).
+sr32row4:
+	CMPQ   BX, $4
+	JLT    sr32row1
+	VADDPS (DX), Y0, Y0
+	VADDPS 32(DX), Y4, Y4
+	VADDPS 64(DX), Y8, Y8
+	VADDPS 96(DX), Y12, Y12
+	VADDPS (DX)(R10*1), Y1, Y1
+	VADDPS 32(DX)(R10*1), Y5, Y5
+	VADDPS 64(DX)(R10*1), Y9, Y9
+	VADDPS 96(DX)(R10*1), Y13, Y13
+	VADDPS (DX)(R10*2), Y2, Y2
+	VADDPS 32(DX)(R10*2), Y6, Y6
+	VADDPS 64(DX)(R10*2), Y10, Y10
+	VADDPS 96(DX)(R10*2), Y14, Y14
+	VADDPS (DX)(R11*1), Y3, Y3
+	VADDPS 32(DX)(R11*1), Y7, Y7
+	VADDPS 64(DX)(R11*1), Y11, Y11
+	VADDPS 96(DX)(R11*1), Y15, Y15
+	LEAQ   (DX)(R10*4), DX
+	SUBQ   $4, BX
+	JMP    sr32row4
+
+sr32row1:
+	TESTQ  BX, BX
+	JZ     sr32store
+	VADDPS (DX), Y0, Y0
+	VADDPS 32(DX), Y4, Y4
+	VADDPS 64(DX), Y8, Y8
+	VADDPS 96(DX), Y12, Y12
+	ADDQ   R10, DX
+	DECQ   BX
+	JMP    sr32row1
+
+sr32store:
+	VADDPS  Y1, Y0, Y0
+	VADDPS  Y3, Y2, Y2
+	VADDPS  Y2, Y0, Y0
+	VADDPS  (DI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	VADDPS  Y5, Y4, Y4
+	VADDPS  Y7, Y6, Y6
+	VADDPS  Y6, Y4, Y4
+	VADDPS  32(DI), Y4, Y4
+	VMOVUPS Y4, 32(DI)
+	VADDPS  Y9, Y8, Y8
+	VADDPS  Y11, Y10, Y10
+	VADDPS  Y10, Y8, Y8
+	VADDPS  64(DI), Y8, Y8
+	VMOVUPS Y8, 64(DI)
+	VADDPS  Y13, Y12, Y12
+	VADDPS  Y15, Y14, Y14
+	VADDPS  Y14, Y12, Y12
+	VADDPS  96(DI), Y12, Y12
+	VMOVUPS Y12, 96(DI)
+	ADDQ    $128, DI
+	ADDQ    $128, SI
+	SUBQ    $4, R9
+	JNZ     srcol32
+	JMP     srdone
 
 srcol:
 	VXORPS Y0, Y0, Y0

@@ -61,8 +61,9 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 	// Only the positions the last Forward computed take part: rows from lo
 	// on of each sequence. Every gradient buffer is zero before its lo, as
 	// it is in the full computation, so the bias sums (f32.SumRows, whose
-	// order depends on the row index) run over all rows and give the same
-	// bits; the products skip those rows, which add exact zeros.
+	// order depends on the row index) give the same bits over all rows, and
+	// over all but the first sequence's leading zero rows (see sumRowsFrom);
+	// the products skip those rows, which add exact zeros.
 	from := ws.from
 	span := func(q, lo int) (r0, r1 int) { return q*t + lo, (q + 1) * t }
 
@@ -76,14 +77,18 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 		m.Output2.InputGradCol(do1[r0*E:r1*E], dlogits[r0*Q:r1*Q], r1-r0, gm)
 		maskPositive(do1[r0*E:r1*E], o1[r0*E:r1*E])
 	}
-	f32.SumRows(grad.Output2.Bias, dlogits, rows, Q)
+	sumRowsFrom(grad.Output2.Bias, dlogits, rows, Q, from)
 	for q := range n {
 		r0, r1 := span(q, from)
 		m.Output1.WeightOnlyGrad(&grad.Output1, do1[r0*E:r1*E], h[r0*S:r1*S], r1-r0, gm)
 		m.Output1.InputGradCol(dskip[r0*S:r1*S], do1[r0*E:r1*E], r1-r0, gm)
 		maskPositive(dskip[r0*S:r1*S], h[r0*S:r1*S]) // relu(skip) > 0 exactly where skip > 0
 	}
-	f32.SumRows(grad.Output1.Bias, do1, rows, E)
+	sumRowsFrom(grad.Output1.Bias, do1, rows, E, from)
+	// Every layer's skip bias gets the same sum of dskip: taken once.
+	dbskip := ws.dbskip[:S]
+	clear(dbskip)
+	sumRowsFrom(dbskip, dskip, rows, S, from)
 
 	// Residual layers, last to first. dx is ∂L/∂x_{i+1}: zero above the
 	// last layer, whose residual output is unused.
@@ -111,9 +116,13 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 			clear(dg[q*t*G : r0*G])
 			f32.GateBackward(df[r0*G:r1*G], dg[r0*G:r1*G], dz[r0*G:r1*G], a[r0*G:r1*G], s[r0*G:r1*G])
 		}
-		f32.SumRows(gl.Skip.Bias, dskip, rows, S)
+		// dbskip is the sum itself (a sum that starts at +0 is never −0, so
+		// adding it to 0 changed nothing), added as SumRows adds its sums.
+		for j, v := range dbskip {
+			gl.Skip.Bias[j] = v + gl.Skip.Bias[j]
+		}
 		if i+1 < L {
-			f32.SumRows(gl.Residual.Bias, dx, rows, R)
+			sumRowsFrom(gl.Residual.Bias, dx, rows, R, lo)
 		}
 		if ws.cond != nil {
 			ws.cond.grad(ly, gl, df, dg, t)
@@ -128,13 +137,24 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 			ly.Gate.WeightOnlyGrad(&gl.Gate, dg[r0*G:r1*G], col, r1-r0, gm)
 			ly.addInputGradFrom(dx, df, dg, ws.col, q, t, lo, gm) // col is no longer needed
 		}
-		f32.SumRows(gl.Filter.Bias, df, rows, G)
-		f32.SumRows(gl.Gate.Bias, dg, rows, G)
+		sumRowsFrom(gl.Filter.Bias, df, rows, G, lo)
+		sumRowsFrom(gl.Gate.Bias, dg, rows, G, lo)
 	}
 	m.Input.BackwardOneHot(&grad.Input, dx, ws.codes[:rows], n, t)
 	if ws.cond != nil && grad.Embedding != nil {
 		ws.cond.embeddingGrad(grad.Embedding)
 	}
+}
+
+// sumRowsFrom is f32.SumRows(dst, x, rows, cols) for an x whose first lead
+// rows are zero (of either sign), with the same bits: it skips those rows
+// by whole fours, so that every other row keeps its partial sum (row r
+// goes to partial r mod 4). A partial sum starts at +0 and so is never −0
+// (a float32 sum is −0 only of two −0s), and adding a zero to it changes
+// nothing.
+func sumRowsFrom(dst, x []float32, rows, cols, lead int) {
+	r0 := min(lead, rows) &^ 3
+	f32.SumRows(dst, x[r0*cols:], rows-r0, cols)
 }
 
 // maskPositive zeroes d where the forward activation v is not positive.
@@ -152,6 +172,7 @@ func (ws *Workspace) allocBackward(c Config) {
 	ws.dg = make([]float32, nr*c.GateChannels)
 	ws.dh = make([]float32, nr*c.SkipChannels)
 	ws.do1 = make([]float32, nr*c.EndChannels)
+	ws.dbskip = make([]float32, c.SkipChannels)
 }
 
 // addInputGrad adds to dx (n, t, R), the gradient of the layer's input, what

@@ -66,6 +66,17 @@ func (c *Conv) Im2Col(col, x []float32, n, t int) []float32 {
 		col = make([]float32, n*t*iw)
 	}
 	col = col[:n*t*iw]
+	if c.Width == 2 {
+		c.im2col2(col, x, n, t)
+		return col
+	}
+	c.im2colAny(col, x, n, t)
+	return col
+}
+
+// im2colAny is Im2Col's loop for any Width.
+func (c *Conv) im2colAny(col, x []float32, n, t int) {
+	iw := c.In * c.Width
 	for s := 0; s < n; s++ {
 		for tt := 0; tt < t; tt++ {
 			row := col[(s*t+tt)*iw : (s*t+tt+1)*iw]
@@ -84,7 +95,33 @@ func (c *Conv) Im2Col(col, x []float32, n, t int) []float32 {
 			}
 		}
 	}
-	return col
+}
+
+// im2col2 is im2colAny for Width 2, the WaveNet layer's: each row is the
+// past input x[t − d] and the current x[t] interleaved channel by channel.
+func (c *Conv) im2col2(col, x []float32, n, t int) {
+	in, d := c.In, c.Dilation
+	for s := 0; s < n; s++ {
+		xs := x[s*t*in : (s+1)*t*in]
+		cs := col[s*t*2*in : (s+1)*t*2*in]
+		for tt := 0; tt < t; tt++ {
+			row := cs[tt*2*in : (tt+1)*2*in]
+			cur := xs[tt*in : (tt+1)*in]
+			if tt < d {
+				for i, v := range cur {
+					p := row[2*i : 2*i+2 : 2*i+2]
+					p[0], p[1] = 0, v
+				}
+				continue
+			}
+			past := xs[(tt-d)*in : (tt-d+1)*in]
+			past = past[:len(cur)]
+			for i, v := range cur {
+				p := row[2*i : 2*i+2 : 2*i+2]
+				p[0], p[1] = past[i], v
+			}
+		}
+	}
 }
 
 // Col2Im adds the col-shaped gradient dcol (n·t, In·Width) into dx (n, t, In):
@@ -101,6 +138,16 @@ func (c *Conv) Col2Im(dx, dcol []float32, n, t int) {
 		}
 		return
 	}
+	if c.Width == 2 {
+		c.col2im2(dx, dcol, n, t)
+		return
+	}
+	c.col2imAny(dx, dcol, n, t)
+}
+
+// col2imAny is Col2Im's loop for any Width ≥ 2: row by row, tap by tap.
+func (c *Conv) col2imAny(dx, dcol []float32, n, t int) {
+	iw := c.In * c.Width
 	for s := 0; s < n; s++ {
 		for tt := 0; tt < t; tt++ {
 			row := dcol[(s*t+tt)*iw : (s*t+tt+1)*iw]
@@ -113,6 +160,35 @@ func (c *Conv) Col2Im(dx, dcol []float32, n, t int) {
 				for i := range xr {
 					xr[i] += row[i*c.Width+k]
 				}
+			}
+		}
+	}
+}
+
+// col2im2 is col2imAny for Width 2, with the same additions in the same
+// order: row t adds its past tap to dx[t − d], then its current tap to
+// dx[t], so dx[t] gets its current tap (from row t) before its past tap
+// (from row t + d), as in col2imAny.
+func (c *Conv) col2im2(dx, dcol []float32, n, t int) {
+	in, d := c.In, c.Dilation
+	for s := 0; s < n; s++ {
+		xs := dx[s*t*in : (s+1)*t*in]
+		cs := dcol[s*t*2*in : (s+1)*t*2*in]
+		for tt := 0; tt < t; tt++ {
+			row := cs[tt*2*in : (tt+1)*2*in]
+			cur := xs[tt*in : (tt+1)*in]
+			if tt < d {
+				for i := range cur {
+					cur[i] += row[2*i+1]
+				}
+				continue
+			}
+			past := xs[(tt-d)*in : (tt-d+1)*in]
+			past = past[:len(cur)]
+			for i := range cur {
+				p := row[2*i : 2*i+2 : 2*i+2]
+				past[i] += p[0]
+				cur[i] += p[1]
 			}
 		}
 	}

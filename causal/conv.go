@@ -98,28 +98,24 @@ func (c *Conv) im2colAny(col, x []float32, n, t int) {
 }
 
 // im2col2 is im2colAny for Width 2, the WaveNet layer's: each row is the
-// past input x[t − d] and the current x[t] interleaved channel by channel.
+// past input x[t − d] and the current x[t] interleaved channel by channel
+// (f32.Interleave).
 func (c *Conv) im2col2(col, x []float32, n, t int) {
 	in, d := c.In, c.Dilation
 	for s := 0; s < n; s++ {
 		xs := x[s*t*in : (s+1)*t*in]
 		cs := col[s*t*2*in : (s+1)*t*2*in]
-		for tt := 0; tt < t; tt++ {
+		for tt := range min(d, t) {
 			row := cs[tt*2*in : (tt+1)*2*in]
-			cur := xs[tt*in : (tt+1)*in]
-			if tt < d {
-				for i, v := range cur {
-					p := row[2*i : 2*i+2 : 2*i+2]
-					p[0], p[1] = 0, v
-				}
-				continue
-			}
-			past := xs[(tt-d)*in : (tt-d+1)*in]
-			past = past[:len(cur)]
-			for i, v := range cur {
+			for i, v := range xs[tt*in : (tt+1)*in] {
 				p := row[2*i : 2*i+2 : 2*i+2]
-				p[0], p[1] = past[i], v
+				p[0], p[1] = 0, v
 			}
+		}
+		if t > d {
+			// Rows d … t−1 at once: x[t−d] and x[t] run through the
+			// sequence side by side.
+			f32.Interleave(cs[d*2*in:], xs[:(t-d)*in], xs[d*in:])
 		}
 	}
 }
@@ -174,7 +170,13 @@ func (c *Conv) col2im2(dx, dcol []float32, n, t int) {
 	for s := 0; s < n; s++ {
 		xs := dx[s*t*in : (s+1)*t*in]
 		cs := dcol[s*t*2*in : (s+1)*t*2*in]
-		for tt := 0; tt < t; tt++ {
+		for tt := range t {
+			if tt >= d && d*in >= 8 {
+				// Rows tt … t−1 at once, in the same order (see
+				// f32.AddDeinterleave).
+				f32.AddDeinterleave(xs[(tt-d)*in:(t-d)*in], xs[tt*in:], cs[tt*2*in:])
+				break
+			}
 			row := cs[tt*2*in : (tt+1)*2*in]
 			cur := xs[tt*in : (tt+1)*in]
 			if tt < d {

@@ -262,7 +262,8 @@ func BenchmarkForward(b *testing.B) {
 // dilations below, at and past the sequence length.
 func TestIm2ColWidth2(t *testing.T) {
 	rng := rand.New(rand.NewPCG(16, 2))
-	for _, cs := range []struct{ in, d, n, t int }{{1, 1, 1, 1}, {3, 1, 2, 5}, {32, 4, 1, 40}, {5, 7, 3, 7}, {4, 9, 2, 6}, {64, 512, 1, 600}} {
+	for _, cs := range []struct{ in, d, n, t int }{{1, 1, 1, 1}, {3, 1, 2, 5}, {32, 4, 1, 40}, {5, 7, 3, 7}, {4, 9, 2, 6}, {64, 512, 1, 600},
+		{1, 8, 1, 30}, {3, 3, 2, 20}, {2, 3, 1, 11}, {9, 1, 2, 13}, {32, 1, 1, 9}} {
 		c := randomConv(rng, cs.in, 3, 2, cs.d)
 		x := fillRandom(rng, make([]float32, cs.n*cs.t*cs.in))
 		size := c.ColSize(cs.n, cs.t)

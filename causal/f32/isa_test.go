@@ -482,3 +482,45 @@ func TestBitsExpSum(t *testing.T) {
 		}
 	})
 }
+
+func TestBitsInterleave(t *testing.T) {
+	forEachAsm(t, func(t *testing.T, ci isa) {
+		rng := rand.New(rand.NewPCG(36, 1))
+		for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 32, 64, 100} {
+			a, b := randSlice(rng, n), randSlice(rng, n+1)
+			d0 := pad7(randSlice(rng, 2*n))
+			d1 := clone(d0)
+			interleaveGo(d0, a, b)
+			ci.interleave(d1, a, b)
+			if err := diffBits(d1, d0); err != nil {
+				t.Fatalf("%s Interleave %d: %v", ci, n, err)
+			}
+			for i := range n {
+				if d1[2*i] != a[i] || d1[2*i+1] != b[i] {
+					t.Fatalf("%s Interleave %d: pair %d is %v, %v, want %v, %v", ci, n, i, d1[2*i], d1[2*i+1], a[i], b[i])
+				}
+			}
+			src := randSlice(rng, 2*n)
+			a0, b0 := pad7(randSlice(rng, n)), pad7(randSlice(rng, n))
+			a1, b1 := clone(a0), clone(b0)
+			addDeinterleaveGo(a0[:n], b0, src)
+			ci.addDeinterleave(a1[:n], b1, src)
+			if err := diffBits(a1, a0); err != nil {
+				t.Fatalf("%s AddDeinterleave %d, a: %v", ci, n, err)
+			}
+			if err := diffBits(b1, b0); err != nil {
+				t.Fatalf("%s AddDeinterleave %d, b: %v", ci, n, err)
+			}
+			// One buffer, b at least 8 values after a (a sequence's col2im).
+			for _, off := range []int{8, 9, 13, 16, 40} {
+				buf0 := randSlice(rng, n+off+1)
+				buf1 := clone(buf0)
+				addDeinterleaveGo(buf0[:n], buf0[off:], src)
+				ci.addDeinterleave(buf1[:n], buf1[off:], src)
+				if err := diffBits(buf1, buf0); err != nil {
+					t.Fatalf("%s AddDeinterleave %d, b = a[%d:]: %v", ci, n, off, err)
+				}
+			}
+		}
+	})
+}

@@ -11,7 +11,8 @@ import (
 // BenchmarkStep measures whole training steps (forward, backward, gradient
 // sum, clipping, Adam) on batches of 4 chunks of RF−1+4000 codes, the shape
 // of torch_wavenet.py's `bench --train` (train-batch 4, train-len 4000), on
-// one goroutine and on two, and reports scored samples per second.
+// one goroutine and on two, and reports scored samples per second and per
+// CPU-second of the process (which a busy machine lowers less).
 func BenchmarkStep(b *testing.B) {
 	for _, preset := range []string{"small", "medium"} {
 		for _, threads := range []int{1, 2} {
@@ -38,10 +39,15 @@ func BenchmarkStep(b *testing.B) {
 				}
 				step()
 				b.ResetTimer()
+				cpu0 := processCPU()
 				for b.Loop() {
 					step()
 				}
-				b.ReportMetric(float64(b.N*len(batch)*d.T)/b.Elapsed().Seconds(), "samples/s")
+				samples := float64(b.N * len(batch) * d.T)
+				b.ReportMetric(samples/b.Elapsed().Seconds(), "samples/s")
+				if cpu := processCPU() - cpu0; cpu > 0 {
+					b.ReportMetric(samples/cpu.Seconds(), "samples/cpu-s")
+				}
 			})
 		}
 	}

@@ -46,21 +46,25 @@ func (w *Workspace) gemm(ci isa, tA, tB bool, m, n, k int, a []float32, lda int,
 	}
 	for p0 := 0; p0 < k; p0 += gemmKC {
 		kb := min(gemmKC, k-p0)
-		// B's block as a row-major kb×n matrix bp with row stride ldbp.
-		var bp []float32
-		ldbp := ldb
-		if !tB {
-			bp = b[p0*ldb:]
-		} else {
-			ldbp = (n + 15) &^ 15
-			if cap(w.pack) < kb*ldbp {
-				w.pack = make([]float32, gemmKC*ldbp)
-			}
-			bp = w.pack[:kb*ldbp]
-			packT(bp, ldbp, b[p0:], ldb, kb, n)
-		}
+		bp, ldbp := w.blockB(tB, p0, kb, n, b, ldb)
 		ci.mulBlock(m, n, kb, a[p0*csa:], rsa, csa, bp, ldbp, c, ldc)
 	}
+}
+
+// blockB returns the block of rows p0 … p0+kb−1 of op(B) (k×n) as a
+// row-major kb×n matrix and its row stride: a view of b, or B transposed
+// into w's packing buffer when tB.
+func (w *Workspace) blockB(tB bool, p0, kb, n int, b []float32, ldb int) ([]float32, int) {
+	if !tB {
+		return b[p0*ldb:], ldb
+	}
+	ldbp := (n + 15) &^ 15
+	if cap(w.pack) < kb*ldbp {
+		w.pack = make([]float32, gemmKC*ldbp)
+	}
+	bp := w.pack[:kb*ldbp]
+	packT(bp, ldbp, b[p0:], ldb, kb, n)
+	return bp, ldbp
 }
 
 // packT writes the kb×n matrix B(p, j) = b[j·ldb + p] row-major into dst
@@ -81,6 +85,24 @@ func packT(dst []float32, ldd int, b []float32, ldb, kb, n int) {
 // goroutines.
 func (w *Workspace) GemmParallel(workers int, tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 	checkGemm(tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
+	w.parallel(workers, m, n, k, func(ws *Workspace, i0, i1, j0, j1 int) {
+		ao, bo := i0*lda, j0
+		if tA {
+			ao = i0
+		}
+		if tB {
+			bo = j0 * ldb
+		}
+		ws.Gemm(tA, tB, i1-i0, j1-j0, k, a[ao:], lda, b[bo:], ldb, c[i0*ldc+j0:], ldc)
+	})
+}
+
+// parallel runs f(ws, i0, i1, j0, j1) for the parts of an m×n product C,
+// rows i0 … i1−1 and columns j0 … j1−1, on up to workers goroutines, each
+// with its own workspace (w for the caller's part, w.sub for the others):
+// blocks of rows, or of columns when C has few rows; a single call on the
+// caller's goroutine for a small product.
+func (w *Workspace) parallel(workers, m, n, k int, f func(ws *Workspace, i0, i1, j0, j1 int)) {
 	if workers > 1 && int64(m)*int64(n)*int64(k) < 1<<18 {
 		workers = 1 // a goroutine costs more than it saves
 	}
@@ -90,7 +112,7 @@ func (w *Workspace) GemmParallel(workers int, tA, tB bool, m, n, k int, a []floa
 		parts = min(workers, (n+63)/64)
 	}
 	if parts <= 1 {
-		w.Gemm(tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
+		f(w, 0, m, 0, n)
 		return
 	}
 	for len(w.sub) < parts-1 {
@@ -106,26 +128,14 @@ func (w *Workspace) GemmParallel(workers int, tA, tB bool, m, n, k int, a []floa
 			if byRows {
 				// Row blocks of a multiple of 24, a multiple of every
 				// kernel's height.
-				lo, hi := split(m, parts, q, 24)
-				if lo == hi {
-					return
+				if lo, hi := split(m, parts, q, 24); lo < hi {
+					f(ws, lo, hi, 0, n)
 				}
-				ao := lo * lda
-				if tA {
-					ao = lo
-				}
-				ws.Gemm(tA, tB, hi-lo, n, k, a[ao:], lda, b, ldb, c[lo*ldc:], ldc)
 				return
 			}
-			lo, hi := split(n, parts, q, 64)
-			if lo == hi {
-				return
+			if lo, hi := split(n, parts, q, 64); lo < hi {
+				f(ws, 0, m, lo, hi)
 			}
-			bo := lo
-			if tB {
-				bo = lo * ldb
-			}
-			ws.Gemm(tA, tB, m, hi-lo, k, a, lda, b[bo:], ldb, c[lo:], ldc)
 		}
 		if q == parts-1 {
 			run()

@@ -205,12 +205,35 @@ func (c *Conv) Forward(y, x []float32, n, t int, col []float32) {
 }
 
 // ForwardCol computes y (rows, Out) = col·Wᵀ + bias from an im2col matrix col
-// (rows, In·Width), overwriting y. Several convs that read the same input
-// (a layer's filter and gate) can share one col. g is the product's
-// context (nil: a fresh one).
+// (rows, In·Width), overwriting y: each output's chain of multiply-adds
+// starts from its bias. Several convs that read the same input (a layer's
+// filter and gate) can share one col. g is the product's context (nil: a
+// fresh one).
 func (c *Conv) ForwardCol(y, col []float32, rows int, g *Gemm) {
-	c.fillBias(y, rows)
-	c.AddCol(y, col, rows, g)
+	iw := c.In * c.Width
+	c.checkRows(y, rows, c.Out, "y")
+	c.checkRows(col, rows, iw, "col")
+	c.checkWeight()
+	if rows == 0 {
+		return
+	}
+	g.mulFrom(false, true, rows, c.Out, iw, col, iw, c.Weight, iw, y, c.Out, c.Bias, 0, nil)
+}
+
+// ForwardColFrom sets y (rows, Out) to (from + col·Wᵀ) + bias: the conv's
+// output added onto from (rows, Out), a residual or skip sum, with the
+// bits of copying from into y, AddCol, then AddBias, in one pass over y.
+// from is y itself or does not overlap it.
+func (c *Conv) ForwardColFrom(y, from, col []float32, rows int, g *Gemm) {
+	iw := c.In * c.Width
+	c.checkRows(y, rows, c.Out, "y")
+	c.checkRows(from, rows, c.Out, "from")
+	c.checkRows(col, rows, iw, "col")
+	c.checkWeight()
+	if rows == 0 {
+		return
+	}
+	g.mulFrom(false, true, rows, c.Out, iw, col, iw, c.Weight, iw, y, c.Out, from, c.Out, c.Bias)
 }
 
 // AddCol adds col·Wᵀ, without the bias, to y (rows, Out).
@@ -231,13 +254,6 @@ func (c *Conv) AddBias(y []float32, rows int) {
 	f32.AddRow(y, c.Bias, rows, c.Out)
 }
 
-func (c *Conv) fillBias(y []float32, rows int) {
-	c.checkRows(y, rows, c.Out, "y")
-	for r := 0; r < rows; r++ {
-		copy(y[r*c.Out:(r+1)*c.Out], c.Bias)
-	}
-}
-
 // Backward accumulates the gradients of a loss L through the conv, given
 // dy = ∂L/∂y (n, t, Out) and the forward input x (n, t, In):
 //
@@ -255,8 +271,7 @@ func (c *Conv) Backward(dx []float32, grad *Conv, dy, x []float32, n, t int, col
 		c.InputGradCol(dx, dy, n*t, nil) // col is x, so dcol is dx
 		return
 	}
-	clear(col)
-	c.InputGradCol(col, dy, n*t, nil)
+	c.SetInputGradCol(col, dy, n*t, nil)
 	c.Col2Im(dx, col, n, t)
 }
 
@@ -297,6 +312,19 @@ func (c *Conv) InputGradCol(dcol, dy []float32, rows int, g *Gemm) {
 		return
 	}
 	g.mul(false, false, rows, iw, c.Out, dy, c.Out, c.Weight, iw, dcol, iw)
+}
+
+// SetInputGradCol sets dcol (rows, In·Width) to dy·W: InputGradCol onto a
+// cleared dcol, with its bits, in one pass.
+func (c *Conv) SetInputGradCol(dcol, dy []float32, rows int, g *Gemm) {
+	iw := c.In * c.Width
+	c.checkRows(dy, rows, c.Out, "dy")
+	c.checkRows(dcol, rows, iw, "dcol")
+	c.checkWeight()
+	if rows == 0 {
+		return
+	}
+	g.mulFrom(false, false, rows, iw, c.Out, dy, c.Out, c.Weight, iw, dcol, iw, nil, 0, nil)
 }
 
 // checkWeight panics unless Weight is (Out, In·Width) and Bias (Out).

@@ -309,3 +309,50 @@ func BenchmarkIm2Col(b *testing.B) {
 		b.ReportMetric(float64(len(col))*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gvalues/s")
 	})
 }
+
+// TestFusedColProducts: ForwardCol, ForwardColFrom (onto another matrix
+// and onto y itself) and SetInputGradCol give the bits of the passes they
+// fuse: the bias copied into every row then AddCol; from copied, AddCol,
+// AddBias; a cleared dcol, then InputGradCol.
+func TestFusedColProducts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(16, 4))
+	for _, cs := range []struct{ in, out, width, rows int }{{1, 1, 1, 1}, {3, 5, 2, 7}, {32, 32, 2, 50}, {32, 128, 1, 45}, {64, 19, 2, 13}} {
+		c := randomConv(rng, cs.in, cs.out, cs.width, 3)
+		iw, rows := cs.in*cs.width, cs.rows
+		col := fillRandom(rng, make([]float32, rows*iw))
+		from := fillRandom(rng, make([]float32, rows*cs.out))
+		g := &Gemm{}
+		same := func(name string, got, want []float32) {
+			t.Helper()
+			for j := range want {
+				if math.Float32bits(got[j]) != math.Float32bits(want[j]) {
+					t.Fatalf("%+v: %s [%d] = %v, want %v", cs, name, j, got[j], want[j])
+				}
+			}
+		}
+		want := make([]float32, rows*cs.out)
+		for r := range rows {
+			copy(want[r*cs.out:], c.Bias)
+		}
+		c.AddCol(want, col, rows, g)
+		got := fillRandom(rng, make([]float32, rows*cs.out))
+		c.ForwardCol(got, col, rows, g)
+		same("ForwardCol", got, want)
+
+		want = append([]float32(nil), from...)
+		c.AddCol(want, col, rows, g)
+		c.AddBias(want, rows)
+		c.ForwardColFrom(got, from, col, rows, g)
+		same("ForwardColFrom", got, want)
+		onto := append([]float32(nil), from...)
+		c.ForwardColFrom(onto, onto, col, rows, g)
+		same("ForwardColFrom onto itself", onto, want)
+
+		dy := fillRandom(rng, make([]float32, rows*cs.out))
+		wantD := make([]float32, rows*iw)
+		c.InputGradCol(wantD, dy, rows, g)
+		gotD := fillRandom(rng, make([]float32, rows*iw))
+		c.SetInputGradCol(gotD, dy, rows, g)
+		same("SetInputGradCol", gotD, wantD)
+	}
+}

@@ -19,3 +19,11 @@ func (g *Gemm) mul(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, 
 	}
 	g.ws.GemmParallel(g.Workers, tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
 }
+
+// mulFrom sets C to (From + op(A)·op(B)) + bias; see f32.Workspace.GemmFrom.
+func (g *Gemm) mulFrom(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, from []float32, ldfrom int, bias []float32) {
+	if g == nil {
+		g = new(Gemm)
+	}
+	g.ws.GemmFrom(g.Workers, tA, tB, m, n, k, a, lda, b, ldb, c, ldc, from, ldfrom, bias)
+}

@@ -69,19 +69,19 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 
 	// Output head.
 	o1, h := ws.o1[:rows*E], ws.h[:rows*S]
-	clear(do1)
-	clear(dskip)
 	for q := range n {
 		r0, r1 := span(q, from)
+		clear(do1[q*t*E : r0*E])
+		clear(dskip[q*t*S : r0*S])
 		m.Output2.WeightOnlyGrad(&grad.Output2, dlogits[r0*Q:r1*Q], o1[r0*E:r1*E], r1-r0, gm)
-		m.Output2.InputGradCol(do1[r0*E:r1*E], dlogits[r0*Q:r1*Q], r1-r0, gm)
+		m.Output2.SetInputGradCol(do1[r0*E:r1*E], dlogits[r0*Q:r1*Q], r1-r0, gm)
 		maskPositive(do1[r0*E:r1*E], o1[r0*E:r1*E])
 	}
 	sumRowsFrom(grad.Output2.Bias, dlogits, rows, Q, from)
 	for q := range n {
 		r0, r1 := span(q, from)
 		m.Output1.WeightOnlyGrad(&grad.Output1, do1[r0*E:r1*E], h[r0*S:r1*S], r1-r0, gm)
-		m.Output1.InputGradCol(dskip[r0*S:r1*S], do1[r0*E:r1*E], r1-r0, gm)
+		m.Output1.SetInputGradCol(dskip[r0*S:r1*S], do1[r0*E:r1*E], r1-r0, gm)
 		maskPositive(dskip[r0*S:r1*S], h[r0*S:r1*S]) // relu(skip) > 0 exactly where skip > 0
 	}
 	sumRowsFrom(grad.Output1.Bias, do1, rows, E, from)
@@ -101,13 +101,15 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 		ly, gl := &m.Layers[i], &grad.Layers[i]
 		a, s, z := ws.a[i][:rows*G], ws.s[i][:rows*G], ws.z[:rows*G]
 		lo := ws.lo[i]
-		clear(dz)
 		for q := range n {
 			r0, r1 := span(q, lo)
 			k0 := q*t + from
 			f32.Mul(z[r0*G:r1*G], a[r0*G:r1*G], s[r0*G:r1*G]) // Forward keeps one z for all layers; a·s is cheaper to redo than to store L times
 			ly.Skip.WeightOnlyGrad(&gl.Skip, dskip[k0*S:r1*S], z[k0*G:r1*G], r1-k0, gm)
-			ly.Skip.InputGradCol(dz[k0*G:r1*G], dskip[k0*S:r1*S], r1-k0, gm)
+			// dz over the rows r0 … r1−1: zero before the scored ones, the
+			// skip's gradient from there, then the residual's added.
+			clear(dz[r0*G : k0*G])
+			ly.Skip.SetInputGradCol(dz[k0*G:r1*G], dskip[k0*S:r1*S], r1-k0, gm)
 			if i+1 < L {
 				ly.Residual.WeightOnlyGrad(&gl.Residual, dx[r0*R:r1*R], z[r0*G:r1*G], r1-r0, gm)
 				ly.Residual.InputGradCol(dz[r0*G:r1*G], dx[r0*R:r1*R], r1-r0, gm)
@@ -191,8 +193,7 @@ func (ly *Layer) addInputGrad(dx, df, dg, col []float32, n, t int, gm *causal.Ge
 		return
 	}
 	dcol := col[:rows*ly.Filter.In*ly.Filter.Width]
-	clear(dcol)
-	ly.Filter.InputGradCol(dcol, df, rows, gm)
+	ly.Filter.SetInputGradCol(dcol, df, rows, gm)
 	ly.Gate.InputGradCol(dcol, dg, rows, gm)
 	ly.Filter.Col2Im(dx, dcol, n, t)
 }
@@ -212,8 +213,8 @@ func (ly *Layer) addInputGradFrom(dx, df, dg, col []float32, q, t, lo int, gm *c
 	b := max(0, lo-f.History()) // the first input position they reach
 	iw := R * f.Width
 	dcol := col[:(t-b)*iw]
-	clear(dcol) // its rows before lo−b stay zero: no gradient from there
-	f.InputGradCol(dcol[(lo-b)*iw:], df[r0*G:r1*G], r1-r0, gm)
+	clear(dcol[:(lo-b)*iw]) // no gradient from the rows before lo−b
+	f.SetInputGradCol(dcol[(lo-b)*iw:], df[r0*G:r1*G], r1-r0, gm)
 	ly.Gate.InputGradCol(dcol[(lo-b)*iw:], dg[r0*G:r1*G], r1-r0, gm)
 	f.Col2Im(dx[(q*t+b)*R:(q+1)*t*R], dcol, 1, t-b)
 }

@@ -188,15 +188,12 @@ func (m *Model) ForwardFrom(ws *Workspace, codes []int32, conds []Cond, from int
 			}
 			gate(z[r0*G:r1*G], a[r0*G:r1*G], s[r0*G:r1*G])
 			k0 := q*t + from
-			ly.Skip.AddCol(skip[k0*S:], z[k0*G:], r1-k0, gm)
-			ly.Skip.AddBias(skip[k0*S:], r1-k0)
+			ly.Skip.ForwardColFrom(skip[k0*S:], skip[k0*S:], z[k0*G:], r1-k0, gm)
 			if i+1 < L {
 				// The last layer's residual output feeds nothing, so it is
 				// not computed (and its gradient is zero).
 				next := ws.x[i+1][:rows*R]
-				copy(next[r0*R:r1*R], x[r0*R:r1*R])
-				ly.Residual.AddCol(next[r0*R:], z[r0*G:], r1-r0, gm)
-				ly.Residual.AddBias(next[r0*R:], r1-r0)
+				ly.Residual.ForwardColFrom(next[r0*R:], x[r0*R:], z[r0*G:], r1-r0, gm)
 			}
 		}
 	}

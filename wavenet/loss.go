@@ -70,15 +70,16 @@ func CrossEntropy(dlogits, logits []float32, targets []int32, q int) (nats float
 // expShifted sets e[j] = exp(v[j] − max v) with package f32's vectorized
 // exp, and returns log Σ_j exp(v[j]) and the sum z = Σ_j e[j], both in
 // float64.
+//
+// The shift and the exponentials are one pass of f32.ExpSum at scale 1,
+// whose (v[j] − max)·1 is v[j] − max exactly, so e is Exp's; z is summed
+// in float64 in the order of j. A NaN in v makes the max, and lse, NaN.
 func expShifted(e, v []float32) (lse, z float64) {
 	mx := v[0]
 	for _, x := range v {
 		mx = max(mx, x)
 	}
-	for j, x := range v {
-		e[j] = x - mx
-	}
-	f32.Exp(e, e)
+	f32.ExpSum(e, v, mx, 1)
 	for _, x := range e {
 		z += float64(x)
 	}

@@ -356,3 +356,56 @@ func TestFusedColProducts(t *testing.T) {
 		same("SetInputGradCol", gotD, wantD)
 	}
 }
+
+// scatterOneHot is BackwardOneHot as a direct scatter-add into grad's
+// weight layout, row by row: the order BackwardOneHotPacked must keep.
+func scatterOneHot(c, grad *Conv, dy []float32, codes []int32, n, t int) {
+	for s := range n {
+		for tt := range t {
+			dr := dy[(s*t+tt)*c.Out : (s*t+tt+1)*c.Out]
+			for o, v := range dr {
+				grad.Bias[o] += v
+			}
+			for k := range c.Width {
+				src := tt - c.Dilation*(c.Width-1-k)
+				if src < 0 {
+					continue
+				}
+				for o, v := range dr {
+					grad.Weight[(o*c.In+int(codes[s*t+src]))*c.Width+k] += v
+				}
+			}
+		}
+	}
+}
+
+// TestBackwardOneHotPackedBits: the packed scatter gives the bits of the
+// direct one onto a gradient that already holds values, with its scratch
+// fresh and reused.
+func TestBackwardOneHotPackedBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(16, 5))
+	var packed []float32
+	for _, cc := range []convCase{{256, 32, 2, 1, 1, 300}, {7, 5, 3, 2, 2, 20}, {9, 4, 1, 1, 3, 11}, {256, 64, 2, 1, 1, 50}} {
+		c := randomConv(rng, cc.in, cc.out, cc.width, cc.dilation)
+		codes := make([]int32, cc.n*cc.t)
+		for i := range codes {
+			codes[i] = int32(rng.IntN(cc.in))
+		}
+		dy := fillRandom(rng, make([]float32, cc.n*cc.t*cc.out))
+		g1 := randomConv(rng, cc.in, cc.out, cc.width, cc.dilation)
+		g2 := &Conv{In: g1.In, Out: g1.Out, Width: g1.Width, Dilation: g1.Dilation,
+			Weight: append([]float32(nil), g1.Weight...), Bias: append([]float32(nil), g1.Bias...)}
+		scatterOneHot(c, g1, dy, codes, cc.n, cc.t)
+		packed = c.BackwardOneHotPacked(g2, dy, codes, cc.n, cc.t, packed)
+		for j := range g1.Weight {
+			if math.Float32bits(g1.Weight[j]) != math.Float32bits(g2.Weight[j]) {
+				t.Fatalf("%v: weight[%d] = %v, want %v", cc, j, g2.Weight[j], g1.Weight[j])
+			}
+		}
+		for j := range g1.Bias {
+			if math.Float32bits(g1.Bias[j]) != math.Float32bits(g2.Bias[j]) {
+				t.Fatalf("%v: bias[%d] = %v, want %v", cc, j, g2.Bias[j], g1.Bias[j])
+			}
+		}
+	}
+}

@@ -41,30 +41,51 @@ func (c *Conv) ForwardOneHot(y []float32, codes []int32, n, t int, packed []floa
 
 // BackwardOneHot accumulates into grad the weight and bias gradients for
 // dy (n, t, Out) of ForwardOneHot on codes (n, t): a scatter-add of dy rows
-// into the weight columns of the codes that were read.
+// into the weight columns of the codes that were read. It is
+// BackwardOneHotPacked with a fresh scratch.
 func (c *Conv) BackwardOneHot(grad *Conv, dy []float32, codes []int32, n, t int) {
+	c.BackwardOneHotPacked(grad, dy, codes, n, t, nil)
+}
+
+// BackwardOneHotPacked is BackwardOneHot gathering the weight gradient in
+// packed, scratch in PackTaps's layout (reused if it has room, and
+// returned), so that each row of dy adds to one contiguous row per tap
+// instead of Out values In·Width apart. Each gradient value gets the same
+// additions in the same order (rows in order, the bias first), from its
+// value in grad.
+func (c *Conv) BackwardOneHotPacked(grad *Conv, dy []float32, codes []int32, n, t int, packed []float32) []float32 {
 	c.checkSame(grad)
 	c.checkCodes(codes, n, t)
 	c.checkRows(dy, n*t, c.Out, "dy")
+	packed = grad.PackTaps(packed)
+	out := c.Out
+	bias := grad.Bias[:out]
 	for s := 0; s < n; s++ {
 		for tt := 0; tt < t; tt++ {
-			dr := dy[(s*t+tt)*c.Out : (s*t+tt+1)*c.Out]
+			dr := dy[(s*t+tt)*out : (s*t+tt+1)*out]
 			for o, v := range dr {
-				grad.Bias[o] += v
+				bias[o] += v
 			}
 			for k := 0; k < c.Width; k++ {
 				src := tt - c.Dilation*(c.Width-1-k)
 				if src < 0 {
 					continue
 				}
-				base := int(codes[s*t+src])*c.Width + k
-				stride := c.In * c.Width
+				w := packed[(k*c.In+int(codes[s*t+src]))*out:][:out]
 				for o, v := range dr {
-					grad.Weight[o*stride+base] += v
+					w[o] += v
 				}
 			}
 		}
 	}
+	for o := 0; o < out; o++ {
+		for i := 0; i < c.In; i++ {
+			for k := 0; k < c.Width; k++ {
+				grad.Weight[(o*c.In+i)*c.Width+k] = packed[(k*c.In+i)*out+o]
+			}
+		}
+	}
+	return packed
 }
 
 func (c *Conv) checkCodes(codes []int32, n, t int) {

@@ -142,7 +142,7 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 		sumRowsFrom(gl.Filter.Bias, df, rows, G, lo)
 		sumRowsFrom(gl.Gate.Bias, dg, rows, G, lo)
 	}
-	m.Input.BackwardOneHot(&grad.Input, dx, ws.codes[:rows], n, t)
+	ws.dpacked = m.Input.BackwardOneHotPacked(&grad.Input, dx, ws.codes[:rows], n, t, ws.dpacked)
 	if ws.cond != nil && grad.Embedding != nil {
 		ws.cond.embeddingGrad(grad.Embedding)
 	}

@@ -45,6 +45,7 @@ type Workspace struct {
 	// backward scratch, allocated by the first Backward
 	dx, dz, df, dg, dh, do1 []float32
 	dbskip                  []float32 // (S) the sum of dskip's rows, every layer's skip bias gradient
+	dpacked                 []float32 // the input conv's weight gradient per tap (causal.Conv.BackwardOneHotPacked)
 }
 
 // NewWorkspace returns a workspace for Forward and Backward of m over n

@@ -11,6 +11,21 @@ import (
 // from C's value, the cut into blocks does not change the result.
 const gemmKC = 256
 
+// gemmKCT is the block depth when A is transposed (a weight gradient,
+// dyᵀ·x, deep in k): each step of p then reads a new row of a, and half
+// the depth keeps a block of those rows in L1 across the strips' column
+// blocks (in an interleaved benchmark of training's weight gradients, the
+// medium preset's shapes ran 4–14 % faster, the small preset's within ±6 %).
+const gemmKCT = 128
+
+// blockDepth is the k-block depth of a product with A transposed or not.
+func blockDepth(tA bool) int {
+	if tA {
+		return gemmKCT
+	}
+	return gemmKC
+}
+
 // Workspace holds the packing buffer of Gemm between calls, so that repeated
 // products allocate nothing. The zero value is ready to use. A Workspace
 // serves one goroutine at a time.
@@ -44,8 +59,9 @@ func (w *Workspace) gemm(ci isa, tA, tB bool, m, n, k int, a []float32, lda int,
 	if tA {
 		rsa, csa = 1, lda
 	}
-	for p0 := 0; p0 < k; p0 += gemmKC {
-		kb := min(gemmKC, k-p0)
+	kc := blockDepth(tA)
+	for p0 := 0; p0 < k; p0 += kc {
+		kb := min(kc, k-p0)
 		bp, ldbp := w.blockB(tB, p0, kb, n, b, ldb)
 		ci.mulBlock(m, n, kb, a[p0*csa:], rsa, csa, bp, ldbp, c, ldc)
 	}

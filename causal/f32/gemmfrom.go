@@ -59,8 +59,9 @@ func (w *Workspace) gemmFrom(ci isa, tA, tB bool, m, n, k int, a []float32, lda 
 	if tA {
 		rsa, csa = 1, lda
 	}
-	for p0 := 0; p0 < k; p0 += gemmKC {
-		kb := min(gemmKC, k-p0)
+	kc := blockDepth(tA)
+	for p0 := 0; p0 < k; p0 += kc {
+		kb := min(kc, k-p0)
 		bp, ldbp := w.blockB(tB, p0, kb, n, b, ldb)
 		f, ldf := c, ldc
 		if p0 == 0 {

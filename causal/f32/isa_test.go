@@ -181,18 +181,25 @@ func TestBitsGemm(t *testing.T) {
 	})
 }
 
-// The blocks of gemmKC do not change the bits: the twin's blocked product
-// is one chain per output, as one kernGo call over all of k.
+// The blocks of gemmKC (gemmKCT with A transposed) do not change the bits:
+// the twin's blocked product is one chain per output, as one kernGo call
+// over all of k.
 func TestGemmBlocksKeepOrder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(24, 1))
 	m, n, k := 5, 19, 3*gemmKC+7
 	a, b, c := randSlice(rng, m*k), randSlice(rng, k*n), randSlice(rng, m*n)
-	c1 := clone(c)
-	var w Workspace
-	w.gemm(isaGo, false, false, m, n, k, a, k, b, n, c, n)
-	kernGo(m, n, k, a, k, 1, b, n, c1, n)
-	if err := diffBits(c, c1); err != nil {
-		t.Fatal(err)
+	for _, tA := range []bool{false, true} { // blocks of gemmKC, and of gemmKCT
+		lda, rsa, csa := k, k, 1
+		if tA {
+			lda, rsa, csa = m, 1, m
+		}
+		c0, c1 := clone(c), clone(c)
+		var w Workspace
+		w.gemm(isaGo, tA, false, m, n, k, a, lda, b, n, c0, n)
+		kernGo(m, n, k, a, rsa, csa, b, n, c1, n)
+		if err := diffBits(c0, c1); err != nil {
+			t.Fatalf("tA %v: %v", tA, err)
+		}
 	}
 }
 

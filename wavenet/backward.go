@@ -59,8 +59,9 @@ func (m *Model) Backward(ws *Workspace, dlogits []float32, grad *Model) {
 	ws.gemm.Workers = ws.Threads
 	gm := &ws.gemm
 	// Only the positions the last Forward computed take part: rows from lo
-	// on of each sequence. Every gradient buffer is zero before its lo, as
-	// it is in the full computation, so the bias sums (f32.SumRows, whose
+	// on of each sequence. Every gradient buffer that a bias sum reads
+	// (dlogits, do1, dskip, dx, df, dg) is zero before its lo, as it is in
+	// the full computation (dz is only read from lo on), so the bias sums (f32.SumRows, whose
 	// order depends on the row index) give the same bits over all rows, and
 	// over all but the first sequence's leading zero rows (see sumRowsFrom);
 	// the products skip those rows, which add exact zeros.

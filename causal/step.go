@@ -18,8 +18,8 @@ import (
 //
 // A step reads Width−1 past inputs and the new one. The past taps are off
 // the critical path: they read inputs at least Dilation steps old, so the
-// state computes them for its next B = min(Dilation, maxPastBlock) steps
-// at once, bias included, as one product of B·N rows,
+// state computes them for its next B ≤ Dilation steps at once (PastBlock),
+// bias included, as one product of B·N rows,
 //
 //	pre[j, s] = bias[s] + Σ_{k<Width−1} x_s[t + j − lag_k]·W_k    j < B, lag_k = Dilation·(Width−1−k)
 //
@@ -34,8 +34,15 @@ import (
 
 // maxPastBlock bounds the steps whose past-tap products a StepState
 // computes at once: enough to read the weights rarely, few enough to keep
-// the block in L1.
-const maxPastBlock = 16
+// the block in L1. maxPastRows bounds the rows of that product, B·N, for
+// many streams: each step's product already has N rows that share a read
+// of the weights, and a larger block would only crowd the weights out of
+// L2 (with N = 8 streams and B = 16 the blocks of small's ten layers take
+// 320 KiB).
+const (
+	maxPastBlock = 16
+	maxPastRows  = 24
+)
 
 // StepConv is one or more causal convs that read the same input, packed for
 // the per-step form above, with their outputs side by side: a WaveNet
@@ -48,7 +55,6 @@ type StepConv struct {
 	now      *f32.Panel   // (In, Out): tap K−1, lag 0
 	past     []*f32.Panel // (In, Out) each: tap k < K−1 multiplies x[t − d·(K−1−k)]
 	bias     []float32    // (Out): the convs' biases side by side
-	blk      int          // B = max(1, min(d, maxPastBlock))
 }
 
 // StepSizes returns the values (float32s, or float16s for NewStepConvF16)
@@ -125,7 +131,7 @@ func newStepConv(convs []*Conv) (*StepConv, func(k int) func(i, o int) float32) 
 		out += c.Out
 	}
 	K := c0.Width
-	sc := &StepConv{in: c0.In, out: out, width: K, dilation: c0.Dilation, blk: max(1, min(c0.Dilation, maxPastBlock))}
+	sc := &StepConv{in: c0.In, out: out, width: K, dilation: c0.Dilation}
 	for _, c := range convs {
 		sc.bias = append(sc.bias, c.Bias...)
 	}
@@ -143,6 +149,13 @@ func newStepConv(convs []*Conv) (*StepConv, func(k int) func(i, o int) float32) 
 	return sc, at
 }
 
+// PastBlock is B, the number of steps whose past-tap products a
+// StepState of n streams computes at once for a conv of the given
+// dilation: max(1, min(dilation, 16, 24/n)).
+func PastBlock(dilation, n int) int {
+	return max(1, min(dilation, maxPastBlock, maxPastRows/max(1, n)))
+}
+
 // History is the number of past inputs a stream's ring keeps:
 // Dilation·(Width−1).
 func (c *StepConv) History() int { return c.dilation * (c.width - 1) }
@@ -154,7 +167,7 @@ type StepState struct {
 	ring ring[float32] // (History, N, In): the last History inputs
 	pre  []float32     // (B, N, Out): bias rows + past taps for the block's steps
 	next int           // the block's step that comes next; B: a new block is due
-	blk  int           // B
+	blk  int           // B = max(1, min(Dilation, maxPastBlock, maxPastRows/N))
 	bias []float32     // (N, Out): stream s's bias in row s
 }
 
@@ -164,8 +177,9 @@ func (c *StepConv) NewState(n int) *StepState {
 	if n < 1 {
 		panic(fmt.Sprintf("causal: StepConv.NewState(%d)", n))
 	}
-	st := &StepState{N: n, ring: newRing[float32](c.History(), n, c.in), blk: c.blk,
-		pre: make([]float32, c.blk*n*c.out), bias: make([]float32, n*c.out)}
+	blk := PastBlock(c.dilation, n)
+	st := &StepState{N: n, ring: newRing[float32](c.History(), n, c.in), blk: blk,
+		pre: make([]float32, blk*n*c.out), bias: make([]float32, n*c.out)}
 	for s := 0; s < n; s++ {
 		copy(st.bias[s*c.out:(s+1)*c.out], c.bias)
 	}
@@ -211,7 +225,7 @@ func (c *StepConv) Step(st *StepState, y, x []float32, ldx int) {
 	N, in, out := st.N, c.in, c.out
 	rows := N * out
 	switch {
-	case st.ring.h != c.History() || len(st.bias) != rows || st.blk != c.blk:
+	case st.ring.h != c.History() || len(st.bias) != rows || st.blk > max(1, c.dilation):
 		panic("causal: StepConv.Step with the state of another conv's shape")
 	case len(y) < rows || ldx < in || len(x) < (N-1)*ldx+in:
 		panic(fmt.Sprintf("causal: StepConv.Step with y of %d and x of %d values (stride %d) for %d streams of %d → %d",

@@ -1,5 +1,7 @@
 package wavenet
 
+import "github.com/wavenet-go/wavenet-go/causal"
+
 // What the model's run state takes, so that a caller can refuse a run
 // before allocating more memory than the machine has. The counts follow
 // the allocations in forward.go, backward.go, fast.go and generate.go (and
@@ -32,19 +34,25 @@ func WorkspaceBytes(cfg Config, n, t int) int64 {
 func GeneratorBytes(cfg Config, streams, threads int) int64 {
 	R, G, S, E, Q, K := int64(cfg.ResidualChannels), int64(cfg.GateChannels), int64(cfg.SkipChannels),
 		int64(cfg.EndChannels), int64(cfg.QuantizationChannels), int64(cfg.FilterWidth)
-	var perStream int64 // float32s
+	var perStream int64 // float32s, but for the past-tap blocks
 	for _, d := range cfg.Dilations {
-		blk := int64(max(1, min(d, 16))) // causal's past-tap block
-		perStream += int64(d)*(K-1)*R + (blk+1)*2*G
+		perStream += int64(d)*(K-1)*R + 2*G
 	}
 	perStream += R + S + 2*G + G + 1 + S + E + Q + int64(cfg.InputWidth-1)
 	N := int64(streams)
 	parts := int64(max(1, min(threads, streams)))
+	var pre int64 // float32s: every part's past-tap blocks (B, n, 2G) per layer
+	for i := range parts {
+		n := int((N*(i+1))/parts - (N*i)/parts) // the part's streams, as SetThreads cuts them
+		for _, d := range cfg.Dilations {
+			pre += int64(causal.PastBlock(d, n)) * int64(n) * 2 * G
+		}
+	}
 	blocks := int64(1)
 	if parts > 1 {
 		blocks = genBlock * genAhead
 	}
-	return 4*paramCount(cfg) + 4*N*perStream + N*(3*4+blocks*12) + parts*Q*4
+	return 4*paramCount(cfg) + 4*N*perStream + 4*pre + N*(3*4+blocks*12) + parts*Q*4
 }
 
 // EvalBytes is about what BitsPerSample holds to score a clip of T codes:

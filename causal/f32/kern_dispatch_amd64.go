@@ -197,32 +197,24 @@ func stripAVX2(rows, cols, k int, a []float32, rsa, csa int, b []float32, ldb in
 }
 
 // mulAddAVX2 runs a single row on panel1AVX2, one call for the whole
-// panel, and more rows chunk by chunk, each chunk in strips of rows (so
-// that it is read from memory once and from L1 for the other strips).
+// panel, and more rows on chunkRowsAVX2, one call per whole chunk for all
+// rows (in strips of up to six, so that the chunk is read from memory once
+// and from L1 for the other strips); a partial last chunk runs on the twin.
 func (p *Panel) mulAddAVX2(y []float32, ldy int, x []float32, ldx int, n int) {
 	if n == 1 {
 		p.row1AVX2(y, x)
 		return
 	}
+	// MulAdd has checked x and y for n rows of In and Out.
+	_, _ = x[(n-1)*ldx+p.In-1], y[(n-1)*ldy+p.Out-1]
 	off, o := 0, 0
 	for _, wd := range p.widths {
-		b := p.w[off:]
+		b := p.w[off : off+p.In*wd]
 		if cols := min(wd, p.Out-o); cols < wd {
 			kernGo(n, cols, p.In, x, ldx, 1, b, wd, y[o:], ldy)
 			break // the partial chunk is the last
 		}
-		for r := 0; r < n; {
-			rows := stripRowsAVX2(n - r)
-			xr, yr := x[r*ldx:], y[r*ldy+o:]
-			if rows == 1 {
-				_, _, _ = xr[p.In-1], yr[wd-1], b[p.In*wd-1]
-				n64, n32, n16 := chunkCount(wd)
-				panel1AVX2(&xr[0], &b[0], p.In, &yr[0], n64, n32, n16)
-			} else {
-				stripAVX2(rows, wd, p.In, xr, ldx, 1, b, wd, yr, ldy)
-			}
-			r += rows
-		}
+		chunkRowsAVX2(&x[0], ldx, &b[0], p.In, &y[o], ldy, n, wd)
 		off += p.In * wd
 		o += wd
 	}

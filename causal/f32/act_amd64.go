@@ -18,6 +18,9 @@ func gateAVX2(z, th, sg, a, b *float32, n int)
 func expAVX2(dst, x *float32, n int)
 
 //go:noescape
+func gateRowsAVX2(z *float32, ldz int, ab *float32, ldab, rows, n8, boff int)
+
+//go:noescape
 func expSumAVX2(dst, x *float32, n int, shift, scale float32, lanes *[16]float32)
 
 func (c isa) gate(z, th, sg, a, b []float32) {
@@ -36,9 +39,16 @@ func (c isa) gateRows(z []float32, ldz int, ab []float32, ldab, rows, g int) {
 	case isaAVX512:
 		gateRowsAVX512(&z[0], ldz, &ab[0], ldab, rows, g)
 	case isaAVX2:
-		for r := 0; r < rows; r++ {
+		// Whole vectors of eight of every row in one call, the rest of
+		// each row on the twin. GateRows has checked z and ab.
+		n8 := g &^ 7
+		if n8 > 0 {
+			_, _ = z[(rows-1)*ldz+g-1], ab[(rows-1)*ldab+2*g-1]
+			gateRowsAVX2(&z[0], ldz, &ab[0], ldab, rows, n8, g)
+		}
+		for r := 0; n8 < g && r < rows; r++ {
 			row := ab[r*ldab : r*ldab+2*g]
-			gate2(z[r*ldz:r*ldz+g], nil, nil, row[:g], row[g:])
+			gateGo(z[r*ldz+n8:r*ldz+g], nil, nil, row[n8:g], row[g+n8:])
 		}
 	default:
 		gateRowsGo(z, ldz, ab, ldab, rows, g)

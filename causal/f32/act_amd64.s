@@ -512,3 +512,48 @@ esdone:
 	VMOVUPS Y5, 32(DX)
 	VZEROUPPER
 	RET
+
+// func gateRowsAVX2(z *float32, ldz int, ab *float32, ldab, rows, n8, boff int)
+// GATE8 on each of rows rows: z[r·ldz + j] = tanh(ab[r·ldab + j])·
+// σ(ab[r·ldab + boff + j]) for j < n8, a multiple of 8. Twin: gateRowsGo on
+// the first n8 columns.
+TEXT ·gateRowsAVX2(SB), NOSPLIT, $0-56
+	MOVQ z+0(FP), DI
+	MOVQ ldz+8(FP), R10
+	SHLQ $2, R10
+	MOVQ ab+16(FP), SI
+	MOVQ ldab+24(FP), R11
+	SHLQ $2, R11
+	MOVQ rows+32(FP), R12
+	MOVQ boff+48(FP), R13
+	SHLQ $2, R13
+	TESTQ R12, R12
+	JZ    grdone
+
+grrow:
+	MOVQ n8+40(FP), CX
+	SHRQ $3, CX
+	JZ   grdone
+	MOVQ DI, R8
+	MOVQ SI, AX
+	LEAQ (SI)(R13*1), DX
+
+grloop:
+	VMOVUPS (AX), Y0
+	VMOVUPS (DX), Y1
+	GATE8
+	VMOVUPS Y4, (R8)
+	ADDQ    $32, AX
+	ADDQ    $32, DX
+	ADDQ    $32, R8
+	DECQ    CX
+	JNZ     grloop
+
+	ADDQ R10, DI
+	ADDQ R11, SI
+	DECQ R12
+	JNZ  grrow
+
+grdone:
+	VZEROUPPER
+	RET

@@ -62,16 +62,7 @@ func kern1x16AVX2(a *float32, csa int, b *float32, ldb, k int, c *float32)
 //go:noescape
 func panel1AVX2(x *float32, w *float32, in int, y *float32, n64, n32, n16 int)
 
-// The AVX2 kernels for float16 weights (kern16_amd64.s), b in float16s.
-
-//go:noescape
-func kern6x16F16AVX2(a *float32, rsa, csa int, b *uint16, ldb, k int, c *float32, ldc, nblk int)
-
-//go:noescape
-func kern4x16F16AVX2(a *float32, rsa, csa int, b *uint16, ldb, k int, c *float32, ldc, nblk int)
-
-//go:noescape
-func kern2x32F16AVX2(a *float32, rsa, csa int, b *uint16, ldb, k int, c *float32, ldc, nblk int)
+// The one-row AVX2 kernel for float16 weights (kern16_amd64.s).
 
 //go:noescape
 func panel1F16AVX2(x *float32, w *uint16, in int, y *float32, n64, n32, n16 int)

@@ -256,44 +256,17 @@ func (p *Panel) mulAddF16AVX2(y []float32, ldy int, x []float32, ldx int, n int)
 		}
 		return
 	}
+	// MulAdd has checked x and y for n rows of In and Out.
+	_, _ = x[(n-1)*ldx+p.In-1], y[(n-1)*ldy+p.Out-1]
 	off, o := 0, 0
 	for _, wd := range p.widths {
-		b := p.h[off:]
+		b := p.h[off : off+p.In*wd]
 		if cols := min(wd, p.Out-o); cols < wd {
 			kern16Go(n, cols, p.In, x, ldx, 1, b, wd, y[o:], ldy)
 			break // the partial chunk is the last
 		}
-		for r := 0; r < n; {
-			rows := stripRowsAVX2(n - r)
-			xr, yr := x[r*ldx:], y[r*ldy+o:]
-			if rows == 1 {
-				_, _, _ = xr[p.In-1], yr[wd-1], b[p.In*wd-1]
-				n64, n32, n16 := chunkCount(wd)
-				panel1F16AVX2(&xr[0], &b[0], p.In, &yr[0], n64, n32, n16)
-			} else {
-				p.stripF16AVX2(rows, off, wd, xr, ldx, yr, ldy)
-			}
-			r += rows
-		}
+		chunkRowsF16AVX2(&x[0], ldx, &b[0], p.In, &y[o], ldy, n, wd)
 		off += p.In * wd
 		o += wd
-	}
-}
-
-// stripF16AVX2 adds x (rows×In, rows ∈ {2, 4, 6}) times the whole chunk at
-// offset off (width wd) to y.
-func (p *Panel) stripF16AVX2(rows, off, wd int, x []float32, ldx int, y []float32, ldy int) {
-	b := p.h[off:]
-	checkKern(rows, wd, p.In, x, ldx, 1, len(b), wd, y, ldy)
-	switch {
-	case rows == 6:
-		kern6x16F16AVX2(&x[0], ldx, 1, &b[0], wd, p.In, &y[0], ldy, wd/16)
-	case rows == 4:
-		kern4x16F16AVX2(&x[0], ldx, 1, &b[0], wd, p.In, &y[0], ldy, wd/16)
-	case wd >= 32:
-		kern2x32F16AVX2(&x[0], ldx, 1, &b[0], wd, p.In, &y[0], ldy, wd/32)
-	default: // two rows of a 16-wide chunk, one at a time
-		panel1F16AVX2(&x[0], &b[0], p.In, &y[0], 0, 0, 1)
-		panel1F16AVX2(&x[ldx], &b[0], p.In, &y[ldy], 0, 0, 1)
 	}
 }

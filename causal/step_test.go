@@ -32,6 +32,10 @@ func stepCases(rng *rand.Rand) []stepCase {
 		{7, []int{50, 33}, 4, 33, 2, 300},
 		{4, []int{3, 5, 2}, 3, 16, 4, 120},
 		{6, []int{9}, 1, 17, 2, 50}, // no past taps
+		// Many streams, so that the block of B·N ≤ 24 rows is short (9
+		// streams: B = 2; 25: B = 1) and crosses the ring's end unevenly.
+		{5, []int{40, 40}, 2, 21, 9, 100},
+		{3, []int{17}, 3, 7, 25, 60},
 	}
 	for range 20 {
 		outs := make([]int, 1+rng.IntN(3))

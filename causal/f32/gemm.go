@@ -50,21 +50,10 @@ func (w *Workspace) Gemm(tA, tB bool, m, n, k int, a []float32, lda int, b []flo
 	w.gemm(cpuISA, tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
 }
 
-// gemm is Gemm on the kernels of isa ci.
+// gemm is Gemm on the kernels of isa ci: GemmFrom's loop starting from C
+// itself, without a bias (mulBlockFrom then runs the plain kernels).
 func (w *Workspace) gemm(ci isa, tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
-	if m == 0 || n == 0 || k == 0 {
-		return
-	}
-	rsa, csa := lda, 1
-	if tA {
-		rsa, csa = 1, lda
-	}
-	kc := blockDepth(tA)
-	for p0 := 0; p0 < k; p0 += kc {
-		kb := min(kc, k-p0)
-		bp, ldbp := w.blockB(tB, p0, kb, n, b, ldb)
-		ci.mulBlock(m, n, kb, a[p0*csa:], rsa, csa, bp, ldbp, c, ldc)
-	}
+	w.gemmFrom(ci, tA, tB, m, n, k, a, lda, b, ldb, c, ldc, c, ldc, nil)
 }
 
 // blockB returns the block of rows p0 … p0+kb−1 of op(B) (k×n) as a

@@ -16,7 +16,9 @@ func kern4x16FromAVX2(a *float32, rsa, csa int, b *float32, ldb, k int, c *float
 // rows run in one pass, the rest as on the other isas (C started, the
 // product, the bias), which gives the same bits.
 func (c isa) mulBlockFrom(m, n, k int, a []float32, rsa, csa int, b []float32, ldb int, cc []float32, ldc int, from []float32, ldfrom int, bias []float32) {
-	if c != isaAVX2 {
+	if c != isaAVX2 || bias == nil && ldfrom == ldc && len(from) > 0 && &from[0] == &cc[0] {
+		// Other isas, or C += A·B (Gemm, and GemmFrom's later k-blocks):
+		// the plain kernels, whose chains start from C's value too.
 		startC(m, n, cc, ldc, from, ldfrom)
 		c.mulBlock(m, n, k, a, rsa, csa, b, ldb, cc, ldc)
 		if bias != nil {

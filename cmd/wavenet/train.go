@@ -40,6 +40,7 @@ type trainFlags struct {
 	threads             int
 	ckptMinutes         float64
 	ckptSteps           int
+	patience            int
 	keep                string // keepLast or keepBest
 
 	// Conditioning.
@@ -113,7 +114,10 @@ written whenever the validation loss reaches a new low: with --keep best
 --keep last -o is the final step's model and MODEL.best.safetensors the
 best; without validation (--val -1) -o is the last. On a short clip the
 validation loss often climbs again long before the end while the
-training loss still falls. The result line names both.
+training loss still falls (piano-3 of sound-icons at 2 threads: lowest at
+step 350, half a minute in, and 9 bits higher by step 2800); --patience N
+then stops the run after N validations in a row without a new lowest, with
+the same best model as a longer run. The result line names both.
 
 --input-noise moves that fraction of each training chunk's input codes
 (not its targets) by up to --input-noise-width codes, so that the model
@@ -165,6 +169,7 @@ intact. A run that would need more memory than the machine has available
 	f.IntVar(&o.threads, "threads", 0, "goroutines over batch items (0 = all cores); results do not depend on it")
 	f.Float64Var(&o.ckptMinutes, "checkpoint-minutes", train.DefaultCheckpoint.Minutes(), "minutes between checkpoints")
 	f.IntVar(&o.ckptSteps, "checkpoint-every", 0, "also checkpoint every this many steps (0 = by --checkpoint-minutes only)")
+	f.IntVar(&o.patience, "patience", 0, "also stop after this many validations in a row without a new lowest validation loss (0 = never; validations come every 50 steps)")
 	f.StringVar(&o.keep, "keep", keepBest, "the model -o gets: best (the lowest validation loss's; the last goes to MODEL.last.safetensors) or last (the final step's; the best goes to MODEL.best.safetensors); without validation (--val -1), last; on resume, the run's")
 	f.StringVar(&o.classes, "classes", "", "condition on a class per file: folder (its folder's name) or file (its own name)")
 	f.IntVar(&o.globalChannels, "global-channels", defaultGlobalChannels, "width Cg of each class's embedding, with --classes")
@@ -192,6 +197,8 @@ func (o *trainFlags) validate(f *pflag.FlagSet) (train.Hyper, error) {
 		return train.Hyper{}, usagef("--threads %d: want 0 (all cores) or more", o.threads)
 	case o.ckptSteps < 0:
 		return train.Hyper{}, usagef("--checkpoint-every %d: want 0 (by --checkpoint-minutes only) or more steps", o.ckptSteps)
+	case o.patience < 0:
+		return train.Hyper{}, usagef("--patience %d: want 0 (never) or more validations", o.patience)
 	case o.keep != keepLast && o.keep != keepBest:
 		return train.Hyper{}, usagef("--keep %q: want %s or %s", o.keep, keepLast, keepBest)
 	}
@@ -321,7 +328,7 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 	opts := train.Options{
 		Steps: o.steps, Minutes: o.minutes, Threads: o.threads, Version: "wavenet " + buildVersion(),
 		CheckpointEvery: time.Duration(o.ckptMinutes * float64(time.Minute)),
-		CheckpointSteps: o.ckptSteps,
+		CheckpointSteps: o.ckptSteps, Patience: o.patience,
 	}
 	if o.steps == 0 && o.minutes == 0 {
 		opts.Minutes = 10
@@ -906,8 +913,11 @@ func (t *trainOutputs) saveBest(s *train.Snapshot) error {
 // with its validation loss, and last how the run ended.
 func (t *trainOutputs) summary(res train.Result) string {
 	state := "trained"
-	if res.Interrupted {
+	switch {
+	case res.Interrupted:
 		state = "interrupted; resume with --resume"
+	case res.Patient:
+		state = fmt.Sprintf("stopped by --patience: no new lowest validation in %d steps", res.Steps-res.BestStep)
 	}
 	last := fmt.Sprintf("train %s bits, validation %s bits%s, whole clips %s bits",
 		bitsOrDash(res.TrainBits), bitsOrDash(res.ValBits), classBits(t.classes, res.ValClassBits, true), bitsOrDash(res.ClipBits))

@@ -358,3 +358,46 @@ func TestTrainDefaultKeepsBest(t *testing.T) {
 		t.Errorf("--val -1: -o of step %d, result %q", cSteps, stdout)
 	}
 }
+
+// TestTrainPatience: --patience N stops a run N validations after its
+// lowest, says so, and writes the same best model at -o as a run that went
+// on to its step limit; a negative value is a usage error.
+func TestTrainPatience(t *testing.T) {
+	dir := t.TempDir()
+	clip := overfitClip(t, dir, "clip.wav")
+	cfg := tinyConfig(t, dir)
+	run := func(out string, extra ...string) string {
+		t.Helper()
+		args := append([]string{"train", "-q", "-o", out, "--config", cfg, "--chunk", "100", "--batch", "2",
+			"--lr", "0.005", "--seed", "2", "--steps", "300"}, extra...)
+		code, stdout, stderr := runCmd(t, append(args, clip)...)
+		if code != exitOK {
+			t.Fatalf("%q: exit %d, %q", args, code, stderr)
+		}
+		return stdout
+	}
+	a := filepath.Join(dir, "a.safetensors")
+	run(a)
+	steps, bits := csvValidations(t, filepath.Join(dir, "a.csv"))
+	k := slices.Index(bits, slices.Min(bits))
+	best := steps[k]
+	if best+100 >= 300 {
+		t.Fatalf("validations at steps %v: %v bits; the test needs the lowest two validations before the end", steps, bits)
+	}
+	b := filepath.Join(dir, "b.safetensors")
+	stdout := run(b, "--patience", "2")
+	if want := fmt.Sprintf("(stopped by --patience: no new lowest validation in 100 steps)\n"); !strings.HasSuffix(stdout, want) ||
+		!strings.Contains(stdout, fmt.Sprintf("at step %d of %d steps", best, best+100)) {
+		t.Errorf("result line %q, want step %d of %d and to end %q", stdout, best, best+100, want)
+	}
+	if !bytes.Equal(mustRead(t, b), mustRead(t, a)) {
+		t.Errorf("-o with --patience 2 differs from -o of the run to step 300 (both the best, of step %d)", best)
+	}
+	if _, s, _ := trainingSteps(t, filepath.Join(dir, "b.last.safetensors")); s != best+100 {
+		t.Errorf("the last model of the patient run is of step %d, want %d", s, best+100)
+	}
+	code, _, stderr := runCmd(t, "train", "-o", filepath.Join(dir, "c.safetensors"), "--patience", "-1", clip)
+	if code != exitUsage || !strings.Contains(stderr, "--patience -1") {
+		t.Errorf("--patience -1: exit %d, %q", code, stderr)
+	}
+}

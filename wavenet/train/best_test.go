@@ -297,3 +297,64 @@ func TestStateBestRoundTrip(t *testing.T) {
 		t.Errorf("a best without its parameters: %v", err)
 	}
 }
+
+// TestPatience: with Patience P, a run stops at the validation P·ValEvery
+// steps after its lowest, with the same lowest and best model as the run
+// without it (the steps up to there are the same), and says so; a lowest
+// reached again in time resets the count, and a run whose limit comes
+// first is not patient.
+func TestPatience(t *testing.T) {
+	var full memStore
+	var fullBest bestStore
+	o := overfitOptions(&full, map[int][]byte{})
+	o.SaveBest = fullBest.save
+	if _, err := Run(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	best, improved := bestOf(full.log)
+	const P = 2
+	want := best + P*o.ValEvery
+	if want >= o.Steps {
+		t.Fatalf("lowest validation at step %d of %d: the test needs %d validations after it before the end", best, o.Steps, P)
+	}
+	// Patience counts from the latest new low, so no earlier low may have
+	// run out of it.
+	for i := 1; i < len(improved); i++ {
+		if improved[i]-improved[i-1] >= P*o.ValEvery {
+			t.Fatalf("new lows at %v: patience %d would stop between two of them", improved, P)
+		}
+	}
+
+	var st memStore
+	var bs bestStore
+	o2 := overfitOptions(&st, map[int][]byte{})
+	o2.SaveBest, o2.Patience = bs.save, P
+	res, err := Run(context.Background(), o2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Steps != want || !res.Patient {
+		t.Errorf("patience %d: stopped at step %d (patient %v); want step %d, %d validations after the lowest at %d",
+			P, res.Steps, res.Patient, want, P, best)
+	}
+	if res.BestStep != best || !bytes.Equal(bs.model, fullBest.model) {
+		t.Errorf("patience %d: best at step %d; want %d, the same model as without patience", P, res.BestStep, best)
+	}
+	for i, r := range st.log {
+		f := full.log[i]
+		if r.Step != f.Step || r.TrainBits != f.TrainBits || r.ValBits != f.ValBits {
+			t.Errorf("log row %d with patience: step %d, train %v, val %v; without: %d, %v, %v", i, r.Step, r.TrainBits, r.ValBits, f.Step, f.TrainBits, f.ValBits)
+		}
+	}
+
+	// A step limit that comes first ends the run as before.
+	st = memStore{}
+	o2 = overfitOptions(&st, map[int][]byte{})
+	o2.Steps, o2.Patience = best+o.ValEvery, P
+	if res, err := Run(context.Background(), o2); err != nil || res.Steps != best+o.ValEvery || res.Patient {
+		t.Errorf("step limit %d before the patience runs out: %d steps, patient %v, %v", o2.Steps, res.Steps, res.Patient, err)
+	}
+	if _, err := Run(context.Background(), Options{Steps: 1, Patience: -1}); err == nil || !strings.Contains(err.Error(), "patience -1") {
+		t.Errorf("negative patience: %v", err)
+	}
+}

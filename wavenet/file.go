@@ -55,7 +55,7 @@ const (
 	// array: 8 numbers of 20 digits and their commas, with room for spaces.
 	maxShapeJSON = 256
 
-	// maxMetadataKeys bounds the keys of __metadata__; this engine uses two
+	// maxMetadataKeys bounds the keys of __metadata__; this engine uses three
 	// and other writers add a few ("format", say).
 	maxMetadataKeys = 64
 
@@ -69,6 +69,27 @@ type Metadata struct {
 	// (what produced the weights: steps, loss, data, seed), exactly as
 	// stored; nil when the file has none. The model never needs it.
 	Training json.RawMessage
+	// PreEmphasis is α of the sound the codes describe, from the optional
+	// "audio" entry of __metadata__ ({"pre_emphasis": α}): the model's
+	// codes are the μ-law codes of e[t] = x[t] − α·x[t−1], so that sound
+	// goes in pre-emphasised and comes out de-emphasised (audio.PreEmphasize,
+	// audio.Deemphasis). 0, the spec's plain μ-law of the sound, when the
+	// file has no such entry; always in [0, 1). The logits do not depend
+	// on it.
+	PreEmphasis float64
+}
+
+// audioMeta is the JSON of the "audio" entry of __metadata__.
+type audioMeta struct {
+	PreEmphasis float64 `json:"pre_emphasis"`
+}
+
+// checkPreEmphasis reports whether alpha may be a Metadata.PreEmphasis.
+func checkPreEmphasis(alpha float64) error {
+	if !(alpha >= 0 && alpha < 1) {
+		return fmt.Errorf("pre_emphasis %v: want a coefficient in [0, 1)", alpha)
+	}
+	return nil
 }
 
 // Load reads the model file at path. It refuses files that are not regular,
@@ -357,7 +378,7 @@ func parseMetadata(dec *json.Decoder) (map[string]string, error) {
 		if !ok {
 			return nil, fmt.Errorf("%s: the value of %q is not a string", metadataKey, shortName(key))
 		}
-		if key != "wavenet" && key != "training" {
+		if key != "wavenet" && key != "training" && key != "audio" {
 			continue
 		}
 		if seen[key] {
@@ -416,6 +437,21 @@ func (h *header) metadata() (Config, Metadata, error) {
 			return Config{}, Metadata{}, fmt.Errorf("%s \"training\" is not valid JSON", metadataKey)
 		}
 		md.Training = json.RawMessage(tr)
+	}
+	if au, ok := h.meta["audio"]; ok {
+		var a audioMeta
+		d := json.NewDecoder(strings.NewReader(au))
+		d.DisallowUnknownFields()
+		if err := d.Decode(&a); err != nil || d.More() {
+			if err == nil {
+				err = errors.New("more than one JSON value")
+			}
+			return Config{}, Metadata{}, fmt.Errorf("%s \"audio\": %v", metadataKey, err)
+		}
+		if err := checkPreEmphasis(a.PreEmphasis); err != nil {
+			return Config{}, Metadata{}, fmt.Errorf("%s \"audio\": %v", metadataKey, err)
+		}
+		md.PreEmphasis = a.PreEmphasis
 	}
 	return cfg, md, nil
 }
@@ -507,20 +543,22 @@ func readFloats(r io.ReaderAt, dst []float32, off int64, buf []byte) error {
 	return nil
 }
 
-// Encode writes m as a model file to w: the config and, when training is not
-// empty, the training JSON (compacted) in __metadata__, then the tensors in
-// layout order. It fails if training is not valid JSON or w fails. Encode
+// Encode writes m as a model file to w: the config, md.Training (compacted)
+// when it is not empty and md.PreEmphasis when it is not 0 (the "audio"
+// entry) in __metadata__, then the tensors in layout order. It fails if
+// md.Training is not valid JSON, md.PreEmphasis is outside [0, 1) or w
+// fails. Encode
 // writes in blocks of 64 KiB, so w needs no buffer; making a file of it
 // (atomically, say) is the caller's business, as cmd/wavenet does.
-func (m *Model) Encode(w io.Writer, training json.RawMessage) error {
-	if err := m.encode(w, training); err != nil {
+func (m *Model) Encode(w io.Writer, md Metadata) error {
+	if err := m.encode(w, md); err != nil {
 		return fmt.Errorf("wavenet: encoding a model: %w", err)
 	}
 	return nil
 }
 
-func (m *Model) encode(w io.Writer, training json.RawMessage) error {
-	hdr, err := m.header(training)
+func (m *Model) encode(w io.Writer, md Metadata) error {
+	hdr, err := m.header(md)
 	if err != nil {
 		return err
 	}
@@ -550,7 +588,7 @@ func (m *Model) encode(w io.Writer, training json.RawMessage) error {
 
 // header returns the JSON header of m's file, padded with spaces to a
 // multiple of 8 bytes.
-func (m *Model) header(training json.RawMessage) ([]byte, error) {
+func (m *Model) header(md Metadata) ([]byte, error) {
 	str := func(s string) []byte {
 		b, err := json.Marshal(s)
 		if err != nil {
@@ -561,13 +599,21 @@ func (m *Model) header(training json.RawMessage) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(`{"` + metadataKey + `":{"wavenet":`)
 	b.Write(str(m.Config.JSON()))
-	if len(training) > 0 {
+	if len(md.Training) > 0 {
 		var c bytes.Buffer
-		if err := json.Compact(&c, training); err != nil {
+		if err := json.Compact(&c, md.Training); err != nil {
 			return nil, fmt.Errorf("training metadata is not valid JSON: %w", err)
 		}
 		b.WriteString(`,"training":`)
 		b.Write(str(c.String()))
+	}
+	if md.PreEmphasis != 0 {
+		if err := checkPreEmphasis(md.PreEmphasis); err != nil {
+			return nil, err
+		}
+		a, _ := json.Marshal(audioMeta{md.PreEmphasis})
+		b.WriteString(`,"audio":`)
+		b.Write(str(string(a)))
 	}
 	b.WriteString("}")
 	var off int64

@@ -43,6 +43,11 @@ func FuzzDecode(f *testing.F) {
 	one := tinyConfig()
 	one.Dilations, one.FilterWidth, one.InputWidth = []int{4}, 1, 1
 	f.Add(encodeModel(f, filledModel(f, one, 12), nil))
+	var pe bytes.Buffer
+	if err := m.Encode(&pe, Metadata{PreEmphasis: 0.85}); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(pe.Bytes())
 	f.Add(valid[:len(valid)-3])
 	f.Add(append(bytes.Clone(valid), 0, 0, 0, 0))
 	f.Add(bytes.Replace(valid, []byte(`"F32"`), []byte(`"F16"`), 1))
@@ -61,7 +66,7 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("Decode made %d params from %d bytes", len(m.Params), len(data))
 		}
 		var b bytes.Buffer
-		if err := m.Encode(&b, md.Training); err != nil {
+		if err := m.Encode(&b, md); err != nil {
 			t.Fatalf("Encode of a decoded model: %v", err)
 		}
 		m2, md2, err := Decode(b.Bytes())
@@ -77,6 +82,9 @@ func FuzzDecode(f *testing.F) {
 		}
 		if !bytes.Equal(c.Bytes(), md2.Training) && !(md.Training != nil && len(md.Training) == 0 && md2.Training == nil) {
 			t.Fatalf("re-encoding changed the training metadata from %q to %q", md.Training, md2.Training)
+		}
+		if md.PreEmphasis != md2.PreEmphasis {
+			t.Fatalf("re-encoding changed the pre-emphasis from %v to %v", md.PreEmphasis, md2.PreEmphasis)
 		}
 	})
 }

@@ -43,7 +43,7 @@ func filledModel(t testing.TB, cfg Config, seed uint64) *Model {
 func encodeModel(t testing.TB, m *Model, training json.RawMessage) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	if err := m.Encode(&b, training); err != nil {
+	if err := m.Encode(&b, Metadata{Training: training}); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
@@ -142,7 +142,7 @@ func TestEncodeCompactsTraining(t *testing.T) {
 	if string(md.Training) != `{"steps":3,"seed":[1,2]}` {
 		t.Errorf("training %s, want it compacted", md.Training)
 	}
-	if err := m.Encode(&bytes.Buffer{}, json.RawMessage(`{"steps":`)); err == nil || !strings.Contains(err.Error(), "not valid JSON") {
+	if err := m.Encode(&bytes.Buffer{}, Metadata{Training: json.RawMessage(`{"steps":`)}); err == nil || !strings.Contains(err.Error(), "not valid JSON") {
 		t.Errorf("Encode with broken training JSON: %v, want an error saying so", err)
 	}
 }
@@ -407,7 +407,7 @@ func TestEncodeLoad(t *testing.T) {
 	if !sameBits(got.Params, m.Params) || string(md.Training) != string(training) {
 		t.Error("Load does not give back what Encode wrote")
 	}
-	if err := m.Encode(io.Discard, json.RawMessage(`{broken`)); err == nil || !strings.HasPrefix(err.Error(), "wavenet: ") || !strings.Contains(err.Error(), "not valid JSON") {
+	if err := m.Encode(io.Discard, Metadata{Training: json.RawMessage(`{broken`)}); err == nil || !strings.HasPrefix(err.Error(), "wavenet: ") || !strings.Contains(err.Error(), "not valid JSON") {
 		t.Errorf("Encode with broken training: %v", err)
 	}
 }
@@ -447,5 +447,48 @@ func TestLoadRefusesHugeFile(t *testing.T) {
 	_, _, err = Load(path)
 	if err == nil || !strings.Contains(err.Error(), "more than the") || !strings.Contains(err.Error(), path) {
 		t.Errorf("Load of a %d-byte file: %v, want a size error naming it", int64(maxFileSize+1), err)
+	}
+}
+
+// TestPreEmphasisMetadata: Metadata.PreEmphasis goes into the "audio"
+// entry of __metadata__ and back; a file without it reads as 0 (and is
+// written without it), and an entry outside [0, 1), with unknown keys or
+// not JSON is refused, naming it.
+func TestPreEmphasisMetadata(t *testing.T) {
+	m := filledModel(t, tinyConfig(), 5)
+	var b bytes.Buffer
+	if err := m.Encode(&b, Metadata{Training: json.RawMessage(`{"steps":1}`), PreEmphasis: 0.85}); err != nil {
+		t.Fatal(err)
+	}
+	h, _ := splitFile(t, b.Bytes())
+	if got := h[metadataKey].(map[string]any)["audio"]; got != `{"pre_emphasis":0.85}` {
+		t.Errorf(`the "audio" entry is %q, want {"pre_emphasis":0.85}`, got)
+	}
+	_, md, err := Decode(b.Bytes())
+	if err != nil || md.PreEmphasis != 0.85 || string(md.Training) != `{"steps":1}` {
+		t.Fatalf("decoded pre-emphasis %v, training %s, %v", md.PreEmphasis, md.Training, err)
+	}
+	plain := encodeModel(t, m, nil)
+	if h, _ := splitFile(t, plain); h[metadataKey].(map[string]any)["audio"] != nil {
+		t.Errorf("a model without pre-emphasis was written with an audio entry")
+	}
+	if _, md, err := Decode(plain); err != nil || md.PreEmphasis != 0 {
+		t.Errorf("a file without an audio entry: pre-emphasis %v, %v", md.PreEmphasis, err)
+	}
+	for _, bad := range []string{`{"pre_emphasis":1}`, `{"pre_emphasis":-0.5}`, `{"pre_emphasis":0.5,"gain":2}`, `{"pre_emphasis":"0.5"}`, `0.5`, `{"pre_emphasis":0.5}{}`} {
+		h, data := splitFile(t, b.Bytes())
+		h[metadataKey].(map[string]any)["audio"] = bad
+		hj, err := json.Marshal(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := binary.LittleEndian.AppendUint64(nil, uint64(len(hj)))
+		file = append(append(file, hj...), data...)
+		if _, _, err := Decode(file); err == nil || !strings.Contains(err.Error(), `"audio"`) {
+			t.Errorf("audio entry %s: %v, want an error naming it", bad, err)
+		}
+	}
+	if err := m.Encode(io.Discard, Metadata{PreEmphasis: 1}); err == nil || !strings.Contains(err.Error(), "pre_emphasis 1") {
+		t.Errorf("Encode with pre-emphasis 1: %v", err)
 	}
 }

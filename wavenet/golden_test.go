@@ -102,7 +102,7 @@ func TestGoldenPyTorch(t *testing.T) {
 
 			// Writing the model back gives a file that reads back the same.
 			var b bytes.Buffer
-			if err := m.Encode(&b, nil); err != nil {
+			if err := m.Encode(&b, Metadata{}); err != nil {
 				t.Fatal(err)
 			}
 			m2, _, err := Decode(b.Bytes())

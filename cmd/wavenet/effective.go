@@ -107,7 +107,7 @@ func runEffective(cmd *cobra.Command, o *inspectOptions, st stackStats, m *waven
 		}
 		weights = fmt.Sprintf("random, seed %d", o.seed)
 	}
-	eff, err := measureEffective(cmd.Context(), m, weights, o.effective, o.positions, cmd.ErrOrStderr(), lim, need)
+	eff, err := measureEffective(cmd.Context(), m, st.PreEmphasis, weights, o.effective, o.positions, cmd.ErrOrStderr(), lim, need)
 	if err != nil {
 		return err
 	}
@@ -129,16 +129,17 @@ func runEffective(cmd *cobra.Command, o *inspectOptions, st stackStats, m *waven
 	return writeEffectiveTable(out, eff)
 }
 
-// measureEffective reads the clip at path at m's rate and measures m's
-// effective receptive field on it at n positions (0: the default of
+// measureEffective reads the clip at path at m's rate, pre-emphasised by
+// emphasis (the model file's; 0: none), and measures m's effective
+// receptive field on it at n positions (0: the default of
 // wavenet.EffectivePositions).
-func measureEffective(ctx context.Context, m *wavenet.Model, weights, path string, n int, warn io.Writer, lim memoryLimit, held int64) (*effectiveStats, error) {
+func measureEffective(ctx context.Context, m *wavenet.Model, emphasis float64, weights, path string, n int, warn io.Writer, lim memoryLimit, held int64) (*effectiveStats, error) {
 	cfg := m.Config
 	x, _, err := readAudio(path, cfg.SampleRate, warn, lim, held, 4, "measure on a shorter clip")
 	if err != nil {
 		return nil, err
 	}
-	codes := audio.MuLawEncode(nil, x, cfg.QuantizationChannels)
+	codes := audio.MuLawEncode(nil, audio.PreEmphasize(x, x, emphasis), cfg.QuantizationChannels)
 	pos, err := wavenet.EffectivePositions(cfg, len(codes), n)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)

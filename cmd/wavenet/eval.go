@@ -158,7 +158,7 @@ func runEval(cmd *cobra.Command, o *evalOptions, inputs []string) error {
 		if len(x) < 2 {
 			return fmt.Errorf("%s: %d samples at %d Hz, need at least 2 to predict one", path, len(x), cfg.SampleRate)
 		}
-		codes := audio.MuLawEncode(nil, x, cfg.QuantizationChannels)
+		codes := audio.MuLawEncode(nil, audio.PreEmphasize(nil, x, md.PreEmphasis), cfg.QuantizationChannels)
 		var frames []float32
 		nf := 0
 		switch {

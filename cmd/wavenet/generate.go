@@ -246,7 +246,10 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 		if frames != nil {
 			from = 0
 		}
-		primeCodes = audio.MuLawEncode(nil, prime[from:], cfg.QuantizationChannels)
+		// A model of pre-emphasised sound hears its prime so too (the
+		// filter run over the whole prime, so that the first code kept
+		// follows the sample before it).
+		primeCodes = audio.MuLawEncode(nil, audio.PreEmphasize(nil, prime, md.PreEmphasis)[from:], cfg.QuantizationChannels)
 	}
 	if frames != nil && prime == nil {
 		// The output starts with the start code, so that its sample t is
@@ -316,7 +319,11 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 		return err // nothing made: nothing kept
 	}
 	start := time.Now()
-	first, err = generate(ctx, m, primeCodes, conds, n, o, writers, disp, first)
+	var last float32 // the sample the generated ones follow, for de-emphasis
+	if len(prime) > 0 {
+		last = prime[len(prime)-1]
+	}
+	first, err = generate(ctx, m, primeCodes, conds, n, o, writers, md.PreEmphasis, last, disp, first)
 	if interrupted(ctx, err) && writers[0].Frames() > int64(len(prime)) {
 		return keepPartial(cmd, names, files, writers, n, len(prime), cfg.SampleRate, err)
 	}
@@ -435,22 +442,21 @@ func roundDuration(d time.Duration) time.Duration {
 }
 
 // generate draws n codes per stream after priming with primeCodes, stream
-// i conditioned on conds[i] (for a conditioned model), and writes them,
-// decoded, to writers[i] for stream i, showing progress on disp (nil:
+// i conditioned on conds[i] (for a conditioned model), and writes them as
+// sound to writers[i] for stream i (decoded and, for emphasis > 0,
+// de-emphasised from the sample last on), showing progress on disp (nil:
 // none). If keep is not nil, stream 0's samples are appended to it, and it
 // is returned.
 func generate(ctx context.Context, m *wavenet.Model, primeCodes []int32, conds []wavenet.Cond, n int, o *generateOptions,
-	writers []*audio.Writer, disp *progress, keep []float32) ([]float32, error) {
+	writers []*audio.Writer, emphasis float64, last float32, disp *progress, keep []float32) ([]float32, error) {
 	streams := len(writers)
 	out := make([]wavenet.CodeWriter, streams)
+	sinks := make([]*soundWriter, streams)
 	for i, w := range writers {
-		out[i] = w
+		sinks[i] = newSoundWriter(w, emphasis, last)
+		out[i] = sinks[i]
 	}
-	var kept *keepWriter
-	if keep != nil {
-		kept = &keepWriter{w: writers[0], keep: keep}
-		out[0] = kept
-	}
+	sinks[0].keep = keep
 	meter := newGenMeter(disp, n, streams, m.Config.SampleRate)
 	meter.show(0, true)
 	// Streams share the cores (Threads 0); the codes drawn do not depend
@@ -471,10 +477,7 @@ func generate(ctx context.Context, m *wavenet.Model, primeCodes []int32, conds [
 		}
 		return nil, err
 	}
-	if kept != nil {
-		keep = kept.keep
-	}
-	return keep, nil
+	return sinks[0].keep, nil
 }
 
 // newGenerator returns a generator of m for streams streams, its weights
@@ -532,15 +535,33 @@ func (g *genMeter) show(done int, force bool) {
 	g.disp.line(fields, false)
 }
 
-// keepWriter writes a stream to w and keeps its samples too (for --png).
-type keepWriter struct {
-	w    *audio.Writer
+// soundWriter writes a stream's codes to w as sound: μ-law decoded and,
+// for a model of pre-emphasised sound, de-emphasised (audio.Deemphasis);
+// keep, if not nil, gets the samples too (for --png).
+type soundWriter struct {
+	w    interface{ Write([]float32) error }
+	de   *audio.Deemphasis // nil: none
 	keep []float32
 	buf  []float32
 }
 
-func (k *keepWriter) WriteCodes(codes []int32, q int) error {
-	k.buf = audio.MuLawDecode(k.buf, codes, q)
-	k.keep = append(k.keep, k.buf...)
-	return k.w.Write(k.buf)
+// newSoundWriter returns the soundWriter of w for a model of sound
+// pre-emphasised by emphasis (0: none) whose first sample follows last.
+func newSoundWriter(w interface{ Write([]float32) error }, emphasis float64, last float32) *soundWriter {
+	s := &soundWriter{w: w}
+	if emphasis > 0 {
+		s.de = audio.NewDeemphasis(emphasis, last)
+	}
+	return s
+}
+
+func (s *soundWriter) WriteCodes(codes []int32, q int) error {
+	s.buf = audio.MuLawDecode(s.buf, codes, q)
+	if s.de != nil {
+		s.de.Apply(s.buf)
+	}
+	if s.keep != nil {
+		s.keep = append(s.keep, s.buf...)
+	}
+	return s.w.Write(s.buf)
 }

@@ -47,8 +47,9 @@ type stackStats struct {
 	MACs           int             `json:"macs_per_sample"`
 	CacheValues    int             `json:"cache_values"`
 	CacheBytes     int             `json:"cache_bytes"`
-	Training       json.RawMessage `json:"training,omitempty"` // a model file's training metadata
-	Classes        []string        `json:"classes,omitempty"`  // a model file's class names (training metadata), id order
+	Training       json.RawMessage `json:"training,omitempty"`     // a model file's training metadata
+	Classes        []string        `json:"classes,omitempty"`      // a model file's class names (training metadata), id order
+	PreEmphasis    float64         `json:"pre_emphasis,omitempty"` // a model file's: its codes are of the sound pre-emphasised by this α
 
 	Effective *effectiveStats `json:"effective,omitempty"` // --effective: the measured field
 
@@ -144,6 +145,9 @@ func writeTable(w io.Writer, st stackStats) error {
 		c.SkipChannels, c.EndChannels, c.FilterWidth, c.InputWidth, c.SampleRate)
 	if len(st.Training) > 0 {
 		fmt.Fprintf(w, "training: %s\n", st.Training)
+	}
+	if st.PreEmphasis > 0 {
+		fmt.Fprintf(w, "sound: pre-emphasised by x[t] − %g·x[t−1] before μ-law coding, de-emphasised after (generate, vocode, eval and --effective do both)\n", st.PreEmphasis)
 	}
 	if c.GlobalClasses > 0 {
 		fmt.Fprintf(w, "global conditioning: %d classes (%s), embeddings of %d channels, projected into every layer once per stream (%d mult-adds), so a step costs what an unconditioned one does\n",
@@ -315,6 +319,7 @@ func runInspect(cmd *cobra.Command, o *inspectOptions) error {
 		st = computeStats(name, m.Config)
 		st.Training = meta.Training
 		st.Classes = modelClasses(m.Config, meta)
+		st.PreEmphasis = meta.PreEmphasis
 	}
 	if o.effective != "" {
 		return runEffective(cmd, o, st, m)

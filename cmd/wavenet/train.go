@@ -34,6 +34,7 @@ type trainFlags struct {
 	noPad               bool
 	inputNoise          float64 // --input-noise
 	inputNoiseWidth     int     // --input-noise-width
+	preEmphasis         float64 // --pre-emphasis
 	seed                uint64
 	resume, force       bool
 	quiet               bool
@@ -161,6 +162,7 @@ intact. A run that would need more memory than the machine has available
 	f.Float64Var(&o.val, "val", train.DefaultValFraction, "fraction of each clip, at its end, held out for validation (negative = none)")
 	f.Float64Var(&o.inputNoise, "input-noise", train.DefaultInputNoise, "fraction of each training chunk's input codes moved by ±1 … ±--input-noise-width codes, the targets left clean: the model learns to recover from its own slips and memorises a short clip more slowly (0 = none)")
 	f.IntVar(&o.inputNoiseWidth, "input-noise-width", train.DefaultInputNoiseWidth, "largest move of a noised input code, in codes")
+	f.Float64Var(&o.preEmphasis, "pre-emphasis", train.DefaultPreEmphasis, "α of the pre-emphasis x[t] − α·x[t−1] the clips get before μ-law coding, recorded in the model so that generate de-emphasises what it makes: the model's errors then fall where the sound is loud, not as hiss above it (0 = none)")
 	f.BoolVar(&o.noPad, "no-pad-starts", false, "draw only chunks that lie wholly inside the training part, context included (the opening is then seldom trained)")
 	f.Uint64Var(&o.seed, "seed", 0, "seed of the initial weights and of the chunk draws")
 	f.BoolVar(&o.resume, "resume", false, "continue the run whose checkpoint is beside -o (settings not given are the checkpoint's)")
@@ -212,10 +214,17 @@ func (o *trainFlags) validate(f *pflag.FlagSet) (train.Hyper, error) {
 	if o.inputNoise == 0 {
 		h.InputNoise, h.InputNoiseWidth = -1, 0 // none; zero means "the default" to train.Run
 	}
+	if !(o.preEmphasis >= 0 && o.preEmphasis < 1) {
+		return train.Hyper{}, usagef("--pre-emphasis %v: want a coefficient in [0, 1) (0: none)", o.preEmphasis)
+	}
+	h.PreEmphasis = o.preEmphasis
+	if o.preEmphasis == 0 {
+		h.PreEmphasis = -1 // none; zero means "the default" to train.Run
+	}
 	var he *train.HyperError
 	if err := h.Validate(); errors.As(err, &he) {
 		flag := map[string]string{"batch": "batch", "chunk": "chunk", "lr": "lr", "lr_half_life": "lr-half-life",
-			"clip_norm": "clip-norm", "val_fraction": "val", "input_noise": "input-noise", "input_noise_width": "input-noise-width"}[he.Field]
+			"clip_norm": "clip-norm", "val_fraction": "val", "input_noise": "input-noise", "input_noise_width": "input-noise-width", "pre_emphasis": "pre-emphasis"}[he.Field]
 		return train.Hyper{}, usagef("--%s %v: want %s", flag, he.Value, he.Want)
 	} else if err != nil {
 		return train.Hyper{}, usagef("%v", err)
@@ -237,6 +246,7 @@ func (o *trainFlags) validate(f *pflag.FlagSet) (train.Hyper, error) {
 		keep("seed", func() { h.Seed = 0 })
 		keep("input-noise", func() { h.InputNoise = 0 })
 		keep("input-noise-width", func() { h.InputNoiseWidth = 0 })
+		keep("pre-emphasis", func() { h.PreEmphasis = 0 })
 	}
 	return h, nil
 }
@@ -456,7 +466,14 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 	if err != nil {
 		return err
 	}
-	if opts.Clips, err = readClips(files, walked, cfg, opts.Cond, o.classes, stderr, o.quiet, lim); err != nil {
+	// The clips' codes are those of the sound pre-emphasised as the run's
+	// settings say: the flag's (or the default) on a new run, the
+	// checkpoint's on resume (none for one from before the setting).
+	emphasis := opts.Hyper.EffectivePreEmphasis()
+	if o.resume {
+		emphasis = opts.Resume.Hyper().EffectivePreEmphasis()
+	}
+	if opts.Clips, err = readClips(files, walked, cfg, opts.Cond, o.classes, emphasis, stderr, o.quiet, lim); err != nil {
 		return err
 	}
 	opts.MemoryLimit = lim.bytes
@@ -720,7 +737,8 @@ func trainConditioning(f changedFlags, o *trainFlags, cfg *wavenet.Config, opts 
 }
 
 // readClips reads the WAV files as mono at the model's rate and μ-law
-// encodes them into its classes, with each file's class (by classesFrom,
+// encodes them, pre-emphasised by emphasis (audio.PreEmphasize; 0: none),
+// into its classes, with each file's class (by classesFrom,
 // as cond's class names) and its log-mel frames (when cond has local
 // features). Unless quiet, it prints a line on w for
 // each file read: what the file holds and what was done to it. A file found
@@ -728,7 +746,7 @@ func trainConditioning(f changedFlags, o *trainFlags, cfg *wavenet.Config, opts 
 // a file named on the command line must be read. It fails if no file is
 // left, and refuses before a file is read if the clips would take more
 // than lim. The audio package's warnings about a file go to w too.
-func readClips(files []string, walked map[string]bool, cfg wavenet.Config, cond train.Conditioning, classesFrom string, w io.Writer, quiet bool, lim memoryLimit) ([]train.Clip, error) {
+func readClips(files []string, walked map[string]bool, cfg wavenet.Config, cond train.Conditioning, classesFrom string, emphasis float64, w io.Writer, quiet bool, lim memoryLimit) ([]train.Clip, error) {
 	var ids []int
 	if classesFrom != "" {
 		var err error
@@ -763,7 +781,7 @@ func readClips(files []string, walked map[string]bool, cfg wavenet.Config, cond 
 		if !quiet {
 			fmt.Fprintf(w, "train: %s\n", describeRead(info, cfg.SampleRate, len(x)))
 		}
-		c := train.Clip{Name: f, Codes: audio.MuLawEncode(nil, x, cfg.QuantizationChannels)}
+		c := train.Clip{Name: f, Codes: audio.MuLawEncode(nil, audio.PreEmphasize(nil, x, emphasis), cfg.QuantizationChannels)}
 		if ids != nil {
 			c.Class = ids[i]
 		}

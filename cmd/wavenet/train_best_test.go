@@ -369,7 +369,7 @@ func TestTrainPatience(t *testing.T) {
 	run := func(out string, extra ...string) string {
 		t.Helper()
 		args := append([]string{"train", "-q", "-o", out, "--config", cfg, "--chunk", "100", "--batch", "2",
-			"--lr", "0.005", "--seed", "2", "--steps", "300"}, extra...)
+			"--lr", "0.005", "--seed", "2", "--steps", "300", "--pre-emphasis", "0"}, extra...)
 		code, stdout, stderr := runCmd(t, append(args, clip)...)
 		if code != exitOK {
 			t.Fatalf("%q: exit %d, %q", args, code, stderr)

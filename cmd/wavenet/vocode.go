@@ -239,7 +239,7 @@ func runVocode(cmd *cobra.Command, o *vocodeOptions, wavs []string) error {
 		disp = nil
 	}
 	start := time.Now()
-	if err := vocodeStreams(ctx, m, conds, ins, longest-1, o, disp); err != nil {
+	if err := vocodeStreams(ctx, m, conds, ins, longest-1, md.PreEmphasis, o, disp); err != nil {
 		if disp != nil {
 			disp.abandon()
 		}
@@ -321,15 +321,19 @@ func runVocode(cmd *cobra.Command, o *vocodeOptions, wavs []string) error {
 
 // vocodeStreams generates n codes for every stream after the start code,
 // stream i conditioned on conds[i], and appends each stream's decoded
-// samples to its input's got, up to F·H samples in all; streams with fewer
-// frames run on (their last frame holding) and their extra samples are
-// dropped.
-func vocodeStreams(ctx context.Context, m *wavenet.Model, conds []wavenet.Cond, ins []*vocodeInput, n int, o *vocodeOptions, disp *progress) error {
+// samples (de-emphasised for emphasis > 0) to its input's got, up to F·H
+// samples in all; streams with fewer frames run on (their last frame
+// holding) and their extra samples are dropped.
+func vocodeStreams(ctx context.Context, m *wavenet.Model, conds []wavenet.Cond, ins []*vocodeInput, n int, emphasis float64, o *vocodeOptions, disp *progress) error {
 	meter := newGenMeter(disp, n, len(ins), m.Config.SampleRate)
 	meter.show(0, true)
 	out := make([]wavenet.CodeWriter, len(ins))
 	for i, in := range ins {
-		out[i] = &vocodeWriter{in: in, limit: in.nf * m.Config.LocalHop}
+		w := &vocodeWriter{in: in, limit: in.nf * m.Config.LocalHop}
+		if emphasis > 0 {
+			w.de = audio.NewDeemphasis(emphasis, in.got[len(in.got)-1])
+		}
+		out[i] = w
 	}
 	err := wavenet.GenerateTo(ctx, m, wavenet.GenerateOptions{Samples: n, Temperature: o.temperature, Seed: o.seed, Weights: o.weights,
 		Conds: conds, Progress: func(done int) { meter.show(done, false) }}, out...)
@@ -344,12 +348,16 @@ func vocodeStreams(ctx context.Context, m *wavenet.Model, conds []wavenet.Cond, 
 type vocodeWriter struct {
 	in    *vocodeInput
 	limit int
+	de    *audio.Deemphasis // nil: none
 	buf   []float32
 }
 
 func (w *vocodeWriter) WriteCodes(codes []int32, q int) error {
 	codes = codes[:max(0, min(len(codes), w.limit-len(w.in.got)))]
 	w.buf = audio.MuLawDecode(w.buf, codes, q)
+	if w.de != nil {
+		w.de.Apply(w.buf)
+	}
 	w.in.got = append(w.in.got, w.buf...)
 	return nil
 }

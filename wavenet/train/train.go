@@ -61,7 +61,19 @@ type Hyper struct {
 	// Validation is never noised.
 	InputNoise      float64 `json:"input_noise,omitempty"`
 	InputNoiseWidth int     `json:"input_noise_width,omitempty"` // in codes; 0: DefaultInputNoiseWidth
+	// PreEmphasis is α of the pre-emphasis the clips' codes were made with
+	// (audio.PreEmphasize, by the caller: Run sees only codes): the model
+	// files record it (wavenet.Metadata.PreEmphasis) so that what reads
+	// them turns sound into codes and back the same way. Negative: none (0
+	// is the default, DefaultPreEmphasis; a checkpoint from before the
+	// setting existed has 0 and resumes without). Use EffectivePreEmphasis
+	// for the α in force.
+	PreEmphasis float64 `json:"pre_emphasis,omitempty"`
 }
+
+// EffectivePreEmphasis is the α that h's codes are made with: h.PreEmphasis
+// once Run has filled in the defaults, 0 for none.
+func (h Hyper) EffectivePreEmphasis() float64 { return max(0, h.PreEmphasis) }
 
 // Defaults: the PyTorch reference's recipe.
 const (
@@ -77,9 +89,14 @@ const (
 	// to noise with clicks.
 	DefaultInputNoise      = 0.5
 	DefaultInputNoiseWidth = 4
-	DefaultCheckpoint      = 3 * time.Minute
-	DefaultLogEvery        = 10
-	DefaultValEvery        = 50
+	// DefaultPreEmphasis: LPCNet's α. Measured on sound-icons clips
+	// (README, "What to expect"): the takes of piano-3 and guitar-12 keep
+	// the note with the clip's spectrum (log-spectrum correlation 0.80–0.89
+	// where it was 0.60–0.77) instead of decaying into a hiss.
+	DefaultPreEmphasis = 0.85
+	DefaultCheckpoint  = 3 * time.Minute
+	DefaultLogEvery    = 10
+	DefaultValEvery    = 50
 )
 
 // Conditioning describes a run's conditioning beyond the model config
@@ -592,6 +609,7 @@ func mergeHyper(h Hyper, seedSet bool, ck *Checkpoint) (Hyper, error) {
 		diff("seed", seedSet, h.Seed, c.Seed)
 		diff("input noise", h.InputNoise != 0, h.InputNoise, c.InputNoise)
 		diff("input noise width", h.InputNoiseWidth != 0, h.InputNoiseWidth, c.InputNoiseWidth)
+		diff("pre-emphasis", h.PreEmphasis != 0, h.PreEmphasis, c.PreEmphasis)
 		if len(diffs) > 0 {
 			return Hyper{}, fmt.Errorf("train: resume: %s; resume with the same settings or start a new run", strings.Join(diffs, ", "))
 		}
@@ -620,6 +638,9 @@ func mergeHyper(h Hyper, seedSet bool, ck *Checkpoint) (Hyper, error) {
 	}
 	if h.InputNoise > 0 && h.InputNoiseWidth == 0 {
 		h.InputNoiseWidth = DefaultInputNoiseWidth
+	}
+	if h.PreEmphasis == 0 {
+		h.PreEmphasis = DefaultPreEmphasis
 	}
 	if err := h.Validate(); err != nil {
 		return Hyper{}, fmt.Errorf("train: %w", err)
@@ -667,6 +688,8 @@ func (h Hyper) Validate() error {
 		return &HyperError{"input_noise", h.InputNoise, "a fraction up to 1 (0 or less: none)"}
 	case h.InputNoise > 0 && (h.InputNoiseWidth < 1 || h.InputNoiseWidth > MaxInputNoiseWidth):
 		return &HyperError{"input_noise_width", h.InputNoiseWidth, fmt.Sprintf("1 … %d codes with input_noise", MaxInputNoiseWidth)}
+	case !(h.PreEmphasis < 1) || !finite(h.PreEmphasis):
+		return &HyperError{"pre_emphasis", h.PreEmphasis, "a coefficient below 1 (0 or less: none)"}
 	}
 	return nil
 }
@@ -958,7 +981,7 @@ func (r *run) snapshot(clipBits float64, final bool) (*Snapshot, error) {
 		return nil, err
 	}
 	return &Snapshot{Step: r.step, Final: final, Log: r.log, BestStep: st.bestStep(), BestValBits: st.bestValBits(),
-		st: st, m: r.m, best: r.bestModel, training: tj}, nil
+		st: st, m: r.m, best: r.bestModel, training: tj, preEmphasis: r.hyper.EffectivePreEmphasis()}, nil
 }
 
 // training is the model file's `training` metadata now; clipBits, when not
@@ -1001,9 +1024,10 @@ type Snapshot struct {
 	BestStep    int
 	BestValBits float64
 
-	st       *state
-	m, best  *wavenet.Model
-	training json.RawMessage
+	st          *state
+	m, best     *wavenet.Model
+	training    json.RawMessage
+	preEmphasis float64 // the model files' (Hyper.EffectivePreEmphasis)
 }
 
 // EncodeCheckpoint writes the checkpoint file: parameters, Adam moments,
@@ -1021,7 +1045,7 @@ func (s *Snapshot) EncodeCheckpoint(w io.Writer) error {
 // run's `training` metadata: steps, losses, settings and data, nothing that
 // depends on the clock, so the same run gives the same bytes.
 func (s *Snapshot) EncodeModel(w io.Writer) error {
-	return s.m.Encode(w, s.training)
+	return s.m.Encode(w, wavenet.Metadata{Training: s.training, PreEmphasis: s.preEmphasis})
 }
 
 // EncodeBest writes the model file of the lowest validation loss so far,
@@ -1031,7 +1055,7 @@ func (s *Snapshot) EncodeBest(w io.Writer) error {
 	if s.st.Best == nil {
 		panic("train: Snapshot.EncodeBest before any validation")
 	}
-	return s.best.Encode(w, s.st.Best.Training)
+	return s.best.Encode(w, wavenet.Metadata{Training: s.st.Best.Training, PreEmphasis: s.preEmphasis})
 }
 
 // Checkpoint is a decoded checkpoint file, for Options.Resume.

@@ -60,7 +60,9 @@ in. It writes mono WAV at the model's sample rate (16-bit PCM unless --float).
 Without --model it uses the small model built into the binary. With --prime,
 the model first hears the prime (read as mono at the model's rate; only its
 last receptive field matters), and the output holds the prime followed by the
-generated samples.
+generated samples. A model trained on pre-emphasised sound (train
+--pre-emphasis, the default; inspect shows it) hears the prime pre-emphasised
+and its draws are de-emphasised on the way out, continuing from the prime.
 
 The same model, flags and --seed give a byte-identical file. With -n K, K
 independent streams are generated at once (one draw per stream per step) into

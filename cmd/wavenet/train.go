@@ -124,7 +124,18 @@ the same best model as a longer run. The result line names both.
 (not its targets) by up to --input-noise-width codes, so that the model
 learns to continue a waveform from a slightly wrong past, as it must when it
 hears its own draws; on a clip of a second or two it memorises more slowly
-(measured in the README's "What to expect"). --input-noise 0 turns it off. --resume continues from MODEL.ckpt
+(measured in the README's "What to expect"). --input-noise 0 turns it off.
+
+--pre-emphasis α (default 0.85, LPCNet's) codes each clip as the μ-law of
+x[t] − α·x[t−1], which tilts its spectrum up, and records α in the model
+file, so that generate, vocode and eval pre-emphasise what they hear and
+de-emphasise what they make. The model's errors, spread evenly over the
+spectrum of what it models, then lie under the instrument's loud low
+partials instead of as hiss above its quiet upper ones (README, "What to
+expect"). --pre-emphasis 0 trains on the plain μ-law of the sound, as the
+model format's spec has it.
+
+--resume continues from MODEL.ckpt
 exactly as if it had not stopped: the same data, settings and seed then give
 the same losses and the same model bytes as an uninterrupted run. A new run
 refuses to replace an earlier run's model or checkpoint unless --force is

@@ -44,8 +44,15 @@ func saveModel(t *testing.T, m *wavenet.Model, path string, training json.RawMes
 // writeWAV writes samples as a 16-bit WAV at rate and returns the path.
 func writeWAV(t *testing.T, path string, rate int, x []float32) string {
 	t.Helper()
+	return writeWAVAs(t, path, rate, audio.PCM16, x)
+}
+
+// writeWAVAs writes samples as a WAV of the format at rate and returns the
+// path.
+func writeWAVAs(t *testing.T, path string, rate int, format audio.Format, x []float32) string {
+	t.Helper()
 	err := writeOutput(context.Background(), path, func(out io.Writer) error {
-		w, err := audio.NewSizedWriter(out, rate, audio.PCM16, int64(len(x)))
+		w, err := audio.NewSizedWriter(out, rate, format, int64(len(x)))
 		if err != nil {
 			return err
 		}
@@ -398,19 +405,7 @@ func TestGeneratePreEmphasis(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := audio.PreEmphasize(nil, x, alpha)
-	primeE := filepath.Join(dir, "prime-e.wav")
-	if err := writeOutput(context.Background(), primeE, func(out io.Writer) error {
-		w, err := audio.NewSizedWriter(out, rate, audio.Float32, int64(len(e)))
-		if err != nil {
-			return err
-		}
-		if err := w.Write(e); err != nil {
-			return err
-		}
-		return w.Close()
-	}); err != nil {
-		t.Fatal(err)
-	}
+	primeE := writeWAVAs(t, filepath.Join(dir, "prime-e.wav"), rate, audio.Float32, e)
 	take := func(model, prime, out string) []float32 {
 		t.Helper()
 		if code, _, stderr := runCmd(t, "generate", "-q", "--model", model, "--prime", prime, "--samples", "300", "--seed", "3", "--float", "-o", out); code != exitOK {

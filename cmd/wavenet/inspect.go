@@ -206,8 +206,9 @@ multiply-adds per generated sample and the size of the generation cache
 (per stream), with totals.
 
 The stack comes from a model file (--model, whose training metadata and
-pre-emphasis, if any, are shown too), a preset (--preset), or the shape flags (--dilations and the rest).
-With none of these it describes the built-in default model.
+pre-emphasis, if any, are shown too), a preset (--preset), or the shape
+flags (--dilations and the rest). With none of these it describes the
+built-in default model.
 
 --png draws the stack in the manner of Figure 3 of the WaveNet paper: which
 inputs one output depends on, layer by layer. For stacks deeper than 6 layers

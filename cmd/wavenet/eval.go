@@ -44,6 +44,8 @@ func newEvalCmd() *cobra.Command {
 each sample after the first given all the ones before it (the context before
 the clip being silence): lower means the model predicts the clip better. The
 8-bit μ-law baseline of a model that knows nothing is log2(Q) = 8 bits.
+A model trained on pre-emphasised sound (train --pre-emphasis, the default;
+inspect shows it) scores the clip pre-emphasised, as it learnt it.
 
 A score above 8 bits is not a bug: it means the model is worse than knowing
 nothing. The uniform guess pays log2(Q) bits for every sample; a model that

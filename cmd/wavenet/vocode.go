@@ -77,7 +77,9 @@ log-mel frames it makes F·hop samples, sample t described by frame ⌊t/hop⌋
 drawn with --temperature and fed back in). The frames come from WAV files
 (their own log-mel at the model's rate, hop and band count: copy synthesis)
 or from .npy files of [bands, F] float32 frames (--mel, repeatable; "wavenet
-mel" writes them).
+mel" writes them). A model trained on pre-emphasised sound (train
+--pre-emphasis, the default) has its draws de-emphasised; the frames are
+always of the sound itself.
 
 Several inputs run at once as streams on every core, into OUT-0.wav …
 OUT-(K−1).wav; one input goes to OUT.wav. -n K makes K takes of each input

@@ -210,30 +210,31 @@ func (c *Conv) Forward(y, x []float32, n, t int, col []float32) {
 // filter and gate) can share one col. g is the product's context (nil: a
 // fresh one).
 func (c *Conv) ForwardCol(y, col []float32, rows int, g *Gemm) {
-	iw := c.In * c.Width
-	c.checkRows(y, rows, c.Out, "y")
-	c.checkRows(col, rows, iw, "col")
-	c.checkWeight()
-	if rows == 0 {
-		return
-	}
-	g.mulFrom(false, true, rows, c.Out, iw, col, iw, c.Weight, iw, y, c.Out, c.Bias, 0, nil)
+	c.colFrom(y, c.Bias, 0, nil, col, rows, g)
 }
 
 // ForwardColFrom sets y (rows, Out) to (from + col·Wᵀ) + bias: the conv's
 // output added onto from (rows, Out), a residual or skip sum, with the
-// bits of copying from into y, AddCol, then AddBias, in one pass over y.
+// bits of copying from into y, AddCol, then adding the bias to every row, in
+// one pass over y.
 // from is y itself or does not overlap it.
 func (c *Conv) ForwardColFrom(y, from, col []float32, rows int, g *Gemm) {
+	c.checkRows(from, rows, c.Out, "from")
+	c.colFrom(y, from, c.Out, c.Bias, col, rows, g)
+}
+
+// colFrom sets y (rows, Out) to (from + col·Wᵀ) + bias, from's rows
+// ldFrom apart (0: the same row for every row of y), bias nil for none:
+// the product behind ForwardCol and ForwardColFrom.
+func (c *Conv) colFrom(y, from []float32, ldFrom int, bias, col []float32, rows int, g *Gemm) {
 	iw := c.In * c.Width
 	c.checkRows(y, rows, c.Out, "y")
-	c.checkRows(from, rows, c.Out, "from")
 	c.checkRows(col, rows, iw, "col")
 	c.checkWeight()
 	if rows == 0 {
 		return
 	}
-	g.mulFrom(false, true, rows, c.Out, iw, col, iw, c.Weight, iw, y, c.Out, from, c.Out, c.Bias)
+	g.mulFrom(false, true, rows, c.Out, iw, col, iw, c.Weight, iw, y, c.Out, from, ldFrom, bias)
 }
 
 // AddCol adds col·Wᵀ, without the bias, to y (rows, Out).
@@ -246,12 +247,6 @@ func (c *Conv) AddCol(y, col []float32, rows int, g *Gemm) {
 		return
 	}
 	g.mul(false, true, rows, c.Out, iw, col, iw, c.Weight, iw, y, c.Out)
-}
-
-// AddBias adds the bias to every row of y (rows, Out).
-func (c *Conv) AddBias(y []float32, rows int) {
-	c.checkRows(y, rows, c.Out, "y")
-	f32.AddRow(y, c.Bias, rows, c.Out)
 }
 
 // Backward accumulates the gradients of a loss L through the conv, given
@@ -304,19 +299,18 @@ func (c *Conv) WeightOnlyGrad(grad *Conv, dy, col []float32, rows int, g *Gemm) 
 // InputGradCol adds dy·W to dcol (rows, In·Width): the gradient with respect
 // to the im2col matrix, which Col2Im folds back onto the input.
 func (c *Conv) InputGradCol(dcol, dy []float32, rows int, g *Gemm) {
-	iw := c.In * c.Width
-	c.checkRows(dy, rows, c.Out, "dy")
-	c.checkRows(dcol, rows, iw, "dcol")
-	c.checkWeight()
-	if rows == 0 {
-		return
-	}
-	g.mul(false, false, rows, iw, c.Out, dy, c.Out, c.Weight, iw, dcol, iw)
+	c.inputGradCol(dcol, dcol, dy, rows, g)
 }
 
 // SetInputGradCol sets dcol (rows, In·Width) to dy·W: InputGradCol onto a
 // cleared dcol, with its bits, in one pass.
 func (c *Conv) SetInputGradCol(dcol, dy []float32, rows int, g *Gemm) {
+	c.inputGradCol(dcol, nil, dy, rows, g)
+}
+
+// inputGradCol sets dcol to from + dy·W, from dcol itself (InputGradCol)
+// or nil for zero (SetInputGradCol).
+func (c *Conv) inputGradCol(dcol, from, dy []float32, rows int, g *Gemm) {
 	iw := c.In * c.Width
 	c.checkRows(dy, rows, c.Out, "dy")
 	c.checkRows(dcol, rows, iw, "dcol")
@@ -324,7 +318,7 @@ func (c *Conv) SetInputGradCol(dcol, dy []float32, rows int, g *Gemm) {
 	if rows == 0 {
 		return
 	}
-	g.mulFrom(false, false, rows, iw, c.Out, dy, c.Out, c.Weight, iw, dcol, iw, nil, 0, nil)
+	g.mulFrom(false, false, rows, iw, c.Out, dy, c.Out, c.Weight, iw, dcol, iw, from, iw, nil)
 }
 
 // checkWeight panics unless Weight is (Out, In·Width) and Bias (Out).

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/wavenet-go/wavenet-go/causal/f32"
 )
 
 func randomConv(rng *rand.Rand, in, out, width, dilation int) *Conv {
@@ -313,7 +315,7 @@ func BenchmarkIm2Col(b *testing.B) {
 // TestFusedColProducts: ForwardCol, ForwardColFrom (onto another matrix
 // and onto y itself) and SetInputGradCol give the bits of the passes they
 // fuse: the bias copied into every row then AddCol; from copied, AddCol,
-// AddBias; a cleared dcol, then InputGradCol.
+// adding the bias to every row; a cleared dcol, then InputGradCol.
 func TestFusedColProducts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(16, 4))
 	for _, cs := range []struct{ in, out, width, rows int }{{1, 1, 1, 1}, {3, 5, 2, 7}, {32, 32, 2, 50}, {32, 128, 1, 45}, {64, 19, 2, 13}} {
@@ -341,7 +343,7 @@ func TestFusedColProducts(t *testing.T) {
 
 		want = append([]float32(nil), from...)
 		c.AddCol(want, col, rows, g)
-		c.AddBias(want, rows)
+		f32.AddRow(want, c.Bias, rows, c.Out)
 		c.ForwardColFrom(got, from, col, rows, g)
 		same("ForwardColFrom", got, want)
 		onto := append([]float32(nil), from...)

@@ -88,18 +88,10 @@ func packT(dst []float32, ldd int, b []float32, ldb, kb, n int) {
 // the calling one only) by blocks of rows of C, or of columns when C has few
 // rows. Each worker has its own packing buffer in w. It allocates only the
 // goroutines.
+//
+// It is GemmFrom from C itself without a bias, as Gemm is gemmFrom's.
 func (w *Workspace) GemmParallel(workers int, tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
-	checkGemm(tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
-	w.parallel(workers, m, n, k, func(ws *Workspace, i0, i1, j0, j1 int) {
-		ao, bo := i0*lda, j0
-		if tA {
-			ao = i0
-		}
-		if tB {
-			bo = j0 * ldb
-		}
-		ws.Gemm(tA, tB, i1-i0, j1-j0, k, a[ao:], lda, b[bo:], ldb, c[i0*ldc+j0:], ldc)
-	})
+	w.GemmFrom(workers, tA, tB, m, n, k, a, lda, b, ldb, c, ldc, c, ldc, nil)
 }
 
 // parallel runs f(ws, i0, i1, j0, j1) for the parts of an m×n product C,

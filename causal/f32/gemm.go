@@ -89,7 +89,7 @@ func packT(dst []float32, ldd int, b []float32, ldb, kb, n int) {
 // rows. Each worker has its own packing buffer in w. It allocates only the
 // goroutines.
 //
-// It is GemmFrom from C itself without a bias, as Gemm is gemmFrom's.
+// It is GemmFrom from C itself without a bias, as Gemm is.
 func (w *Workspace) GemmParallel(workers int, tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 	w.GemmFrom(workers, tA, tB, m, n, k, a, lda, b, ldb, c, ldc, c, ldc, nil)
 }

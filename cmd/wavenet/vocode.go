@@ -331,11 +331,7 @@ func vocodeStreams(ctx context.Context, m *wavenet.Model, conds []wavenet.Cond, 
 	meter.show(0, true)
 	out := make([]wavenet.CodeWriter, len(ins))
 	for i, in := range ins {
-		w := &vocodeWriter{in: in, limit: in.nf * m.Config.LocalHop}
-		if emphasis > 0 {
-			w.de = audio.NewDeemphasis(emphasis, in.got[len(in.got)-1])
-		}
-		out[i] = w
+		out[i] = newSoundWriter(gotSink{in: in, limit: in.nf * m.Config.LocalHop}, emphasis, in.got[len(in.got)-1])
 	}
 	err := wavenet.GenerateTo(ctx, m, wavenet.GenerateOptions{Samples: n, Temperature: o.temperature, Seed: o.seed, Weights: o.weights,
 		Conds: conds, Progress: func(done int) { meter.show(done, false) }}, out...)
@@ -345,22 +341,15 @@ func vocodeStreams(ctx context.Context, m *wavenet.Model, conds []wavenet.Cond, 
 	return err
 }
 
-// vocodeWriter keeps a stream's samples, decoded, in its input's got, up
-// to limit samples.
-type vocodeWriter struct {
+// gotSink keeps a stream's samples in its input's got, up to limit
+// samples in all: where vocode's soundWriter writes.
+type gotSink struct {
 	in    *vocodeInput
 	limit int
-	de    *audio.Deemphasis // nil: none
-	buf   []float32
 }
 
-func (w *vocodeWriter) WriteCodes(codes []int32, q int) error {
-	codes = codes[:max(0, min(len(codes), w.limit-len(w.in.got)))]
-	w.buf = audio.MuLawDecode(w.buf, codes, q)
-	if w.de != nil {
-		w.de.Apply(w.buf)
-	}
-	w.in.got = append(w.in.got, w.buf...)
+func (g gotSink) Write(x []float32) error {
+	g.in.got = append(g.in.got, x[:max(0, min(len(x), g.limit-len(g.in.got)))]...)
 	return nil
 }
 

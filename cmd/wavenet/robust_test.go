@@ -480,6 +480,9 @@ func TestOddFlagValues(t *testing.T) {
 		{"--checkpoint-minutes", "0", "--checkpoint-minutes 0"},
 		{"--checkpoint-minutes", "1e300", "--checkpoint-minutes 1e+300"},
 		{"--threads", "-1", "--threads -1"},
+		{"--gain-augment", "-3", "--gain-augment -3: want 0 (none) … 60 dB"},
+		{"--gain-augment", "61", "--gain-augment 61"},
+		{"--gain-augment", "NaN", "--gain-augment NaN"},
 	} {
 		for _, resume := range []bool{false, true} {
 			args := []string{"train", "-o", out, tc.flag, tc.value, clip}
@@ -491,6 +494,11 @@ func TestOddFlagValues(t *testing.T) {
 				t.Errorf("%q: exit %d, %q; want 2 and %q", args, code, stderr, tc.says)
 			}
 		}
+	}
+	// A vocoder's chunks keep the clip's loudness: its frames describe it.
+	if code, _, stderr := runCmd(t, "train", "-o", out, "--local", "mel", "--gain-augment", "6", clip); code != exitUsage ||
+		!strings.Contains(stderr, "--gain-augment 6 with --local mel") {
+		t.Errorf("--gain-augment 6 --local mel: exit %d, %q; want 2, refused", code, stderr)
 	}
 	for _, args := range [][]string{
 		{"generate", "-o", filepath.Join(dir, "g.wav"), "--temperature", "Inf"},

@@ -110,9 +110,10 @@ func TestTrainKeepsBest(t *testing.T) {
 	cfg := tinyConfig(t, dir)
 	trainTo := func(out string, steps int, extra ...string) string {
 		t.Helper()
-		// Without pre-emphasis: overfitClip is made to overfit on plain codes.
+		// Without pre-emphasis or gain augmentation: overfitClip is made
+		// to overfit on plain codes at its own level.
 		args := append([]string{"train", "-q", "-o", out, "--config", cfg, "--chunk", "100", "--batch", "2",
-			"--lr", "0.005", "--seed", "2", "--steps", strconv.Itoa(steps), "--pre-emphasis", "0"}, extra...)
+			"--lr", "0.005", "--seed", "2", "--steps", strconv.Itoa(steps), "--pre-emphasis", "0", "--gain-augment", "0"}, extra...)
 		if !slices.Contains(extra, "--keep") && !slices.Contains(extra, "--resume") {
 			args = append(args, "--keep", "last") // this test's runs keep the last unless they say
 		}
@@ -370,7 +371,7 @@ func TestTrainPatience(t *testing.T) {
 	run := func(out string, extra ...string) string {
 		t.Helper()
 		args := append([]string{"train", "-q", "-o", out, "--config", cfg, "--chunk", "100", "--batch", "2",
-			"--lr", "0.005", "--seed", "2", "--steps", "300", "--pre-emphasis", "0"}, extra...)
+			"--lr", "0.005", "--seed", "2", "--steps", "300", "--pre-emphasis", "0", "--gain-augment", "0"}, extra...)
 		code, stdout, stderr := runCmd(t, append(args, clip)...)
 		if code != exitOK {
 			t.Fatalf("%q: exit %d, %q", args, code, stderr)

@@ -42,7 +42,7 @@ func testOptions(st *memStore, clips ...Clip) Options {
 	}
 	return Options{
 		Clips: clips, Config: &cfg,
-		Hyper:    Hyper{Batch: 3, Chunk: 40, LR: 3e-3, LRHalfLife: 30, Seed: 5, InputNoise: -1}, // the tests of noise set it
+		Hyper:    Hyper{Batch: 3, Chunk: 40, LR: 3e-3, LRHalfLife: 30, Seed: 5, InputNoise: -1, GainAugment: -1}, // the tests of noise and gain set them
 		SeedSet:  true,
 		Steps:    24,
 		Threads:  2,

@@ -136,16 +136,15 @@ partials instead of as hiss above its quiet upper ones (README, "What to
 expect"). --pre-emphasis 0 trains on the plain μ-law of the sound, as the
 model format's spec has it.
 
---gain-augment dB (default 12) makes each training chunk quieter by a gain
-drawn from 0 … −dB: an instrument's note decays, and a clip of a second
-holds each level of it only once, so that the held-out tail and the
-model's own takes are quieter than anything it was trained on. With it
-the validation loss of a short clip goes on falling where it climbed
-(piano-3, seed 1: 3.36 bits at step 1350 of 1500, where without it the
-lowest is 4.79, at step 650), and the takes hold the note (README, "What
-to expect"). Validation
-is never attenuated; --local trains without it, since its frames describe
-the clip's own loudness. --gain-augment 0 turns it off.
+--gain-augment dB makes each training chunk quieter by a gain drawn from
+0 … −dB (off by default): an instrument's note decays, and a clip of a
+second holds each level of it once, so the held-out tail and the model's
+own takes are quieter than most of what it trained on. With 12 dB the
+validation loss of a short clip goes on falling where it climbed (piano-3,
+seed 1: 3.36 bits at step 1350 of 1500, where without it the lowest is
+4.79, at step 650), but the takes gain on some clips and lose on others
+(README, "What to expect"). Validation is never attenuated; --local
+refuses it, since its frames describe the clip's own loudness.
 
 --resume continues from MODEL.ckpt
 exactly as if it had not stopped: the same data, settings and seed then give
@@ -186,7 +185,7 @@ intact. A run that would need more memory than the machine has available
 	f.Float64Var(&o.inputNoise, "input-noise", train.DefaultInputNoise, "fraction of each training chunk's input codes moved by ±1 … ±--input-noise-width codes, the targets left clean: the model learns to recover from its own slips and memorises a short clip more slowly (0 = none)")
 	f.IntVar(&o.inputNoiseWidth, "input-noise-width", train.DefaultInputNoiseWidth, "largest move of a noised input code, in codes")
 	f.Float64Var(&o.preEmphasis, "pre-emphasis", train.DefaultPreEmphasis, "α of the pre-emphasis x[t] − α·x[t−1] the clips get before μ-law coding, recorded in the model so that generate de-emphasises what it makes: the model's errors then fall where the sound is loud, not as hiss above it (0 = none)")
-	f.Float64Var(&o.gainAugment, "gain-augment", train.DefaultGainAugment, "largest attenuation in dB of a training chunk: each is made quieter by a gain drawn from 0 … −this dB, so that the model learns the sound at the levels it decays through (0 = none; none with --local, whose frames describe the clip's loudness)")
+	f.Float64Var(&o.gainAugment, "gain-augment", 0, "largest attenuation in dB of a training chunk: each is made quieter by a gain drawn from 0 … −this dB, so that the model learns the sound at the levels it decays through (0 = none; not with --local, whose frames describe the clip's loudness)")
 	f.BoolVar(&o.noPad, "no-pad-starts", false, "draw only chunks that lie wholly inside the training part, context included (the opening is then seldom trained)")
 	f.Uint64Var(&o.seed, "seed", 0, "seed of the initial weights and of the chunk draws")
 	f.BoolVar(&o.resume, "resume", false, "continue the run whose checkpoint is beside -o (settings not given are the checkpoint's)")
@@ -248,11 +247,11 @@ func (o *trainFlags) validate(f *pflag.FlagSet) (train.Hyper, error) {
 	switch {
 	case !(o.gainAugment >= 0 && o.gainAugment <= train.MaxGainAugment):
 		return train.Hyper{}, usagef("--gain-augment %v: want 0 (none) … %d dB", o.gainAugment, train.MaxGainAugment)
-	case o.local != "" && f.Changed("gain-augment") && o.gainAugment > 0:
-		return train.Hyper{}, usagef("--gain-augment %v with --local %s: the frames describe the clip's own loudness, which an attenuated chunk would not have; leave it out (--local trains without)", o.gainAugment, o.local)
+	case o.local != "" && o.gainAugment > 0:
+		return train.Hyper{}, usagef("--gain-augment %v with --local %s: the frames describe the clip's own loudness, which an attenuated chunk would not have", o.gainAugment, o.local)
 	}
 	h.GainAugment = o.gainAugment
-	if o.gainAugment == 0 || o.local != "" {
+	if o.gainAugment == 0 {
 		h.GainAugment = -1 // none; zero means "the default" to train.Run
 	}
 	var he *train.HyperError

@@ -74,10 +74,10 @@ type Hyper struct {
 	// gain drawn uniformly in dB from [−GainAugment, 0] (attenuate), so
 	// that the model learns the sound at every level it passes through as
 	// it decays, not only at the levels of the clip's training part.
-	// Validation is never attenuated. Negative: none (0 is the default,
-	// DefaultGainAugment, and none for a model conditioned on local
-	// frames, whose frames describe the clip's own loudness; a checkpoint
-	// from before the setting existed has 0 and resumes without).
+	// Validation is never attenuated. 0 or negative: none, the default
+	// (measured in the README's "What to expect": it helps some clips and
+	// not others). A model conditioned on local frames refuses it: they
+	// describe the clip's own loudness.
 	GainAugment float64 `json:"gain_augment_db,omitempty"`
 }
 
@@ -104,11 +104,6 @@ const (
 	// the note with the clip's spectrum (log-spectrum correlation 0.80–0.89
 	// where it was 0.60–0.77) instead of decaying into a hiss.
 	DefaultPreEmphasis = 0.85
-	// DefaultGainAugment: chunks attenuated by up to 12 dB. Measured on
-	// sound-icons clips (README, "What to expect"): the validation loss of
-	// piano-3 keeps falling for the whole ten minutes instead of climbing
-	// after the first two, and its takes hold the note.
-	DefaultGainAugment = 12
 	DefaultCheckpoint  = 3 * time.Minute
 	DefaultLogEvery    = 10
 	DefaultValEvery    = 50
@@ -659,12 +654,6 @@ func mergeHyper(h Hyper, seedSet bool, ck *Checkpoint, cfg wavenet.Config) (Hype
 	}
 	if h.PreEmphasis == 0 {
 		h.PreEmphasis = DefaultPreEmphasis
-	}
-	if h.GainAugment == 0 {
-		h.GainAugment = DefaultGainAugment
-		if cfg.LocalChannels > 0 {
-			h.GainAugment = -1
-		}
 	}
 	if err := h.Validate(); err != nil {
 		return Hyper{}, fmt.Errorf("train: %w", err)

@@ -102,17 +102,7 @@ func TestGainAugmentResume(t *testing.T) {
 		t.Errorf("default gain augmentation %v dB, want none", plan.Hyper.GainAugment)
 	}
 
-	optB := loud(&b)
-	ctx, cancel := context.WithCancel(context.Background())
-	optB.OnLog = func(log []LogRow) {
-		if log[len(log)-1].Step == 12 {
-			cancel()
-		}
-	}
-	if _, err := Run(ctx, optB); err != nil {
-		t.Fatal(err)
-	}
-	ck := b.checkpoint(t)
+	ck := interruptedAt(t, loud(&b), &b, 12)
 	if h := ck.Hyper(); h.GainAugment != 9 {
 		t.Errorf("checkpoint's gain augmentation %v, want 9", h.GainAugment)
 	}

@@ -641,6 +641,23 @@ func TestLocalConditionedLearns(t *testing.T) {
 	}
 }
 
+// interruptedAt runs o, which saves into st, and cancels it at the log row
+// of step; it returns the checkpoint the run left.
+func interruptedAt(t *testing.T, o Options, st *memStore, step int) *Checkpoint {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	o.OnLog = func(log []LogRow) {
+		if log[len(log)-1].Step == step {
+			cancel()
+		}
+	}
+	if _, err := Run(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	return st.checkpoint(t)
+}
+
 // TestInputNoiseResume: a run with noised inputs gives other weights than
 // one without, the same bytes twice, and the same bytes when interrupted
 // and resumed (the noise draws come from the run's saved RNG); the
@@ -680,17 +697,7 @@ func TestInputNoiseResume(t *testing.T) {
 	if !bytes.Equal(a.model, a2.model) {
 		t.Error("two runs with input noise differ")
 	}
-	optB := noisy(&b)
-	ctx, cancel := context.WithCancel(context.Background())
-	optB.OnLog = func(log []LogRow) {
-		if log[len(log)-1].Step == 12 {
-			cancel()
-		}
-	}
-	if _, err := Run(ctx, optB); err != nil {
-		t.Fatal(err)
-	}
-	ck := b.checkpoint(t)
+	ck := interruptedAt(t, noisy(&b), &b, 12)
 	if h := ck.Hyper(); h.InputNoise != 0.25 || h.InputNoiseWidth != 2 {
 		t.Errorf("checkpoint's input noise %v, width %d; want 0.25, 2", h.InputNoise, h.InputNoiseWidth)
 	}

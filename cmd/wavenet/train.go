@@ -251,8 +251,8 @@ func (o *trainFlags) validate(f *pflag.FlagSet) (train.Hyper, error) {
 		return train.Hyper{}, usagef("--gain-augment %v with --local %s: the frames describe the clip's own loudness, which an attenuated chunk would not have", o.gainAugment, o.local)
 	}
 	h.GainAugment = o.gainAugment
-	if o.gainAugment == 0 {
-		h.GainAugment = -1 // none; zero means "the default" to train.Run
+	if o.gainAugment == 0 && o.resume {
+		h.GainAugment = -1 // none, said; zero means "the checkpoint's" on resume
 	}
 	var he *train.HyperError
 	if err := h.Validate(); errors.As(err, &he) {
@@ -816,7 +816,8 @@ func readClips(files []string, walked map[string]bool, cfg wavenet.Config, cond 
 		if !quiet {
 			fmt.Fprintf(w, "train: %s\n", describeRead(info, cfg.SampleRate, len(x)))
 		}
-		c := train.Clip{Name: f, Codes: audio.MuLawEncode(nil, audio.PreEmphasize(nil, x, emphasis), cfg.QuantizationChannels)}
+		sound := audio.PreEmphasize(nil, x, emphasis)
+		c := train.Clip{Name: f, Codes: audio.MuLawEncode(nil, sound, cfg.QuantizationChannels), Sound: sound}
 		if ids != nil {
 			c.Class = ids[i]
 		}

@@ -7,49 +7,40 @@ import (
 	"github.com/wavenet-go/wavenet-go/audio"
 )
 
-// MaxGainAugment bounds Hyper.GainAugment, in dB: below about −48 dB every
-// code of a 256-code μ-law clip but the loudest few falls to the two codes
-// of silence.
+// MaxGainAugment bounds Hyper.GainAugment, in dB: at −60 dB a clip at full
+// scale is as quiet as the quietest few codes of 256-code μ-law.
 const MaxGainAugment = 60
 
-// gainTable attenuates training chunks (Hyper.GainAugment). Its buffers are
-// reused from chunk to chunk; the zero value is ready to use.
-type gainTable struct {
-	sound  []float32 // sound[c]: the sample of code c, as audio.MuLawDecode gives it
-	scaled []float32 // sound scaled by the drawn gain
-	code   []int32   // code[c]: the code c becomes at that gain
+// gainCoder attenuates training chunks (Hyper.GainAugment). Its buffers
+// are reused from chunk to chunk; the zero value is ready to use.
+type gainCoder struct {
+	scaled []float32
+	codes  []int32
 }
 
-// attenuate makes ch the same chunk made quieter by a gain drawn uniformly
-// in dB from [−maxDB, 0] with one draw from rng: each input code and each
-// target code c (not the −1 of an unscored position) becomes the μ-law
-// code of the sound of c times the gain (the spec's decoding and encoding,
-// float64 products rounded once to float32), so that a chunk at −6 dB is
-// what coding the clip at half its amplitude would give, up to the one
-// rounding of its codes. Codes only ever move towards silence: the two
-// codes next to zero stay where they are, and so does the filler past a
-// clip's end.
-func (g *gainTable) attenuate(ch *Chunk, maxDB float64, q int, rng *rand.Rand) {
-	if len(g.sound) != q {
-		codes := make([]int32, q)
-		for c := range codes {
-			codes[c] = int32(c)
-		}
-		g.sound = audio.MuLawDecode(nil, codes, q)
-		g.scaled = make([]float32, q)
-		g.code = make([]int32, q)
-	}
+// attenuate makes ch, drawn from the clip whose samples are sound, the same
+// chunk of that clip coded at a gain drawn uniformly in dB from [−maxDB, 0]
+// (one draw from rng): each input code and each target code (not the −1 of
+// an unscored position) becomes the μ-law code of its sample times the gain,
+// the product in float64 rounded once to float32, exactly what μ-law coding
+// the attenuated clip would give. The filler past the clip's end stays.
+func (g *gainCoder) attenuate(ch *Chunk, sound []float32, maxDB float64, q int, rng *rand.Rand) {
 	gain := math.Pow(10, -maxDB*rng.Float64()/20)
-	for c, x := range g.sound {
-		g.scaled[c] = float32(float64(x) * gain)
+	// Input p is the sample at o+p, target p the one at o+p+1.
+	o := ch.Cond.Offset
+	n := min(len(ch.Inputs)+1, len(sound)-o)
+	if cap(g.scaled) < n {
+		g.scaled = make([]float32, n)
 	}
-	audio.MuLawEncode(g.code, g.scaled, q)
-	for i, c := range ch.Inputs {
-		ch.Inputs[i] = g.code[c]
+	g.scaled = g.scaled[:n]
+	for i := range g.scaled {
+		g.scaled[i] = float32(float64(sound[o+i]) * gain)
 	}
-	for i, c := range ch.Targets {
+	g.codes = audio.MuLawEncode(g.codes, g.scaled, q)
+	copy(ch.Inputs, g.codes[:min(n, len(ch.Inputs))])
+	for p, c := range ch.Targets {
 		if c >= 0 {
-			ch.Targets[i] = g.code[c]
+			ch.Targets[p] = g.codes[p+1]
 		}
 	}
 }

@@ -12,55 +12,74 @@ import (
 	"github.com/wavenet-go/wavenet-go/audio"
 )
 
-// TestAttenuate: every code of an attenuated chunk is the μ-law code of
-// its sound times the one gain drawn, within [−maxDB, 0] dB; unscored
-// targets stay −1; codes move only towards silence; over many draws the
-// gains fill the range.
+// TestAttenuate: every input and target code of an attenuated chunk is the
+// μ-law code of its clip's sample times the one gain drawn, within
+// [−maxDB, 0] dB; unscored targets stay −1 and the filler past the clip's
+// end stays; chunks that overhang the clip's start and end are included;
+// over many draws the gains fill the range.
 func TestAttenuate(t *testing.T) {
-	const q, maxDB = 256, 12
-	in := make([]int32, 2*q)
-	for i := range in {
-		in[i] = int32(i % q)
+	const q, maxDB, n = 256, 12, 700
+	sound := make([]float32, n)
+	for i := range sound {
+		sound[i] = float32(0.9 * math.Sin(float64(i)*0.05) * math.Exp(-float64(i)/300))
 	}
-	targets := slices.Clone(in)
-	targets[3], targets[300] = -1, -1
-	var g gainTable
+	clip := Clip{Name: "c", Codes: audio.MuLawEncode(nil, sound, q), Split: n, Sound: sound}
+	d, err := NewData([]Clip{clip}, 64, 100, true, q/2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g gainCoder
 	rng := rand.New(rand.NewPCG(3, 4))
 	twin := rand.New(rand.NewPCG(3, 4)) // makes the draws attenuate makes
 	lo, hi := math.Inf(1), math.Inf(-1)
-	for draw := range 200 {
-		ch := Chunk{Inputs: slices.Clone(in), Targets: slices.Clone(targets)}
+	overhangs := 0
+	for draw := range 300 {
+		var ch Chunk
+		d.Sample(&ch, rng)
+		twin.IntN(d.total) // Sample's draw
+		in, targets := slices.Clone(ch.Inputs), slices.Clone(ch.Targets)
 		gain := math.Pow(10, -maxDB*twin.Float64()/20)
-		g.attenuate(&ch, maxDB, q, rng)
+		g.attenuate(&ch, sound, maxDB, q, rng)
 		if rng.Uint64() != twin.Uint64() {
 			t.Fatal("attenuate took other than one draw")
 		}
 		lo, hi = min(lo, gain), max(hi, gain)
-		sound := audio.MuLawDecode(nil, in, q)
-		for i := range sound {
-			sound[i] = float32(float64(sound[i]) * gain)
+		o := ch.Cond.Offset
+		code := func(pos int) int32 {
+			return audio.MuLawEncode(nil, []float32{float32(float64(sound[pos]) * gain)}, q)[0]
 		}
-		want := audio.MuLawEncode(nil, sound, q)
-		for i, c := range in {
-			if ch.Inputs[i] != want[i] {
-				t.Fatalf("draw %d, gain %.4f: input code %d became %d, want %d", draw, gain, c, ch.Inputs[i], want[i])
+		if o+len(in) > n {
+			overhangs++
+		}
+		for p := range in {
+			want := in[p] // the filler, past the end
+			if o+p < n {
+				want = code(o + p)
 			}
-			if d, d0 := math.Abs(float64(ch.Inputs[i])-127.5), math.Abs(float64(c)-127.5); d > d0 {
-				t.Fatalf("gain %.4f moved code %d away from silence, to %d", gain, c, ch.Inputs[i])
+			if ch.Inputs[p] != want {
+				t.Fatalf("draw %d, gain %.4f: input %d (clip sample %d) is %d, want %d", draw, gain, p, o+p, ch.Inputs[p], want)
 			}
 			switch {
-			case targets[i] < 0 && ch.Targets[i] != -1:
-				t.Fatalf("the unscored target at %d became %d", i, ch.Targets[i])
-			case targets[i] >= 0 && ch.Targets[i] != want[i]:
-				t.Fatalf("target code %d became %d, want %d (the inputs' mapping)", c, ch.Targets[i], want[i])
+			case targets[p] < 0 && ch.Targets[p] != -1:
+				t.Fatalf("the unscored target at %d became %d", p, ch.Targets[p])
+			case targets[p] >= 0 && ch.Targets[p] != code(o+p+1):
+				t.Fatalf("draw %d: target %d (clip sample %d) is %d, want %d", draw, p, o+p+1, ch.Targets[p], code(o+p+1))
 			}
 		}
-		if ch.Inputs[127] != 127 || ch.Inputs[128] != 128 {
-			t.Fatalf("gain %.4f moved the codes of silence: 127 → %d, 128 → %d", gain, ch.Inputs[127], ch.Inputs[128])
-		}
+	}
+	if overhangs == 0 {
+		t.Error("no chunk ran past the clip's end: the filler went untested")
 	}
 	if floor := math.Pow(10, -maxDB/20.0); lo > floor*1.05 || hi < 0.95 || lo < floor {
 		t.Errorf("gains drawn from %.4f to %.4f, want about %.4f … 1", lo, hi, floor)
+	}
+	// At 0 dB the chunk is the clip's own codes.
+	var ch Chunk
+	d.Sample(&ch, rng)
+	in, targets := slices.Clone(ch.Inputs), slices.Clone(ch.Targets)
+	g.attenuate(&ch, sound, 0, q, rng)
+	if !slices.Equal(ch.Inputs, in) || !slices.Equal(ch.Targets, targets) {
+		t.Error("attenuating by 0 dB changed the chunk")
 	}
 }
 
@@ -70,6 +89,14 @@ func TestAttenuate(t *testing.T) {
 // frames refuses it; a resume with another setting is refused.
 func TestGainAugmentResume(t *testing.T) {
 	clip := toneClip("clip", 3000, 1)
+	// Without its sound the clip cannot be coded afresh.
+	var none memStore
+	o := testOptions(&none, clip)
+	o.Hyper.GainAugment = 9
+	if _, err := Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "0 samples of sound for 3000 codes") {
+		t.Errorf("gain augmentation of a clip without its sound: %v", err)
+	}
+	clip.Sound = audio.MuLawDecode(nil, clip.Codes, 256)
 	loud := func(st *memStore) Options {
 		o := testOptions(st, clip)
 		o.Hyper.GainAugment = 9

@@ -20,6 +20,10 @@ type Clip struct {
 	Name  string  // where it came from, for messages and the model's metadata
 	Codes []int32 // μ-law classes in [0, Q)
 	Split int     // first held-out position; len(Codes) when nothing is held out (Run sets it)
+	// Sound is what Codes code, a sample per code in [−1, 1] (after any
+	// pre-emphasis): Hyper.GainAugment codes it afresh at a lower level
+	// and needs it; without gain augmentation it may be nil.
+	Sound []float32
 
 	// Class is the clip's global class id in [0, N); 0 for a model without
 	// global conditioning.
@@ -81,6 +85,7 @@ type Chunk struct {
 	Inputs  []int32 // RF−1+T codes; positions past the clip hold a filler code no scored logit sees
 	Targets []int32 // RF−1+T: Targets[p] is the code after Inputs[p], or −1
 	Count   int     // scored positions, ≤ T
+	clip    int     // the index in Data.Clips of the clip it was drawn from
 	// Cond is the clip's class and frames, with Offset the clip position
 	// of Inputs[0], so that input position p sees the frame of clip sample
 	// Offset+p+1, as it would in the whole clip.
@@ -199,6 +204,7 @@ func (d *Data) startAt(ch *Chunk, ci, k int) {
 	lo, _ := d.startRange(*c)
 	s := lo + k
 	d.fill(ch, c, s, max(1, s+d.RF), min(c.Split-1, s+d.RF+d.T-1))
+	ch.clip = ci
 }
 
 // fill makes ch the chunk of clip c that starts at s (possibly negative)

@@ -169,7 +169,7 @@ func TestValidationEveryClip(t *testing.T) {
 		clips = append(clips, c)
 	}
 	cfg := wavenet.Config{QuantizationChannels: 256}
-	split, err := splitClips(clips, cfg, 0.1)
+	split, err := splitClips(clips, cfg, 0.1, false)
 	if err != nil {
 		t.Fatal(err)
 	}

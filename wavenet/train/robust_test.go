@@ -181,7 +181,7 @@ func TestMemoryLimit(t *testing.T) {
 		t.Fatalf("Run: %v, want a MemoryError", err)
 	}
 
-	clips, err := splitClips([]Clip{clip}, cfg, DefaultValFraction)
+	clips, err := splitClips([]Clip{clip}, cfg, DefaultValFraction, false)
 	if err != nil {
 		t.Fatal(err)
 	}

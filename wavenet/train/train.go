@@ -70,10 +70,11 @@ type Hyper struct {
 	// for the α in force.
 	PreEmphasis float64 `json:"pre_emphasis,omitempty"`
 	// GainAugment is the largest attenuation, in dB, of a training chunk:
-	// each chunk, inputs and targets alike, is the clip made quieter by a
-	// gain drawn uniformly in dB from [−GainAugment, 0] (attenuate), so
-	// that the model learns the sound at every level it passes through as
-	// it decays, not only at the levels of the clip's training part.
+	// each chunk, inputs and targets alike, is coded afresh from its clip's
+	// Sound made quieter by a gain drawn uniformly in dB from
+	// [−GainAugment, 0], so that the model learns the sound at every level
+	// it passes through as it decays, not only at the levels of the clip's
+	// training part; every clip then needs its Sound.
 	// Validation is never attenuated. 0 or negative: none, the default
 	// (measured in the README's "What to expect": it helps some clips and
 	// not others). A model conditioned on local frames refuses it: they
@@ -298,7 +299,7 @@ type run struct {
 	pcg      *rand.PCG
 	rng      *rand.Rand
 	data     *Data
-	gain     gainTable // attenuates training chunks (Hyper.GainAugment)
+	gain     gainCoder // attenuates training chunks (Hyper.GainAugment)
 	val      []Chunk
 	tr       *trainer
 	hyper    Hyper
@@ -360,7 +361,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	if r.hyper, err = mergeHyper(opts.Hyper, opts.SeedSet, ck, cfg); err != nil {
 		return Result{}, err
 	}
-	clips, err := splitClips(opts.Clips, cfg, r.hyper.ValFraction)
+	clips, err := splitClips(opts.Clips, cfg, r.hyper.ValFraction, r.hyper.GainAugment > 0)
 	if err != nil {
 		return Result{}, err
 	}
@@ -430,9 +431,10 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 }
 
 // splitClips copies clips, each with its held-out tail marked: the last
-// valFraction of it, none when valFraction ≤ 0. It refuses codes outside the
-// model's Q classes.
-func splitClips(clips []Clip, cfg wavenet.Config, valFraction float64) ([]Clip, error) {
+// valFraction of it, none when valFraction ≤ 0, and its Sound kept if sound
+// (gain augmentation), else dropped. It refuses codes outside the model's Q
+// classes, and with sound, a clip whose Sound does not match its Codes.
+func splitClips(clips []Clip, cfg wavenet.Config, valFraction float64, sound bool) ([]Clip, error) {
 	if len(clips) == 0 {
 		return nil, errors.New("train: no clips to train on")
 	}
@@ -449,6 +451,12 @@ func splitClips(clips []Clip, cfg wavenet.Config, valFraction float64) ([]Clip, 
 			held = int(math.Round(float64(len(c.Codes)) * valFraction))
 		}
 		c.Split = len(c.Codes) - held
+		switch {
+		case !sound:
+			c.Sound = nil // not needed: not held
+		case len(c.Sound) != len(c.Codes):
+			return nil, fmt.Errorf("train: %s: gain augmentation codes the clip's sound afresh, and it has %d samples of sound for %d codes", c.Name, len(c.Sound), len(c.Codes))
+		}
 		out[i] = c
 	}
 	return out, nil
@@ -622,7 +630,7 @@ func mergeHyper(h Hyper, seedSet bool, ck *Checkpoint, cfg wavenet.Config) (Hype
 		diff("input noise", h.InputNoise != 0, h.InputNoise, c.InputNoise)
 		diff("input noise width", h.InputNoiseWidth != 0, h.InputNoiseWidth, c.InputNoiseWidth)
 		diff("pre-emphasis", h.PreEmphasis != 0, h.PreEmphasis, c.PreEmphasis)
-		diff("gain augmentation", h.GainAugment != 0, h.GainAugment, c.GainAugment)
+		diff("gain augmentation", h.GainAugment != 0, max(0, h.GainAugment), max(0, c.GainAugment))
 		if len(diffs) > 0 {
 			return Hyper{}, fmt.Errorf("train: resume: %s; resume with the same settings or start a new run", strings.Join(diffs, ", "))
 		}
@@ -780,7 +788,7 @@ func (r *run) loop(ctx context.Context, clips []Clip) (Result, error) {
 		for i := range batch {
 			r.data.Sample(&batch[i], r.rng)
 			if r.hyper.GainAugment > 0 {
-				r.gain.attenuate(&batch[i], r.hyper.GainAugment, r.m.Config.QuantizationChannels, r.rng)
+				r.gain.attenuate(&batch[i], r.data.Clips[batch[i].clip].Sound, r.hyper.GainAugment, r.m.Config.QuantizationChannels, r.rng)
 			}
 			if r.hyper.InputNoise > 0 {
 				jitter(batch[i].Inputs, r.hyper.InputNoise, r.hyper.InputNoiseWidth, r.m.Config.QuantizationChannels, r.rng)

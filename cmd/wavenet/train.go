@@ -141,7 +141,7 @@ quieter by a gain drawn from 0 … −dB (off by default): an instrument's note
 decays, and a clip of a second holds each level of it once, so the held-out
 tail and the model's own takes are quieter than most of what it trained
 on. With 12 dB the validation loss of a short clip goes on falling where it
-climbed (piano-3, ten minutes on one core: lowest 3.21 bits at step 1950
+climbed (piano-3, the README's ten-minute run: lowest 3.21 bits at step 1950
 of 1964, where without it the lowest is 4.79, at step 650), but the takes
 gain on some clips and lose on others (README, "What to expect").
 Validation is never attenuated; --local refuses it, since its frames

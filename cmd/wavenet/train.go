@@ -505,11 +505,12 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 	// The clips' codes are those of the sound pre-emphasised as the run's
 	// settings say: the flag's (or the default) on a new run, the
 	// checkpoint's on resume (none for one from before the setting).
-	emphasis := opts.Hyper.EffectivePreEmphasis()
+	// Their sound is kept only for gain augmentation, which codes it afresh.
+	emphasis, gain := opts.Hyper.EffectivePreEmphasis(), opts.Hyper.GainAugment
 	if o.resume {
-		emphasis = opts.Resume.Hyper().EffectivePreEmphasis()
+		emphasis, gain = opts.Resume.Hyper().EffectivePreEmphasis(), opts.Resume.Hyper().GainAugment
 	}
-	if opts.Clips, err = readClips(files, walked, cfg, opts.Cond, o.classes, emphasis, stderr, o.quiet, lim); err != nil {
+	if opts.Clips, err = readClips(files, walked, cfg, opts.Cond, o.classes, emphasis, gain > 0, stderr, o.quiet, lim); err != nil {
 		return err
 	}
 	opts.MemoryLimit = lim.bytes
@@ -781,8 +782,10 @@ func trainConditioning(f changedFlags, o *trainFlags, cfg *wavenet.Config, opts 
 // in a folder (walked) that cannot be read is skipped with a warning on w;
 // a file named on the command line must be read. It fails if no file is
 // left, and refuses before a file is read if the clips would take more
-// than lim. The audio package's warnings about a file go to w too.
-func readClips(files []string, walked map[string]bool, cfg wavenet.Config, cond train.Conditioning, classesFrom string, emphasis float64, w io.Writer, quiet bool, lim memoryLimit) ([]train.Clip, error) {
+// than lim. Each clip's codes are of its sound pre-emphasised by emphasis;
+// with sound the clip keeps that sound too (train.Clip.Sound). The audio
+// package's warnings about a file go to w too.
+func readClips(files []string, walked map[string]bool, cfg wavenet.Config, cond train.Conditioning, classesFrom string, emphasis float64, sound bool, w io.Writer, quiet bool, lim memoryLimit) ([]train.Clip, error) {
 	var ids []int
 	if classesFrom != "" {
 		var err error
@@ -799,9 +802,13 @@ func readClips(files []string, walked map[string]bool, cfg wavenet.Config, cond 
 	}
 	clips := make([]train.Clip, 0, len(files))
 	var skipped []string
-	var held int64 // the codes of the clips read so far
+	var held int64 // the codes (and sound) of the clips read so far
+	perSample := int64(4)
+	if sound {
+		perSample = 8
+	}
 	for i, f := range files {
-		x, info, err := readAudio(f, cfg.SampleRate, w, lim, held, 4, "train on fewer or shorter clips")
+		x, info, err := readAudio(f, cfg.SampleRate, w, lim, held, perSample, "train on fewer or shorter clips")
 		if err != nil {
 			var me *memoryError
 			if errors.As(err, &me) {
@@ -817,8 +824,11 @@ func readClips(files []string, walked map[string]bool, cfg wavenet.Config, cond 
 		if !quiet {
 			fmt.Fprintf(w, "train: %s\n", describeRead(info, cfg.SampleRate, len(x)))
 		}
-		sound := audio.PreEmphasize(nil, x, emphasis)
-		c := train.Clip{Name: f, Codes: audio.MuLawEncode(nil, sound, cfg.QuantizationChannels), Sound: sound}
+		e := audio.PreEmphasize(nil, x, emphasis)
+		c := train.Clip{Name: f, Codes: audio.MuLawEncode(nil, e, cfg.QuantizationChannels)}
+		if sound {
+			c.Sound = e
+		}
 		if ids != nil {
 			c.Class = ids[i]
 		}
@@ -828,7 +838,7 @@ func readClips(files []string, walked map[string]bool, cfg wavenet.Config, cond 
 			}
 		}
 		clips = append(clips, c)
-		held += 4 * int64(len(x))
+		held += perSample * int64(len(x))
 	}
 	if len(clips) == 0 {
 		return nil, fmt.Errorf("no clip to train on: none of the %d .wav files found could be read (%s)", len(skipped), strings.Join(skipped, ", "))

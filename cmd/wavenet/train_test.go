@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -126,5 +128,40 @@ func TestCompare(t *testing.T) {
 	}
 	if code, _, stderr := runCmd(t, "compare", a, filepath.Join(dir, "nope.wav")); code != exitError || !strings.Contains(stderr, "nope.wav") {
 		t.Errorf("missing file: exit %d, %q", code, stderr)
+	}
+}
+
+// TestTrainGainAugmentResume: --gain-augment changes the model; a run of it
+// interrupted and resumed without the flag (the checkpoint's setting, so
+// the clip's sound is read again for it) writes the uninterrupted run's
+// bytes.
+func TestTrainGainAugmentResume(t *testing.T) {
+	dir := t.TempDir()
+	clip := trainClip(t, dir, 4000, 330)
+	cfg := filepath.Join(dir, "cfg.json")
+	os.WriteFile(cfg, []byte(`{"dilations":[1,2,4,8],"residual_channels":4,"gate_channels":4,"skip_channels":8,"end_channels":8}`), 0o644)
+	train := func(name string, steps int, extra ...string) []byte {
+		t.Helper()
+		out := filepath.Join(dir, name+".safetensors")
+		args := append([]string{"train", "-q", "-o", out, "--config", cfg, "--steps", strconv.Itoa(steps), "--chunk", "100",
+			"--batch", "2", "--seed", "3", "--keep", "last", clip}, extra...)
+		if code, _, stderr := runCmd(t, args...); code != exitOK {
+			t.Fatalf("%q: exit %d, %q", args, code, stderr)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	plain := train("plain", 20)
+	whole := train("whole", 20, "--gain-augment", "12")
+	train("parts", 10, "--gain-augment", "12")
+	parts := train("parts", 20, "--resume")
+	if bytes.Equal(plain, whole) {
+		t.Error("--gain-augment 12 left the model unchanged")
+	}
+	if !bytes.Equal(whole, parts) {
+		t.Error("the resumed --gain-augment run's model differs from the uninterrupted one's")
 	}
 }

@@ -74,11 +74,11 @@ type Hyper struct {
 	// Sound made quieter by a gain drawn uniformly in dB from
 	// [−GainAugment, 0], so that the model learns the sound at every level
 	// it passes through as it decays, not only at the levels of the clip's
-	// training part; every clip then needs its Sound.
-	// Validation is never attenuated. 0 or negative: none, the default
-	// (measured in the README's "What to expect": it helps some clips and
-	// not others). A model conditioned on local frames refuses it: they
-	// describe the clip's own loudness.
+	// training part; every clip then needs its Sound. Validation is never
+	// attenuated. 0 or negative: none, the default (measured in the
+	// README's "What to expect": it helps some clips and not others). A
+	// model conditioned on local frames refuses it: they describe the
+	// clip's own loudness.
 	GainAugment float64 `json:"gain_augment_db,omitempty"`
 }
 
@@ -608,8 +608,9 @@ func (r *run) config(ck *Checkpoint) (wavenet.Config, error) {
 }
 
 // mergeHyper fills the zero fields of h with the checkpoint's (on resume)
-// or the defaults for a model of config cfg, and refuses a set field that
-// contradicts the checkpoint.
+// or the defaults, and refuses a set field that contradicts the checkpoint
+// or, on a new run, that a model of config cfg cannot train with (gain
+// augmentation with local frames).
 func mergeHyper(h Hyper, seedSet bool, ck *Checkpoint, cfg wavenet.Config) (Hyper, error) {
 	if ck != nil {
 		c := ck.st.Hyper

@@ -133,17 +133,7 @@ func TestGainAugmentResume(t *testing.T) {
 	if h := ck.Hyper(); h.GainAugment != 9 {
 		t.Errorf("checkpoint's gain augmentation %v, want 9", h.GainAugment)
 	}
-	bad := Options{Clips: []Clip{clip}, Steps: 24, Resume: ck, Threads: 1, Save: b.save, Hyper: Hyper{GainAugment: 6}}
-	if _, err := Run(context.Background(), bad); err == nil || !strings.Contains(err.Error(), "gain augmentation 6") {
-		t.Errorf("resume with another gain augmentation: %v", err)
-	}
-	resume := Options{Clips: []Clip{clip}, Steps: 24, Resume: ck, Threads: 1, LogEvery: 4, ValEvery: 8, Save: b.save}
-	if _, err := Run(context.Background(), resume); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(a.model, b.model) {
-		t.Error("the resumed run's model differs from the uninterrupted one's")
-	}
+	resumeTo24(t, clip, ck, &b, a.model, Hyper{GainAugment: 6}, "gain augmentation 6")
 
 	// Local frames: refused when asked for.
 	local := func(gain float64) (Hyper, error) {

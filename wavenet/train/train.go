@@ -358,8 +358,12 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if r.hyper, err = mergeHyper(opts.Hyper, opts.SeedSet, ck, cfg); err != nil {
+	if r.hyper, err = mergeHyper(opts.Hyper, opts.SeedSet, ck); err != nil {
 		return Result{}, err
+	}
+	if cfg.LocalChannels > 0 && r.hyper.GainAugment > 0 {
+		return Result{}, fmt.Errorf("train: %w", &HyperError{"gain_augment_db", r.hyper.GainAugment,
+			"none (0 or less) for a model conditioned on local frames: they describe the clip's own loudness"})
 	}
 	clips, err := splitClips(opts.Clips, cfg, r.hyper.ValFraction, r.hyper.GainAugment > 0)
 	if err != nil {
@@ -608,10 +612,8 @@ func (r *run) config(ck *Checkpoint) (wavenet.Config, error) {
 }
 
 // mergeHyper fills the zero fields of h with the checkpoint's (on resume)
-// or the defaults, and refuses a set field that contradicts the checkpoint
-// or, on a new run, that a model of config cfg cannot train with (gain
-// augmentation with local frames).
-func mergeHyper(h Hyper, seedSet bool, ck *Checkpoint, cfg wavenet.Config) (Hyper, error) {
+// or the defaults, and refuses a set field that contradicts the checkpoint.
+func mergeHyper(h Hyper, seedSet bool, ck *Checkpoint) (Hyper, error) {
 	if ck != nil {
 		c := ck.st.Hyper
 		var diffs []string
@@ -666,10 +668,6 @@ func mergeHyper(h Hyper, seedSet bool, ck *Checkpoint, cfg wavenet.Config) (Hype
 	}
 	if err := h.Validate(); err != nil {
 		return Hyper{}, fmt.Errorf("train: %w", err)
-	}
-	if cfg.LocalChannels > 0 && h.GainAugment > 0 {
-		return Hyper{}, fmt.Errorf("train: %w", &HyperError{"gain_augment_db", h.GainAugment,
-			"none (0 or less) for a model conditioned on local frames: they describe the clip's own loudness"})
 	}
 	return h, nil
 }

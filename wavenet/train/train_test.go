@@ -658,6 +658,25 @@ func interruptedAt(t *testing.T, o Options, st *memStore, step int) *Checkpoint 
 	return st.checkpoint(t)
 }
 
+// resumeTo24 checks a checkpoint of testOptions' run, interrupted and kept in
+// st: resuming with the setting other is refused, naming it as refusal
+// says, and resuming without settings to step 24 writes want, the
+// uninterrupted run's model.
+func resumeTo24(t *testing.T, clip Clip, ck *Checkpoint, st *memStore, want []byte, other Hyper, refusal string) {
+	t.Helper()
+	bad := Options{Clips: []Clip{clip}, Steps: 24, Resume: ck, Threads: 1, Save: st.save, Hyper: other}
+	if _, err := Run(context.Background(), bad); err == nil || !strings.Contains(err.Error(), refusal) {
+		t.Errorf("resume with %q: %v", refusal, err)
+	}
+	resume := Options{Clips: []Clip{clip}, Steps: 24, Resume: ck, Threads: 1, LogEvery: 4, ValEvery: 8, Save: st.save}
+	if _, err := Run(context.Background(), resume); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(want, st.model) {
+		t.Error("the resumed run's model differs from the uninterrupted one's")
+	}
+}
+
 // TestInputNoiseResume: a run with noised inputs gives other weights than
 // one without, the same bytes twice, and the same bytes when interrupted
 // and resumed (the noise draws come from the run's saved RNG); the
@@ -701,15 +720,5 @@ func TestInputNoiseResume(t *testing.T) {
 	if h := ck.Hyper(); h.InputNoise != 0.25 || h.InputNoiseWidth != 2 {
 		t.Errorf("checkpoint's input noise %v, width %d; want 0.25, 2", h.InputNoise, h.InputNoiseWidth)
 	}
-	bad := Options{Clips: []Clip{clip}, Steps: 24, Resume: ck, Threads: 1, Save: b.save, Hyper: Hyper{InputNoise: 0.5}}
-	if _, err := Run(context.Background(), bad); err == nil || !strings.Contains(err.Error(), "input noise 0.5") {
-		t.Errorf("resume with another input noise: %v", err)
-	}
-	resume := Options{Clips: []Clip{clip}, Steps: 24, Resume: ck, Threads: 1, LogEvery: 4, ValEvery: 8, Save: b.save}
-	if _, err := Run(context.Background(), resume); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(a.model, b.model) {
-		t.Error("the resumed noised run's model differs from the uninterrupted one's")
-	}
+	resumeTo24(t, clip, ck, &b, a.model, Hyper{InputNoise: 0.5}, "input noise 0.5")
 }

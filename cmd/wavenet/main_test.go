@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -61,5 +63,27 @@ func TestEveryCommandHelp(t *testing.T) {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("generate -h lacks %q", want)
 		}
+	}
+}
+
+// TestErrorNamesCommandOnce: an error from one of the project's packages is
+// printed after the command's name without the package's own prefix
+// ("wavenet eval: wavenet: …", "wavenet train: train: …").
+func TestErrorNamesCommandOnce(t *testing.T) {
+	dir := t.TempDir()
+	notModel := filepath.Join(dir, "notes.safetensors")
+	if err := os.WriteFile(notModel, []byte("not a model, but long enough to hold a header length"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCmd(t, "eval", "--model", notModel, filepath.Join("..", "..", "models", "tone.wav"))
+	want := "wavenet eval: " + notModel + ": "
+	if code != exitError || !strings.HasPrefix(stderr, want) {
+		t.Errorf("eval of a file that is not a model: exit %d, stderr %q; want exit %d and a line starting %q", code, stderr, exitError, want)
+	}
+	if got := message(fmt.Errorf("train: resume: lr 0.01 (the checkpoint has 0.001)")); got != "resume: lr 0.01 (the checkpoint has 0.001)" {
+		t.Errorf("message of a train error = %q", got)
+	}
+	if got := message(fmt.Errorf("clip.wav: not a WAV file")); got != "clip.wav: not a WAV file" {
+		t.Errorf("message of an error without a package prefix = %q", got)
 	}
 }

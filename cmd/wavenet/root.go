@@ -56,7 +56,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		// Stopped by a signal: the command has said what it kept, or
 		// fails saying it was interrupted.
 		if err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", cmd.CommandPath(), err)
+			fmt.Fprintf(stderr, "%s: %s\n", cmd.CommandPath(), message(err))
 		}
 		return se.exitCode()
 	}
@@ -67,12 +67,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// The root runs nothing, so every error it reports (an unknown
 	// command, a flag of its own) is about the command line.
 	if errors.As(err, &ue) || cmd == root {
-		msg := strings.TrimRight(err.Error(), "\n")
+		msg := strings.TrimRight(message(err), "\n")
 		fmt.Fprintf(stderr, "%s: %s\nRun '%s -h' for usage.\n", cmd.CommandPath(), msg, cmd.CommandPath())
 		return exitUsage
 	}
-	fmt.Fprintf(stderr, "%s: %v\n", cmd.CommandPath(), err)
+	fmt.Fprintf(stderr, "%s: %s\n", cmd.CommandPath(), message(err))
 	return exitError
+}
+
+// message is err's text for a person, after the command's own name: without
+// the name of the project's package it came from ("wavenet: ", "train: ",
+// …), which would say "wavenet train: train: …" what the command already
+// says.
+func message(err error) string {
+	msg := err.Error()
+	for _, pkg := range []string{"wavenet: ", "train: ", "audio: ", "causal: ", "f32: ", "models: "} {
+		if rest, ok := strings.CutPrefix(msg, pkg); ok {
+			return rest
+		}
+	}
+	return msg
 }
 
 // newRootCmd builds the wavenet command and its subcommands. Nothing is

@@ -238,8 +238,8 @@ func (o *trainFlags) validate(f *pflag.FlagSet) (train.Hyper, error) {
 	if o.inputNoise == 0 {
 		h.InputNoise, h.InputNoiseWidth = -1, 0 // none; zero means "the default" to train.Run
 	}
-	if !(o.preEmphasis >= 0 && o.preEmphasis < 1) {
-		return train.Hyper{}, usagef("--pre-emphasis %v: want a coefficient in [0, 1) (0: none)", o.preEmphasis)
+	if err := audio.CheckEmphasis(o.preEmphasis); err != nil {
+		return train.Hyper{}, usagef("--%v (0: none)", err)
 	}
 	h.PreEmphasis = o.preEmphasis
 	if o.preEmphasis == 0 {

@@ -22,8 +22,8 @@ type Footprint struct {
 	// chunks, which cover the held-out samples Chunk at a time, each with
 	// a receptive field of context.
 	Chunks int64
-	// Clips is the clips' codes (and sound, with gain augmentation), and
-	// the whole-clip evaluation at the end.
+	// Clips is the clips' codes (and sound, with gain augmentation; and
+	// local conditioning frames), and the whole-clip evaluation at the end.
 	Clips int64
 
 	batch, chunk, threads, valChunks int // for the message
@@ -50,7 +50,7 @@ func NewFootprint(cfg wavenet.Config, h Hyper, threads int, clips []Clip, resume
 		if held := len(c.Codes) - max(c.Split, 1); held > 0 {
 			f.valChunks += (held + h.Chunk - 1) / h.Chunk
 		}
-		f.Clips += 4 * int64(len(c.Codes)+len(c.Sound)) // Sound only with gain augmentation (splitClips)
+		f.Clips += 4 * int64(len(c.Codes)+len(c.Sound)+len(c.Frames)) // Sound only with gain augmentation (splitClips)
 		longest = max(longest, len(c.Codes))
 	}
 	f.Chunks = 8 * int64(t) * int64(h.Batch+f.valChunks)

@@ -203,6 +203,24 @@ func TestMemoryLimit(t *testing.T) {
 	runtime.KeepAlive(clip)
 }
 
+// TestFootprintCountsFrames: a clip's local conditioning frames are part of
+// the clips' footprint, four bytes a value.
+func TestFootprintCountsFrames(t *testing.T) {
+	clip := toneClip("clip", 20000, 5)
+	cfg := *testOptions(new(memStore), clip).Config
+	h := Hyper{Batch: 4, Chunk: 500, ValFraction: DefaultValFraction}
+	clips, err := splitClips([]Clip{clip}, cfg, h.ValFraction, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := NewFootprint(cfg, h, 1, clips, false)
+	clips[0].Frames = make([]float32, 80*(20000/256+1))
+	framed := NewFootprint(cfg, h, 1, clips, false)
+	if got, want := framed.Clips-plain.Clips, int64(4*len(clips[0].Frames)); got != want {
+		t.Errorf("frames add %d bytes to the clips' footprint, want %d", got, want)
+	}
+}
+
 // liveHeap returns the heap bytes in use after a collection.
 func liveHeap() int64 {
 	runtime.GC()

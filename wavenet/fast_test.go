@@ -63,7 +63,8 @@ func TestFastStepMatchesReference(t *testing.T) {
 }
 
 // BenchmarkStep times cached greedy generation per preset and stream
-// count, on the kernel step ("fast") and on the reference step ("plain").
+// count, on the kernel step with float32 weights ("fast") and float16 ones
+// ("fast16"), and on the reference step ("plain").
 // samples/s counts every stream's samples.
 func BenchmarkStep(b *testing.B) {
 	for _, preset := range []string{"small", "medium", "ibab"} {
@@ -73,10 +74,14 @@ func BenchmarkStep(b *testing.B) {
 		}
 		m := randomModel(b, cfg, 1)
 		for _, n := range []int{1, 16} {
-			for _, kind := range []string{"fast", "plain"} {
+			for _, kind := range []string{"fast", "fast16", "plain"} {
 				b.Run(fmt.Sprintf("%s/streams=%d/%s", preset, n, kind), func(b *testing.B) {
 					g := newRefStep(m, n)
-					w := packModel(m, WeightsF32)
+					weights := WeightsF32
+					if kind == "fast16" {
+						weights = WeightsF16
+					}
+					w := packModel(m, weights)
 					fs := w.newState(n, nil)
 					codes := make([]int32, n)
 					for s := range codes {
@@ -88,7 +93,7 @@ func BenchmarkStep(b *testing.B) {
 					cpu0 := threadCPU()
 					for b.Loop() {
 						var logits []float32
-						if kind == "fast" {
+						if kind != "plain" {
 							logits = w.step(fs, codes)
 						} else {
 							logits = g.step(codes)

@@ -171,18 +171,52 @@ func Periodicity(x []float32, rate int, minHz, maxHz float64) (pitch, periodicit
 // returning ctx's error: it costs about PitchFrame·rate/minHz multiply-adds
 // per PitchHop samples, seconds for a few minutes of audio.
 func PeriodicityContext(ctx context.Context, x []float32, rate int, minHz, maxHz float64) (pitch, periodicity float64, err error) {
+	frames, err := pitchFrames(ctx, x, rate, minHz, maxHz)
+	if err != nil || frames == nil {
+		return 0, 0, err
+	}
+	var sum float64
+	var count int
+	var pitches []float64
+	for _, fr := range frames {
+		if !fr.loud {
+			continue
+		}
+		sum += fr.peak
+		count++
+		if fr.voiced() {
+			pitches = append(pitches, fr.pitch)
+		}
+	}
+	return median(pitches), sum / float64(count), nil
+}
+
+// pitchFrame is one frame of Periodicity's analysis.
+type pitchFrame struct {
+	start       int     // its first sample
+	loud        bool    // its energy is within pitchFloorDB of the loudest frame's
+	peak, pitch float64 // the autocorrelation peak and rate/τ at it (0, 0 without one)
+}
+
+// voiced reports whether the frame gives a pitch: loud, with a peak of at
+// least voicedPeak.
+func (f pitchFrame) voiced() bool { return f.loud && f.peak >= voicedPeak && f.pitch > 0 }
+
+// pitchFrames is Periodicity's analysis, frame by frame; nil for silence
+// or a clip too short for the pitch range.
+func pitchFrames(ctx context.Context, x []float32, rate int, minHz, maxHz float64) ([]pitchFrame, error) {
 	n := min(PitchFrame, len(x))
 	lagLo, lagHi, ok := pitchLags(len(x), rate, minHz, maxHz)
 	if !ok {
-		return 0, 0, nil
+		return nil, nil
 	}
-	type frame struct{ energy, peak, pitch float64 }
-	var frames []frame
+	var frames []pitchFrame
+	var energies []float64
 	var maxE float64
 	r := make([]float64, lagHi+2)
 	for start := 0; start == 0 || start+n <= len(x); start += PitchHop {
 		if err := ctx.Err(); err != nil {
-			return 0, 0, err
+			return nil, err
 		}
 		f := x[start : start+n]
 		var e float64
@@ -190,7 +224,7 @@ func PeriodicityContext(ctx context.Context, x []float32, rate int, minHz, maxHz
 			e += float64(v) * float64(v)
 		}
 		maxE = max(maxE, e)
-		fr := frame{energy: e}
+		fr := pitchFrame{start: start}
 		if e > 0 {
 			best := 0.0
 			for tau := lagLo - 1; tau <= lagHi+1; tau++ {
@@ -214,35 +248,84 @@ func PeriodicityContext(ctx context.Context, x []float32, rate int, minHz, maxHz
 			}
 		}
 		frames = append(frames, fr)
+		energies = append(energies, e)
 	}
 	if maxE == 0 {
-		return 0, 0, nil
+		return nil, nil
 	}
 	floor := maxE * math.Pow(10, -pitchFloorDB/10)
-	var sum float64
-	var count int
-	var pitches []float64
+	for i, e := range energies {
+		frames[i].loud = e >= floor
+	}
+	return frames, nil
+}
+
+// median returns the median of v (the mean of the middle two for an even
+// count), 0 for none. It sorts v.
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	slices.Sort(v)
+	m := len(v) / 2
+	if len(v)%2 == 1 {
+		return v[m]
+	}
+	return (v[m-1] + v[m]) / 2
+}
+
+// Note is a pitch a clip holds for a while: Hz, and from when to when, in
+// seconds (the centres of its first and last frames, ± half a hop).
+type Note struct {
+	Hz         float64
+	Start, End float64
+}
+
+// MinNoteFrames is the fewest consecutive voiced frames of Periodicity's
+// analysis that Notes counts as a note: about 0.1 s at 16 kHz.
+const MinNoteFrames = 3
+
+// NotesContext returns the notes of x (at rate Hz) in order of time: runs
+// of at least MinNoteFrames consecutive voiced frames of Periodicity's
+// analysis (those that give its pitch) whose pitches stay within
+// PitchTolerance of the run's median, each with that median. A clip whose
+// pitch glides, or that has no steady pitch, has few or none. It gives up
+// when ctx is done, returning ctx's error.
+func NotesContext(ctx context.Context, x []float32, rate int, minHz, maxHz float64) ([]Note, error) {
+	frames, err := pitchFrames(ctx, x, rate, minHz, maxHz)
+	if err != nil {
+		return nil, err
+	}
+	n := min(PitchFrame, len(x))
+	var notes []Note
+	var run []float64 // the current run's pitches
+	var first, last int
+	flush := func() {
+		if len(run) >= MinNoteFrames {
+			centre := func(start int) float64 { return float64(start+n/2) / float64(rate) }
+			half := float64(PitchHop) / 2 / float64(rate)
+			notes = append(notes, Note{Hz: median(slices.Clone(run)), Start: max(0, centre(first)-half), End: centre(last) + half})
+		}
+		run = run[:0]
+	}
 	for _, fr := range frames {
-		if fr.energy < floor {
+		if fr.voiced() && len(run) > 0 {
+			if m := median(slices.Clone(run)); math.Abs(fr.pitch/m-1) > PitchTolerance {
+				flush()
+			}
+		}
+		if !fr.voiced() {
+			flush()
 			continue
 		}
-		sum += fr.peak
-		count++
-		if fr.peak >= voicedPeak && fr.pitch > 0 {
-			pitches = append(pitches, fr.pitch)
+		if len(run) == 0 {
+			first = fr.start
 		}
+		run = append(run, fr.pitch)
+		last = fr.start
 	}
-	periodicity = sum / float64(count)
-	if len(pitches) > 0 {
-		slices.Sort(pitches)
-		m := len(pitches) / 2
-		if len(pitches)%2 == 1 {
-			pitch = pitches[m]
-		} else {
-			pitch = (pitches[m-1] + pitches[m]) / 2
-		}
-	}
-	return pitch, periodicity, nil
+	flush()
+	return notes, nil
 }
 
 func constant(x []float64) bool {

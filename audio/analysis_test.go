@@ -1,6 +1,7 @@
 package audio
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -207,5 +208,44 @@ func TestRelatePitch(t *testing.T) {
 		if rel.String() != want {
 			t.Errorf("%d.String() = %q, want %q", int(rel), rel.String(), want)
 		}
+	}
+}
+
+// TestNotes: a clip of two notes, then silence, then a third, has three
+// notes at their pitches and about their times; a steady tone one; noise
+// and silence none; a done context stops it with its error.
+func TestNotes(t *testing.T) {
+	const rate = 16000
+	x := append(anTone(8000, rate, 0.5, 420), anTone(8000, rate, 0.5, 330)...)
+	x = append(x, make([]float32, 8000)...)
+	x = append(x, anTone(8000, rate, 0.5, 220, 440)...)
+	notes, err := NotesContext(context.Background(), x, rate, 50, 2000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Note{{420, 0, 0.5}, {330, 0.5, 1}, {220, 1.5, 2}}
+	if len(notes) != len(want) {
+		t.Fatalf("notes %v, want three near %v", notes, want)
+	}
+	for i, n := range notes {
+		w := want[i]
+		// Frames of 0.128 s straddle a change: the times are within a
+		// frame of it.
+		if math.Abs(n.Hz/w.Hz-1) > 0.01 || math.Abs(n.Start-w.Start) > 0.1 || math.Abs(n.End-w.End) > 0.1 {
+			t.Errorf("note %d = %+v, want about %+v", i, n, w)
+		}
+	}
+	if notes, _ := NotesContext(context.Background(), anTone(16000, rate, 0.5, 440), rate, 50, 2000); len(notes) != 1 || math.Abs(notes[0].Hz-440) > 2 {
+		t.Errorf("a second of 440 Hz: notes %v, want one at 440 Hz", notes)
+	}
+	for name, x := range map[string][]float32{"white noise": anNoise(16000, 1, false), "silence": make([]float32, 16000)} {
+		if notes, _ := NotesContext(context.Background(), x, rate, 50, 2000); len(notes) != 0 {
+			t.Errorf("%s: notes %v, want none", name, notes)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := NotesContext(ctx, x, rate, 50, 2000); err != context.Canceled {
+		t.Errorf("a done context: %v, want context.Canceled", err)
 	}
 }

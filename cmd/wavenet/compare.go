@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -15,11 +16,19 @@ import (
 // compareSide is what compare reports about one input, measured at the
 // analysis rate (the reference's).
 type compareSide struct {
-	File        string  `json:"file"`
-	Seconds     float64 `json:"seconds"`     // duration
-	SampleRate  int     `json:"sample_rate"` // Hz, as stored in the file
-	PitchHz     float64 `json:"pitch_hz"`    // 0 when no steady pitch is found
-	Periodicity float64 `json:"periodicity"` // mean normalized autocorrelation peak, 0 … 1
+	File        string        `json:"file"`
+	Seconds     float64       `json:"seconds"`     // duration
+	SampleRate  int           `json:"sample_rate"` // Hz, as stored in the file
+	PitchHz     float64       `json:"pitch_hz"`    // 0 when no steady pitch is found
+	Periodicity float64       `json:"periodicity"` // mean normalized autocorrelation peak, 0 … 1
+	Notes       []compareNote `json:"notes"`       // audio.NotesContext's, in order of time; empty for none
+}
+
+// compareNote is a note a clip holds (audio.Note).
+type compareNote struct {
+	PitchHz float64 `json:"pitch_hz"`
+	Start   float64 `json:"start_s"` // seconds
+	End     float64 `json:"end_s"`
 }
 
 // compareResult is compare's report on a generated clip (B, the second
@@ -35,6 +44,17 @@ type compareResult struct {
 	PitchDifferenceCents float64 `json:"pitch_difference_cents"` // 1200·log2(PitchRatio); 0 when either has none
 	PitchRelation        string  `json:"pitch_relation"`         // audio.PitchRelation: note, harmonic, subharmonic, unrelated, none
 	PitchHarmonic        int     `json:"pitch_harmonic"`         // n of harmonic ×n or subharmonic ×1/n; 1 for the note; else 0
+
+	// The note of A's nearest (in cents) to B's pitch, for a reference
+	// whose note changes: a take primed with its opening may follow the
+	// note the opening plays, not the clip's median. Zeros and "none"
+	// when B has no pitch or A no note.
+	NearestNoteHz       float64 `json:"nearest_note_hz"`
+	NearestNoteStart    float64 `json:"nearest_note_start_s"`
+	NearestNoteEnd      float64 `json:"nearest_note_end_s"`
+	NearestNoteRatio    float64 `json:"nearest_note_ratio"`    // B's pitch / that note's
+	NearestNoteRelation string  `json:"nearest_note_relation"` // audio.PitchRelation, as pitch_relation
+	NearestNoteHarmonic int     `json:"nearest_note_harmonic"`
 
 	PeriodicityRatio float64 `json:"periodicity_ratio"` // B's / A's; 0 when A's is 0
 
@@ -70,7 +90,15 @@ func compareClips(ctx context.Context, ref, gen []float32, rate int, spec, pitch
 	r.SpectralCorrelation = audio.SpectralCorrelation(ref, gen, rate, spec.lo, spec.hi)
 	side := func(x []float32) (compareSide, error) {
 		p, per, err := audio.PeriodicityContext(ctx, x, rate, pitch.lo, pitch.hi)
-		return compareSide{Seconds: float64(len(x)) / float64(rate), PitchHz: p, Periodicity: per}, err
+		if err != nil {
+			return compareSide{}, err
+		}
+		cs := compareSide{Seconds: float64(len(x)) / float64(rate), PitchHz: p, Periodicity: per, Notes: []compareNote{}}
+		notes, err := audio.NotesContext(ctx, x, rate, pitch.lo, pitch.hi)
+		for _, n := range notes {
+			cs.Notes = append(cs.Notes, compareNote{PitchHz: n.Hz, Start: n.Start, End: n.End})
+		}
+		return cs, err
 	}
 	var err error
 	if r.A, err = side(ref); err != nil {
@@ -84,6 +112,21 @@ func compareClips(ctx context.Context, ref, gen []float32, rate int, spec, pitch
 	if rel != audio.NoPitch {
 		r.PitchRatio = r.B.PitchHz / r.A.PitchHz
 		r.PitchDifferenceCents = 1200 * math.Log2(r.PitchRatio)
+	}
+	r.NearestNoteRelation = audio.NoPitch.String()
+	if r.B.PitchHz > 0 {
+		best := math.Inf(1)
+		for _, n := range r.A.Notes {
+			if d := math.Abs(math.Log(r.B.PitchHz / n.PitchHz)); d < best {
+				best = d
+				r.NearestNoteHz, r.NearestNoteStart, r.NearestNoteEnd = n.PitchHz, n.Start, n.End
+			}
+		}
+		if r.NearestNoteHz > 0 {
+			r.NearestNoteRatio = r.B.PitchHz / r.NearestNoteHz
+			rel, n := audio.RelatePitch(r.NearestNoteHz, r.B.PitchHz)
+			r.NearestNoteRelation, r.NearestNoteHarmonic = rel.String(), n
+		}
 	}
 	if r.A.Periodicity > 0 {
 		r.PeriodicityRatio = r.B.Periodicity / r.A.Periodicity
@@ -130,6 +173,15 @@ error) and everything is measured there:
                         verdict: "the note" within ±3 % of 1, "harmonic n"
                         within ±3 % of n, "subharmonic n" within ±3 % of 1/n
                         (n = 2 … 8), otherwise unrelated
+  notes                 of each clip: runs of at least 3 consecutive frames that
+                        give a pitch (about 0.1 s) within ±3 % of the run's
+                        median, with their times; a clip whose note changes
+                        (an opening note, then another) has several. The
+                        nearest note: the reference's note closest to the
+                        generated pitch, its ratio and verdict as above. A
+                        take primed with the reference's opening continues
+                        the opening's note, which may not be the clip's
+                        median: the nearest note says so
   periodicity           of each clip: the mean autocorrelation peak over the
                         same frames, 0 … 1: near 1 for a steady tone, near 0
                         for noise; and the ratio generated / reference
@@ -166,12 +218,19 @@ error) and everything is measured there:
     sample_rate                Hz, as stored in the file
     pitch_hz                   pitch, 0 for none
     periodicity                0 … 1
+    notes                      [{pitch_hz, start_s, end_s}], in order of time
   pitch_ratio                  generated / reference pitch, 0 if either has none
   pitch_difference_cents       1200·log2(pitch_ratio), 0 if either has none
   pitch_relation               "note", "harmonic", "subharmonic", "unrelated",
                                or "none" (a pitch is missing)
   pitch_harmonic               n of harmonic or subharmonic n, 1 for the note,
                                0 otherwise
+  nearest_note_hz, nearest_note_start_s, nearest_note_end_s
+                               the reference's note nearest the generated
+                               pitch (0 if either has none)
+  nearest_note_ratio           generated pitch / that note, 0 if none
+  nearest_note_relation        as pitch_relation, against that note
+  nearest_note_harmonic        as pitch_harmonic, against that note
   periodicity_ratio            generated / reference, 0 if the reference's is 0
   spectral_correlation         −1 … 1 (0 when either spectrum is flat: silence)
   spectral_lo_hz, spectral_hi_hz  its band (--lo, --hi)
@@ -283,8 +342,13 @@ func printCompare(w io.Writer, r compareResult) error {
 			at += fmt.Sprintf(", resampled from %d Hz", s.s.SampleRate)
 		}
 		fmt.Fprintf(w, "%s: %s (%.2f s at %s): pitch %s, periodicity %.3f\n", s.tag, s.s.File, s.s.Seconds, at, pitch(s.s.PitchHz), s.s.Periodicity)
+		fmt.Fprintf(w, "%s notes: %s\n", s.tag, notesText(s.s.Notes))
 	}
 	fmt.Fprintf(w, "pitch ratio: %s\n", pitchVerdict(r))
+	if r.NearestNoteHz > 0 && len(r.A.Notes) > 1 {
+		fmt.Fprintf(w, "nearest note of the reference: %.1f Hz (%.2f–%.2f s): %s\n", r.NearestNoteHz, r.NearestNoteStart, r.NearestNoteEnd,
+			relationText(r.NearestNoteRatio, r.NearestNoteRelation, r.NearestNoteHarmonic))
+	}
 	if r.A.Periodicity > 0 {
 		fmt.Fprintf(w, "periodicity ratio: %.3f (generated / reference)\n", r.PeriodicityRatio)
 	} else {
@@ -311,14 +375,35 @@ func pitchVerdict(r compareResult) string {
 	case r.B.PitchHz == 0:
 		return "none (no pitch in the generated clip)"
 	}
-	head := fmt.Sprintf("%.3f (%+.0f cents, generated / reference): ", r.PitchRatio, r.PitchDifferenceCents)
-	switch r.PitchRelation {
+	return relationText(r.PitchRatio, r.PitchRelation, r.PitchHarmonic)
+}
+
+// relationText is a pitch ratio (generated / reference) and its verdict in
+// words: the ratio, in cents, and whether it is the note.
+func relationText(ratio float64, relation string, harmonic int) string {
+	head := fmt.Sprintf("%.3f (%+.0f cents, generated / reference): ", ratio, 1200*math.Log2(ratio))
+	switch relation {
 	case audio.SameNote.String():
 		return head + "the note"
 	case audio.Harmonic.String():
-		return head + fmt.Sprintf("harmonic %d (the note ×%d), not the note", r.PitchHarmonic, r.PitchHarmonic)
+		return head + fmt.Sprintf("harmonic %d (the note ×%d), not the note", harmonic, harmonic)
 	case audio.Subharmonic.String():
-		return head + fmt.Sprintf("subharmonic %d (the note ×1/%d), not the note", r.PitchHarmonic, r.PitchHarmonic)
+		return head + fmt.Sprintf("subharmonic %d (the note ×1/%d), not the note", harmonic, harmonic)
 	}
 	return head + fmt.Sprintf("not the note, nor a harmonic or subharmonic up to %d (±%g %%)", audio.MaxHarmonic, 100*audio.PitchTolerance)
+}
+
+// notesText lists notes as "419.0 Hz (0.05–0.14 s), …", or "none".
+func notesText(notes []compareNote) string {
+	if len(notes) == 0 {
+		return "none"
+	}
+	var b strings.Builder
+	for i, n := range notes {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%.1f Hz (%.2f–%.2f s)", n.PitchHz, n.Start, n.End)
+	}
+	return b.String()
 }

@@ -169,8 +169,9 @@ var (
 	compareKeys = []string{"sample_rate", "reference", "generated",
 		"pitch_ratio", "pitch_difference_cents", "pitch_relation", "pitch_harmonic",
 		"periodicity_ratio", "spectral_correlation", "spectral_lo_hz", "spectral_hi_hz", "version",
-		"impulse_threshold", "impulses", "impulses_per_second", "mulaw_codes", "mulaw_floor_impulses_per_second"}
-	compareSideKeys = []string{"file", "seconds", "sample_rate", "pitch_hz", "periodicity"}
+		"impulse_threshold", "impulses", "impulses_per_second", "mulaw_codes", "mulaw_floor_impulses_per_second",
+		"nearest_note_hz", "nearest_note_start_s", "nearest_note_end_s", "nearest_note_ratio", "nearest_note_relation", "nearest_note_harmonic"}
+	compareSideKeys = []string{"file", "seconds", "sample_rate", "pitch_hz", "periodicity", "notes"}
 )
 
 // compareJSON runs compare --json on ref and gen and returns the object,
@@ -356,4 +357,39 @@ func mustCompare(t *testing.T, ref, gen []float32, rate int, spec, pitch compare
 		t.Fatal(err)
 	}
 	return r
+}
+
+// TestCompareNearestNote: against a reference that plays one note and then
+// another for longer, a take of the first note is not the median's note
+// but the reference's first: compare lists both notes and says so.
+func TestCompareNearestNote(t *testing.T) {
+	dir := t.TempDir()
+	twoNotes := append(cmpTone(0.5, 0.5, 420), cmpTone(1.5, 0.5, 330)...)
+	ref := writeWAV(t, filepath.Join(dir, "two-notes.wav"), cmpRate, twoNotes)
+	first := writeWAV(t, filepath.Join(dir, "first.wav"), cmpRate, cmpTone(1, 0.5, 420))
+	m, _ := compareJSON(t, ref, first)
+	notes := m["reference"].(map[string]any)["notes"].([]any)
+	if len(notes) != 2 || math.Abs(notes[0].(map[string]any)["pitch_hz"].(float64)-420) > 1 || math.Abs(notes[1].(map[string]any)["pitch_hz"].(float64)-330) > 1 {
+		t.Fatalf("reference notes %v, want 420 Hz then 330 Hz", notes)
+	}
+	if m["pitch_relation"] != "unrelated" || m["nearest_note_relation"] != "note" || math.Abs(m["nearest_note_hz"].(float64)-420) > 1 ||
+		math.Abs(m["nearest_note_ratio"].(float64)-1) > 0.01 || m["nearest_note_harmonic"] != 1.0 || m["nearest_note_start_s"].(float64) > 0.1 {
+		t.Errorf("a take of the first note: %v", m)
+	}
+	_, stdout, _ := runCmd(t, "compare", ref, first)
+	for _, want := range []string{
+		"\nreference notes: 420.0 Hz (0.05–0.4", "), 330.0 Hz (0.",
+		"\npitch ratio: 1.27", "not the note, nor a harmonic",
+		"\nnearest note of the reference: 420.0 Hz (0.05–0.4", "1.000 (+0 cents, generated / reference): the note\n",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("text output lacks %q:\n%s", want, stdout)
+		}
+	}
+	// Silence has no notes, and nothing is nearest.
+	silent := writeWAV(t, filepath.Join(dir, "silent.wav"), cmpRate, make([]float32, cmpRate))
+	m, _ = compareJSON(t, ref, silent)
+	if g := m["generated"].(map[string]any)["notes"].([]any); len(g) != 0 || m["nearest_note_relation"] != "none" || m["nearest_note_hz"] != 0.0 {
+		t.Errorf("silence: notes %v, nearest %v", g, m)
+	}
 }

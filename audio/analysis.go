@@ -286,45 +286,40 @@ type Note struct {
 const MinNoteFrames = 3
 
 // NotesContext returns the notes of x (at rate Hz) in order of time: runs
-// of at least MinNoteFrames consecutive voiced frames of Periodicity's
-// analysis (those that give its pitch) whose pitches stay within
-// PitchTolerance of the run's median, each with that median. A clip whose
-// pitch glides, or that has no steady pitch, has few or none. It gives up
-// when ctx is done, returning ctx's error.
+// of at least MinNoteFrames voiced frames of Periodicity's analysis (those
+// that give its pitch) whose pitches stay within PitchTolerance of the
+// run's median, each with that median; one frame that is unvoiced or off
+// the pitch does not end a run, two in a row do. A clip whose pitch glides,
+// or that has no steady pitch, has few or none. It gives up when ctx is
+// done, returning ctx's error.
 func NotesContext(ctx context.Context, x []float32, rate int, minHz, maxHz float64) ([]Note, error) {
 	frames, err := pitchFrames(ctx, x, rate, minHz, maxHz)
 	if err != nil {
 		return nil, err
 	}
 	n := min(PitchFrame, len(x))
+	centre := func(fr pitchFrame) float64 { return float64(fr.start+n/2) / float64(rate) }
+	half := float64(PitchHop) / 2 / float64(rate)
 	var notes []Note
-	var run []float64 // the current run's pitches
-	var first, last int
-	flush := func() {
-		if len(run) >= MinNoteFrames {
-			centre := func(start int) float64 { return float64(start+n/2) / float64(rate) }
-			half := float64(PitchHop) / 2 / float64(rate)
-			notes = append(notes, Note{Hz: median(slices.Clone(run)), Start: max(0, centre(first)-half), End: centre(last) + half})
-		}
-		run = run[:0]
-	}
-	for _, fr := range frames {
-		if fr.voiced() && len(run) > 0 {
-			if m := median(slices.Clone(run)); math.Abs(fr.pitch/m-1) > PitchTolerance {
-				flush()
-			}
-		}
-		if !fr.voiced() {
-			flush()
+	for i := 0; i < len(frames); {
+		if !frames[i].voiced() {
+			i++
 			continue
 		}
-		if len(run) == 0 {
-			first = fr.start
+		run := []float64{frames[i].pitch}
+		last := i // the run's last frame
+		for j, misses := i+1, 0; j < len(frames) && misses < 2; j++ {
+			if f := frames[j]; f.voiced() && math.Abs(f.pitch/median(slices.Clone(run))-1) <= PitchTolerance {
+				run, last, misses = append(run, f.pitch), j, 0
+			} else {
+				misses++
+			}
 		}
-		run = append(run, fr.pitch)
-		last = fr.start
+		if len(run) >= MinNoteFrames {
+			notes = append(notes, Note{Hz: median(run), Start: max(0, centre(frames[i])-half), End: centre(frames[last]) + half})
+		}
+		i = last + 1 // a frame after the run may start the next
 	}
-	flush()
 	return notes, nil
 }
 

@@ -175,6 +175,12 @@ func PeriodicityContext(ctx context.Context, x []float32, rate int, minHz, maxHz
 	if err != nil || frames == nil {
 		return 0, 0, err
 	}
+	pitch, periodicity = pitchOf(frames)
+	return pitch, periodicity, nil
+}
+
+// pitchOf is Periodicity's pitch and periodicity from its frames.
+func pitchOf(frames []pitchFrame) (pitch, periodicity float64) {
 	var sum float64
 	var count int
 	var pitches []float64
@@ -188,7 +194,7 @@ func PeriodicityContext(ctx context.Context, x []float32, rate int, minHz, maxHz
 			pitches = append(pitches, fr.pitch)
 		}
 	}
-	return median(pitches), sum / float64(count), nil
+	return median(pitches), sum / float64(count)
 }
 
 // pitchFrame is one frame of Periodicity's analysis.
@@ -263,10 +269,15 @@ func pitchFrames(ctx context.Context, x []float32, rate int, minHz, maxHz float6
 // median returns the median of v (the mean of the middle two for an even
 // count), 0 for none. It sorts v.
 func median(v []float64) float64 {
+	slices.Sort(v)
+	return sortedMedian(v)
+}
+
+// sortedMedian is median of v sorted already.
+func sortedMedian(v []float64) float64 {
 	if len(v) == 0 {
 		return 0
 	}
-	slices.Sort(v)
 	m := len(v) / 2
 	if len(v)%2 == 1 {
 		return v[m]
@@ -281,23 +292,37 @@ type Note struct {
 	Start, End float64
 }
 
-// MinNoteFrames is the fewest consecutive voiced frames of Periodicity's
-// analysis that Notes counts as a note: about 0.1 s at 16 kHz.
+// MinNoteFrames is the fewest voiced frames of Periodicity's analysis that
+// AnalyzePitch counts as a note: about 0.1 s at 16 kHz.
 const MinNoteFrames = 3
 
-// NotesContext returns the notes of x (at rate Hz) in order of time: runs
-// of at least MinNoteFrames voiced frames of Periodicity's analysis (those
-// that give its pitch) whose pitches stay within PitchTolerance of the
-// run's median, each with that median; one frame that is unvoiced or off
-// the pitch does not end a run, two in a row do. A clip whose pitch glides,
-// or that has no steady pitch, has few or none. It gives up when ctx is
-// done, returning ctx's error.
-func NotesContext(ctx context.Context, x []float32, rate int, minHz, maxHz float64) ([]Note, error) {
+// PitchAnalysis is what Periodicity's analysis finds in a clip: its pitch
+// and periodicity (as Periodicity returns them) and its notes.
+type PitchAnalysis struct {
+	Pitch, Periodicity float64 // Hz (0 for none), and 0 … 1
+	// Notes, in order of time: runs of at least MinNoteFrames voiced
+	// frames (those that give the pitch) whose pitches stay within
+	// PitchTolerance of the run's median, each with that median; one frame
+	// that is unvoiced or off the pitch does not end a run, two in a row
+	// do. A clip whose pitch glides, or that has no steady pitch, has few
+	// or none.
+	Notes []Note
+}
+
+// AnalyzePitch is [PeriodicityContext] with the clip's notes too, from the
+// same frames.
+func AnalyzePitch(ctx context.Context, x []float32, rate int, minHz, maxHz float64) (PitchAnalysis, error) {
 	frames, err := pitchFrames(ctx, x, rate, minHz, maxHz)
-	if err != nil {
-		return nil, err
+	if err != nil || frames == nil {
+		return PitchAnalysis{}, err
 	}
-	n := min(PitchFrame, len(x))
+	a := PitchAnalysis{Notes: notesOf(frames, min(PitchFrame, len(x)), rate)}
+	a.Pitch, a.Periodicity = pitchOf(frames)
+	return a, nil
+}
+
+// notesOf is PitchAnalysis.Notes of frames of n samples at rate Hz.
+func notesOf(frames []pitchFrame, n, rate int) []Note {
 	centre := func(fr pitchFrame) float64 { return float64(fr.start+n/2) / float64(rate) }
 	half := float64(PitchHop) / 2 / float64(rate)
 	var notes []Note
@@ -306,21 +331,22 @@ func NotesContext(ctx context.Context, x []float32, rate int, minHz, maxHz float
 			i++
 			continue
 		}
-		run := []float64{frames[i].pitch}
-		last := i // the run's last frame
+		run := []float64{frames[i].pitch} // the run's pitches, kept sorted for its median
+		last := i                         // the run's last frame
 		for j, misses := i+1, 0; j < len(frames) && misses < 2; j++ {
-			if f := frames[j]; f.voiced() && math.Abs(f.pitch/median(slices.Clone(run))-1) <= PitchTolerance {
-				run, last, misses = append(run, f.pitch), j, 0
+			if f := frames[j]; f.voiced() && math.Abs(f.pitch/sortedMedian(run)-1) <= PitchTolerance {
+				k, _ := slices.BinarySearch(run, f.pitch)
+				run, last, misses = slices.Insert(run, k, f.pitch), j, 0
 			} else {
 				misses++
 			}
 		}
 		if len(run) >= MinNoteFrames {
-			notes = append(notes, Note{Hz: median(run), Start: max(0, centre(frames[i])-half), End: centre(frames[last]) + half})
+			notes = append(notes, Note{Hz: sortedMedian(run), Start: max(0, centre(frames[i])-half), End: centre(frames[last]) + half})
 		}
 		i = last + 1 // a frame after the run may start the next
 	}
-	return notes, nil
+	return notes
 }
 
 func constant(x []float64) bool {

@@ -212,14 +212,16 @@ func TestRelatePitch(t *testing.T) {
 }
 
 // TestNotes: a clip of two notes, then silence, then a third, has three
-// notes at their pitches and about their times; a steady tone one; noise
-// and silence none; a done context stops it with its error.
+// notes at their pitches and about their times; a steady tone one, at
+// Periodicity's pitch and periodicity; noise and silence none; a done
+// context stops AnalyzePitch with its error.
 func TestNotes(t *testing.T) {
 	const rate = 16000
 	x := append(anTone(8000, rate, 0.5, 420), anTone(8000, rate, 0.5, 330)...)
 	x = append(x, make([]float32, 8000)...)
 	x = append(x, anTone(8000, rate, 0.5, 220, 440)...)
-	notes, err := NotesContext(context.Background(), x, rate, 50, 2000)
+	a, err := AnalyzePitch(context.Background(), x, rate, 50, 2000)
+	notes := a.Notes
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,17 +237,22 @@ func TestNotes(t *testing.T) {
 			t.Errorf("note %d = %+v, want about %+v", i, n, w)
 		}
 	}
-	if notes, _ := NotesContext(context.Background(), anTone(16000, rate, 0.5, 440), rate, 50, 2000); len(notes) != 1 || math.Abs(notes[0].Hz-440) > 2 {
-		t.Errorf("a second of 440 Hz: notes %v, want one at 440 Hz", notes)
+	if a, _ := AnalyzePitch(context.Background(), anTone(16000, rate, 0.5, 440), rate, 50, 2000); len(a.Notes) != 1 || math.Abs(a.Notes[0].Hz-440) > 2 {
+		t.Errorf("a second of 440 Hz: notes %v, want one at 440 Hz", a.Notes)
+	}
+	tone := anTone(16000, rate, 0.5, 440)
+	a, _ = AnalyzePitch(context.Background(), tone, rate, 50, 2000)
+	if p, per := Periodicity(tone, rate, 50, 2000); a.Pitch != p || a.Periodicity != per {
+		t.Errorf("AnalyzePitch's pitch and periodicity %v, %v; Periodicity's %v, %v", a.Pitch, a.Periodicity, p, per)
 	}
 	for name, x := range map[string][]float32{"white noise": anNoise(16000, 1, false), "silence": make([]float32, 16000)} {
-		if notes, _ := NotesContext(context.Background(), x, rate, 50, 2000); len(notes) != 0 {
-			t.Errorf("%s: notes %v, want none", name, notes)
+		if a, _ := AnalyzePitch(context.Background(), x, rate, 50, 2000); len(a.Notes) != 0 {
+			t.Errorf("%s: notes %v, want none", name, a.Notes)
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := NotesContext(ctx, x, rate, 50, 2000); err != context.Canceled {
+	if _, err := AnalyzePitch(ctx, x, rate, 50, 2000); err != context.Canceled {
 		t.Errorf("a done context: %v, want context.Canceled", err)
 	}
 }

@@ -21,7 +21,7 @@ type compareSide struct {
 	SampleRate  int           `json:"sample_rate"` // Hz, as stored in the file
 	PitchHz     float64       `json:"pitch_hz"`    // 0 when no steady pitch is found
 	Periodicity float64       `json:"periodicity"` // mean normalized autocorrelation peak, 0 … 1
-	Notes       []compareNote `json:"notes"`       // audio.NotesContext's, in order of time; empty for none
+	Notes       []compareNote `json:"notes"`       // audio.PitchAnalysis.Notes, in order of time; empty for none
 }
 
 // compareNote is a note a clip holds (audio.Note).
@@ -89,13 +89,9 @@ func compareClips(ctx context.Context, ref, gen []float32, rate int, spec, pitch
 	r := compareResult{SampleRate: rate, SpectralLoHz: spec.lo, SpectralHiHz: spec.hi}
 	r.SpectralCorrelation = audio.SpectralCorrelation(ref, gen, rate, spec.lo, spec.hi)
 	side := func(x []float32) (compareSide, error) {
-		p, per, err := audio.PeriodicityContext(ctx, x, rate, pitch.lo, pitch.hi)
-		if err != nil {
-			return compareSide{}, err
-		}
-		cs := compareSide{Seconds: float64(len(x)) / float64(rate), PitchHz: p, Periodicity: per, Notes: []compareNote{}}
-		notes, err := audio.NotesContext(ctx, x, rate, pitch.lo, pitch.hi)
-		for _, n := range notes {
+		a, err := audio.AnalyzePitch(ctx, x, rate, pitch.lo, pitch.hi)
+		cs := compareSide{Seconds: float64(len(x)) / float64(rate), PitchHz: a.Pitch, Periodicity: a.Periodicity, Notes: []compareNote{}}
+		for _, n := range a.Notes {
 			cs.Notes = append(cs.Notes, compareNote{PitchHz: n.Hz, Start: n.Start, End: n.End})
 		}
 		return cs, err

@@ -307,7 +307,13 @@ type PitchAnalysis struct {
 	// do. A clip whose pitch glides, or that has no steady pitch, has few
 	// or none.
 	Notes []Note
+	// Track is the pitch of every frame that gives one (voiced, as the
+	// pitch's median takes them), at the frame's centre, in order of time.
+	Track []PitchPoint
 }
+
+// PitchPoint is one frame's pitch, Hz, at Seconds into the clip.
+type PitchPoint struct{ Seconds, Hz float64 }
 
 // AnalyzePitch is [PeriodicityContext] with the clip's notes too, from the
 // same frames.
@@ -316,8 +322,14 @@ func AnalyzePitch(ctx context.Context, x []float32, rate int, minHz, maxHz float
 	if err != nil || frames == nil {
 		return PitchAnalysis{}, err
 	}
-	a := PitchAnalysis{Notes: notesOf(frames, min(PitchFrame, len(x)), rate)}
+	n := min(PitchFrame, len(x))
+	a := PitchAnalysis{Notes: notesOf(frames, n, rate)}
 	a.Pitch, a.Periodicity = pitchOf(frames)
+	for _, fr := range frames {
+		if fr.voiced() {
+			a.Track = append(a.Track, PitchPoint{Seconds: float64(fr.start+n/2) / float64(rate), Hz: fr.pitch})
+		}
+	}
 	return a, nil
 }
 

@@ -242,6 +242,9 @@ func TestNotes(t *testing.T) {
 	}
 	tone := anTone(16000, rate, 0.5, 440)
 	a, _ = AnalyzePitch(context.Background(), tone, rate, 50, 2000)
+	if len(a.Track) != (16000-PitchFrame)/PitchHop+1 || a.Track[0].Seconds != float64(PitchFrame/2)/rate || math.Abs(a.Track[0].Hz-440) > 2 {
+		t.Errorf("a second of 440 Hz: track of %d frames from %+v, want every frame, the first at 0.064 s and 440 Hz", len(a.Track), a.Track[0])
+	}
 	if p, per := Periodicity(tone, rate, 50, 2000); a.Pitch != p || a.Periodicity != per {
 		t.Errorf("AnalyzePitch's pitch and periodicity %v, %v; Periodicity's %v, %v", a.Pitch, a.Periodicity, p, per)
 	}

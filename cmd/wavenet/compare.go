@@ -22,6 +22,8 @@ type compareSide struct {
 	PitchHz     float64       `json:"pitch_hz"`    // 0 when no steady pitch is found
 	Periodicity float64       `json:"periodicity"` // mean normalized autocorrelation peak, 0 … 1
 	Notes       []compareNote `json:"notes"`       // audio.PitchAnalysis.Notes, in order of time; empty for none
+
+	track []audio.PitchPoint // every frame's pitch, for --png
 }
 
 // compareNote is a note a clip holds (audio.Note).
@@ -90,7 +92,7 @@ func compareClips(ctx context.Context, ref, gen []float32, rate int, spec, pitch
 	r.SpectralCorrelation = audio.SpectralCorrelation(ref, gen, rate, spec.lo, spec.hi)
 	side := func(x []float32) (compareSide, error) {
 		a, err := audio.AnalyzePitch(ctx, x, rate, pitch.lo, pitch.hi)
-		cs := compareSide{Seconds: float64(len(x)) / float64(rate), PitchHz: a.Pitch, Periodicity: a.Periodicity, Notes: []compareNote{}}
+		cs := compareSide{Seconds: float64(len(x)) / float64(rate), PitchHz: a.Pitch, Periodicity: a.Periodicity, Notes: []compareNote{}, track: a.Track}
 		for _, n := range a.Notes {
 			cs.Notes = append(cs.Notes, compareNote{PitchHz: n.Hz, Start: n.Start, End: n.End})
 		}
@@ -142,6 +144,7 @@ func compareClips(ctx context.Context, ref, gen []float32, rate int, spec, pitch
 
 func newCompareCmd() *cobra.Command {
 	var asJSON bool
+	var pngPath string
 	var spec, pitch compareBand
 	var mulaw int
 	cmd := &cobra.Command{
@@ -206,6 +209,11 @@ error) and everything is measured there:
                         reference the quantization steps alone are sharper
                         than anything in it
 
+--png also draws the two clips, the reference blue and the generated clip
+red: above, the pitch of every frame that gives one against time, each note
+a bar; below, the long-term spectra over the band of the correlation. The
+PNG is written whole or not at all, never over either input.
+
 --json prints one JSON object instead, every number finite, with the keys
   sample_rate                  Hz, the reference's: both are measured at it
   reference, generated         objects with
@@ -238,7 +246,8 @@ error) and everything is measured there:
                                reference (0 with --mulaw 0)
   version                      the build of wavenet, as --version prints it`,
 		Example: `  wavenet compare clip.wav generated.wav
-  wavenet compare clip.wav generated.wav --json`,
+  wavenet compare clip.wav generated.wav --json
+  wavenet compare clip.wav generated.wav --png compare.png`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 2 {
 				return usagef("want two WAV files (REFERENCE.wav GENERATED.wav), got %d", len(args))
@@ -251,6 +260,11 @@ error) and everything is measured there:
 			}
 			if mulaw == 1 || mulaw < 0 || mulaw > 1<<16 {
 				return usagef("--mulaw %d: want 0 (none) or 2 to 65536 codes", mulaw)
+			}
+			if pngPath != "" {
+				if err := checkOutputs(args, []string{pngPath}); err != nil {
+					return err
+				}
 			}
 			stderr := cmd.ErrOrStderr()
 			lim, err := getMemoryLimit()
@@ -287,6 +301,14 @@ error) and everything is measured there:
 			r.A.File, r.A.SampleRate = args[0], ri.SampleRate
 			r.B.File, r.B.SampleRate = args[1], gi.SampleRate
 			r.Version = buildVersion()
+			if pngPath != "" {
+				tracks := func(s compareSide, x []float32) compareTracks {
+					return compareTracks{track: s.track, notes: s.Notes, spectrum: audio.LongTermSpectrum(x, audio.SpectrumFrame)}
+				}
+				if err := writeComparePNG(ctx, pngPath, r, tracks(r.A, ref), tracks(r.B, gen)); err != nil {
+					return err
+				}
+			}
 			out := cmd.OutOrStdout()
 			if asJSON {
 				j, err := json.Marshal(r)
@@ -301,6 +323,7 @@ error) and everything is measured there:
 	}
 	f := cmd.Flags()
 	f.BoolVar(&asJSON, "json", false, "print one JSON object (keys above)")
+	f.StringVar(&pngPath, "png", "", "also draw both clips' pitch over time (with their notes) and long-term spectra to this PNG file")
 	f.Float64Var(&spec.lo, "lo", 50, "lowest frequency of the spectral correlation, Hz")
 	f.Float64Var(&spec.hi, "hi", 8000, "highest frequency of the spectral correlation, Hz")
 	f.Float64Var(&pitch.lo, "min-pitch", 50, "lowest pitch searched, Hz")

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"image/png"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -391,5 +394,50 @@ func TestCompareNearestNote(t *testing.T) {
 	m, _ = compareJSON(t, ref, silent)
 	if g := m["generated"].(map[string]any)["notes"].([]any); len(g) != 0 || m["nearest_note_relation"] != "none" || m["nearest_note_hz"] != 0.0 {
 		t.Errorf("silence: notes %v, nearest %v", g, m)
+	}
+}
+
+// TestComparePNG: --png draws the figure of the two clips as a PNG and
+// changes nothing else compare prints; it refuses to write over either
+// input, and leaves no file where it could not draw.
+func TestComparePNG(t *testing.T) {
+	dir := t.TempDir()
+	ref := writeWAV(t, filepath.Join(dir, "two-notes.wav"), cmpRate, append(cmpTone(0.5, 0.5, 420), cmpTone(1.5, 0.5, 330)...))
+	gen := writeWAV(t, filepath.Join(dir, "take.wav"), cmpRate, cmpTone(1, 0.5, 420))
+	pic := filepath.Join(dir, "compare.png")
+	code, withPNG, stderr := runCmd(t, "compare", ref, gen, "--png", pic)
+	_, plain, _ := runCmd(t, "compare", ref, gen)
+	if code != exitOK || withPNG != plain {
+		t.Fatalf("compare --png: exit %d, stderr %q; its text differs from compare's:\n%s\n%s", code, stderr, withPNG, plain)
+	}
+	f, err := os.Open(pic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() < 900 || b.Dy() < 700 {
+		t.Errorf("picture %v too small", b)
+	}
+	// A silent take has no pitch to draw: the figure is drawn all the same.
+	silent := writeWAV(t, filepath.Join(dir, "silent.wav"), cmpRate, make([]float32, cmpRate))
+	if code, _, stderr := runCmd(t, "compare", silent, silent, "--png", pic); code != exitOK {
+		t.Errorf("two silent clips: exit %d, %q", code, stderr)
+	}
+	before, _ := os.ReadFile(gen)
+	if code, _, stderr := runCmd(t, "compare", ref, gen, "--png", gen); code == exitOK || !strings.Contains(stderr, "take.wav") {
+		t.Errorf("--png over the generated clip: exit %d, %q", code, stderr)
+	}
+	if after, _ := os.ReadFile(gen); !bytes.Equal(before, after) {
+		t.Error("--png over the generated clip changed it")
+	}
+	if code, _, _ := runCmd(t, "compare", ref, filepath.Join(dir, "missing.wav"), "--png", filepath.Join(dir, "none.png")); code == exitOK {
+		t.Error("a missing clip: exit 0")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "none.png")); err == nil {
+		t.Error("a missing clip left a picture")
 	}
 }

@@ -625,7 +625,7 @@ func newLossFigure(rows []train.LogRow) (*lossFigure, error) {
 	p.X.Tick.Marker = niceTicks{min: 1}
 	p.X.Min = 0
 	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = bitsTicks{}
+	p.Y.Tick.Marker = logTicks{}
 	// A little room above and below the curves, a fraction of a decade.
 	p.Y.Min, p.Y.Max = lo/1.3, hi*1.3
 	p.Add(plotter.NewGrid())
@@ -697,13 +697,13 @@ func writeLossPNG(w io.Writer, rows []train.LogRow) error {
 	return err
 }
 
-// bitsTicks marks a log axis of bits per sample: at 1 to 9 times each
+// logTicks marks a log axis (bits per sample, Hz): at 1 to 9 times each
 // power of ten when the axis spans less than a decade, else at 1, 2 and 5
 // times, all labelled when it spans under three decades and only the powers
 // otherwise.
-type bitsTicks struct{}
+type logTicks struct{}
 
-func (bitsTicks) Ticks(lo, hi float64) []plot.Tick {
+func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 	var ticks []plot.Tick
 	all := hi/lo < 1000
 	steps := []float64{1, 2, 5}
@@ -719,6 +719,9 @@ func (bitsTicks) Ticks(lo, hi float64) []plot.Tick {
 			t := plot.Tick{Value: v}
 			if m == 1 || all {
 				t.Label = strconv.FormatFloat(v, 'g', 3, 64)
+				if v >= 1e-3 && v < 1e6 {
+					t.Label = strconv.FormatFloat(v, 'f', -1, 64) // 2000, not 2e+03
+				}
 			}
 			ticks = append(ticks, t)
 		}

@@ -172,9 +172,10 @@ error) and everything is measured there:
                         verdict: "the note" within ±3 % of 1, "harmonic n"
                         within ±3 % of n, "subharmonic n" within ±3 % of 1/n
                         (n = 2 … 8), otherwise unrelated
-  notes                 of each clip: runs of at least 3 consecutive frames that
-                        give a pitch (about 0.1 s) within ±3 % of the run's
-                        median, with their times; a clip whose note changes
+  notes                 of each clip: runs of at least 3 frames that give a
+                        pitch (about 0.1 s) within ±3 % of the run's median
+                        (one frame unvoiced or off it does not end a run),
+                        with their times; a clip whose note changes
                         (an opening note, then another) has several. The
                         nearest note: the reference's note closest to the
                         generated pitch, its ratio and verdict as above. A

@@ -204,6 +204,10 @@ type pitchFrame struct {
 	peak, pitch float64 // the autocorrelation peak and rate/τ at it (0, 0 without one)
 }
 
+// centre is the time of the middle of the frame, of n samples at rate Hz,
+// in seconds.
+func (f pitchFrame) centre(n, rate int) float64 { return float64(f.start+n/2) / float64(rate) }
+
 // voiced reports whether the frame gives a pitch: loud, with a peak of at
 // least voicedPeak.
 func (f pitchFrame) voiced() bool { return f.loud && f.peak >= voicedPeak && f.pitch > 0 }
@@ -315,8 +319,8 @@ type PitchAnalysis struct {
 // PitchPoint is one frame's pitch, Hz, at Seconds into the clip.
 type PitchPoint struct{ Seconds, Hz float64 }
 
-// AnalyzePitch is [PeriodicityContext] with the clip's notes too, from the
-// same frames.
+// AnalyzePitch is [PeriodicityContext] with the clip's notes and pitch
+// track too, from the same frames.
 func AnalyzePitch(ctx context.Context, x []float32, rate int, minHz, maxHz float64) (PitchAnalysis, error) {
 	frames, err := pitchFrames(ctx, x, rate, minHz, maxHz)
 	if err != nil || frames == nil {
@@ -327,7 +331,7 @@ func AnalyzePitch(ctx context.Context, x []float32, rate int, minHz, maxHz float
 	a.Pitch, a.Periodicity = pitchOf(frames)
 	for _, fr := range frames {
 		if fr.voiced() {
-			a.Track = append(a.Track, PitchPoint{Seconds: float64(fr.start+n/2) / float64(rate), Hz: fr.pitch})
+			a.Track = append(a.Track, PitchPoint{Seconds: fr.centre(n, rate), Hz: fr.pitch})
 		}
 	}
 	return a, nil
@@ -335,7 +339,6 @@ func AnalyzePitch(ctx context.Context, x []float32, rate int, minHz, maxHz float
 
 // notesOf is PitchAnalysis.Notes of frames of n samples at rate Hz.
 func notesOf(frames []pitchFrame, n, rate int) []Note {
-	centre := func(fr pitchFrame) float64 { return float64(fr.start+n/2) / float64(rate) }
 	half := float64(PitchHop) / 2 / float64(rate)
 	var notes []Note
 	for i := 0; i < len(frames); {
@@ -354,7 +357,7 @@ func notesOf(frames []pitchFrame, n, rate int) []Note {
 			}
 		}
 		if len(run) >= MinNoteFrames {
-			notes = append(notes, Note{Hz: sortedMedian(run), Start: max(0, centre(frames[i])-half), End: centre(frames[last]) + half})
+			notes = append(notes, Note{Hz: sortedMedian(run), Start: max(0, frames[i].centre(n, rate)-half), End: frames[last].centre(n, rate) + half})
 		}
 		i = last + 1 // a frame after the run may start the next
 	}

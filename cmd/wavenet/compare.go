@@ -303,10 +303,7 @@ PNG is written whole or not at all, never over either input.
 			r.B.File, r.B.SampleRate = args[1], gi.SampleRate
 			r.Version = buildVersion()
 			if pngPath != "" {
-				tracks := func(s compareSide, x []float32) compareTracks {
-					return compareTracks{track: s.track, notes: s.Notes, spectrum: audio.LongTermSpectrum(x, audio.SpectrumFrame)}
-				}
-				if err := writeComparePNG(ctx, pngPath, r, tracks(r.A, ref), tracks(r.B, gen)); err != nil {
+				if err := writeComparePNG(ctx, pngPath, r, ref, gen); err != nil {
 					return err
 				}
 			}

@@ -27,28 +27,26 @@ const compareW, compareH = 720, 600
 // spectral correlation's band. The reference is blue, the generated clip
 // red.
 type compareFigure struct {
-	title        string
-	pitch, specs *plot.Plot
-	key          []keyMark
+	title                string
+	pitchHead, specsHead string // the panels' headings
+	pitch, specs         *plot.Plot
+	key                  []keyMark
 }
 
-// compareTracks is what the figure draws of one clip: its pitch track and
-// notes (audio.PitchAnalysis) and its long-term spectrum (audio.
-// LongTermSpectrum of audio.SpectrumFrame samples a frame), in dB per bin.
-type compareTracks struct {
-	track    []audio.PitchPoint
-	notes    []compareNote
-	spectrum []float64
-}
-
-// newCompareFigure builds the figure of r, whose clips' tracks are ref and
-// gen, measured at r.SampleRate.
-func newCompareFigure(r compareResult, ref, gen compareTracks) (*compareFigure, error) {
-	f := &compareFigure{title: fmt.Sprintf("%s against %s", filepath.Base(r.B.File), filepath.Base(r.A.File))}
+// newCompareFigure builds the figure of r, whose clips' long-term spectra
+// (audio.LongTermSpectrum of audio.SpectrumFrame samples a frame, dB per
+// bin at r.SampleRate) are refSpec and genSpec.
+func newCompareFigure(r compareResult, refSpec, genSpec []float64) (*compareFigure, error) {
+	f := &compareFigure{
+		title:     fmt.Sprintf("%s against %s", filepath.Base(r.B.File), filepath.Base(r.A.File)),
+		pitchHead: fmt.Sprintf("pitch of each frame; bars: notes (pitch ratio %s)", shortRelation(r.PitchRatio, r.PitchRelation)),
+		specsHead: fmt.Sprintf("long-term spectra (spectral correlation %.3f over %g–%g Hz)", r.SpectralCorrelation, r.SpectralLoHz, r.SpectralHiHz),
+	}
 	sides := []struct {
-		t   compareTracks
-		col uint32
-	}{{ref, colInput}, {gen, colOutput}}
+		s        compareSide
+		spectrum []float64
+		col      uint32
+	}{{r.A, refSpec, colInput}, {r.B, genSpec, colOutput}}
 
 	p := plot.New()
 	p.X.Label.Text = "time (s)"
@@ -59,7 +57,7 @@ func newCompareFigure(r compareResult, ref, gen compareTracks) (*compareFigure, 
 	p.Y.Tick.Marker = logTicks{}
 	lo, hi := math.Inf(1), 0.0
 	for _, s := range sides {
-		for _, pt := range s.t.track {
+		for _, pt := range s.s.track {
 			lo, hi = min(lo, pt.Hz), max(hi, pt.Hz)
 		}
 	}
@@ -69,7 +67,7 @@ func newCompareFigure(r compareResult, ref, gen compareTracks) (*compareFigure, 
 	p.Y.Min, p.Y.Max = lo/1.25, hi*1.25
 	p.Add(plotter.NewGrid())
 	for _, s := range sides {
-		for _, n := range s.t.notes {
+		for _, n := range s.s.Notes {
 			bar, err := plotter.NewLine(plotter.XYs{{X: n.Start, Y: n.PitchHz}, {X: n.End, Y: n.PitchHz}})
 			if err != nil {
 				return nil, fmt.Errorf("plotting the notes: %w", err)
@@ -78,11 +76,11 @@ func newCompareFigure(r compareResult, ref, gen compareTracks) (*compareFigure, 
 			bar.Color, bar.Width = color.NRGBA{R: c.R, G: c.G, B: c.B, A: 80}, vg.Points(7)
 			p.Add(bar)
 		}
-		if len(s.t.track) == 0 {
+		if len(s.s.track) == 0 {
 			continue
 		}
-		xy := make(plotter.XYs, len(s.t.track))
-		for i, pt := range s.t.track {
+		xy := make(plotter.XYs, len(s.s.track))
+		for i, pt := range s.s.track {
 			xy[i] = plotter.XY{X: pt.Seconds, Y: pt.Hz}
 		}
 		dots, err := plotter.NewScatter(xy)
@@ -105,7 +103,7 @@ func newCompareFigure(r compareResult, ref, gen compareTracks) (*compareFigure, 
 	q.X.Min, q.X.Max = max(r.SpectralLoHz, binHz), min(r.SpectralHiHz, float64(r.SampleRate)/2)
 	for _, s := range sides {
 		var xy plotter.XYs
-		for k, db := range s.t.spectrum {
+		for k, db := range s.spectrum {
 			if hz := float64(k) * binHz; hz >= q.X.Min && hz <= q.X.Max {
 				xy = append(xy, plotter.XY{X: hz, Y: db})
 			}
@@ -137,7 +135,7 @@ func newCompareFigure(r compareResult, ref, gen compareTracks) (*compareFigure, 
 
 // draw draws the figure on c: the title and the key along the top, the
 // pitch panel and the spectrum panel under them, each with its own heading.
-func (f *compareFigure) draw(c draw.Canvas, r compareResult) {
+func (f *compareFigure) draw(c draw.Canvas) {
 	const titleH, keyH, headH = 22, 20, 16
 	mid := (c.Min.X + c.Max.X) / 2
 	c.FillText(textStyle(12, text.XCenter, text.YTop), vg.Point{X: mid, Y: c.Max.Y - 6}, f.title)
@@ -151,9 +149,9 @@ func (f *compareFigure) draw(c draw.Canvas, r compareResult) {
 	top.Min.Y = body.Max.Y - half
 	bottom.Max.Y = body.Min.Y + half
 	head := textStyle(10, text.XCenter, text.YTop)
-	top.FillText(head, vg.Point{X: mid, Y: top.Max.Y}, fmt.Sprintf("pitch of each frame; bars: notes (pitch ratio %s)", shortRelation(r.PitchRatio, r.PitchRelation)))
+	top.FillText(head, vg.Point{X: mid, Y: top.Max.Y}, f.pitchHead)
 	f.pitch.Draw(draw.Crop(top, 0, 0, 0, -headH))
-	bottom.FillText(head, vg.Point{X: mid, Y: bottom.Max.Y}, fmt.Sprintf("long-term spectra (spectral correlation %.3f over %g–%g Hz)", r.SpectralCorrelation, r.SpectralLoHz, r.SpectralHiHz))
+	bottom.FillText(head, vg.Point{X: mid, Y: bottom.Max.Y}, f.specsHead)
 	f.specs.Draw(draw.Crop(bottom, 0, 0, 0, -headH))
 }
 
@@ -165,10 +163,10 @@ func shortRelation(ratio float64, relation string) string {
 	return fmt.Sprintf("%.3f, %s", ratio, relation)
 }
 
-// writeComparePNG draws r's figure (see compareFigure) to a PNG file at
-// path, written atomically.
-func writeComparePNG(ctx context.Context, path string, r compareResult, ref, gen compareTracks) error {
-	f, err := newCompareFigure(r, ref, gen)
+// writeComparePNG draws the figure of r and of the clips ref and gen it
+// measured (see compareFigure) to a PNG file at path, written atomically.
+func writeComparePNG(ctx context.Context, path string, r compareResult, ref, gen []float32) error {
+	f, err := newCompareFigure(r, audio.LongTermSpectrum(ref, audio.SpectrumFrame), audio.LongTermSpectrum(gen, audio.SpectrumFrame))
 	if err != nil {
 		return err
 	}
@@ -176,7 +174,7 @@ func writeComparePNG(ctx context.Context, path string, r compareResult, ref, gen
 	dc := draw.New(img)
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
-	f.draw(dc, r)
+	f.draw(dc)
 	return writeOutput(ctx, path, func(w io.Writer) error {
 		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
 		return err

@@ -76,12 +76,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // message is err's text for a person, after the command's own name: without
-// the name of the project's package it came from ("wavenet: ", "train: ",
-// …), which would say "wavenet train: train: …" what the command already
-// says.
+// the prefix of the project's package it came from (the packages that
+// return errors: wavenet, train, audio), which would say "wavenet train:
+// train: …" what the command already says.
 func message(err error) string {
 	msg := err.Error()
-	for _, pkg := range []string{"wavenet: ", "train: ", "audio: ", "causal: ", "f32: ", "models: "} {
+	for _, pkg := range []string{"wavenet: ", "train: ", "audio: "} {
 		if rest, ok := strings.CutPrefix(msg, pkg); ok {
 			return rest
 		}

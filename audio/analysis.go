@@ -200,6 +200,7 @@ func pitchOf(frames []pitchFrame) (pitch, periodicity float64) {
 // pitchFrame is one frame of Periodicity's analysis.
 type pitchFrame struct {
 	start       int     // its first sample
+	energy      float64 // Σ x² over it
 	loud        bool    // its energy is within pitchFloorDB of the loudest frame's
 	peak, pitch float64 // the autocorrelation peak and rate/τ at it (0, 0 without one)
 }
@@ -221,7 +222,6 @@ func pitchFrames(ctx context.Context, x []float32, rate int, minHz, maxHz float6
 		return nil, nil
 	}
 	var frames []pitchFrame
-	var energies []float64
 	var maxE float64
 	r := make([]float64, lagHi+2)
 	for start := 0; start == 0 || start+n <= len(x); start += PitchHop {
@@ -234,7 +234,7 @@ func pitchFrames(ctx context.Context, x []float32, rate int, minHz, maxHz float6
 			e += float64(v) * float64(v)
 		}
 		maxE = max(maxE, e)
-		fr := pitchFrame{start: start}
+		fr := pitchFrame{start: start, energy: e}
 		if e > 0 {
 			best := 0.0
 			for tau := lagLo - 1; tau <= lagHi+1; tau++ {
@@ -258,14 +258,13 @@ func pitchFrames(ctx context.Context, x []float32, rate int, minHz, maxHz float6
 			}
 		}
 		frames = append(frames, fr)
-		energies = append(energies, e)
 	}
 	if maxE == 0 {
 		return nil, nil
 	}
 	floor := maxE * math.Pow(10, -pitchFloorDB/10)
-	for i, e := range energies {
-		frames[i].loud = e >= floor
+	for i := range frames {
+		frames[i].loud = frames[i].energy >= floor
 	}
 	return frames, nil
 }

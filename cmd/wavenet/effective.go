@@ -19,7 +19,6 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/wavenet-go/wavenet-go/audio"
 	"github.com/wavenet-go/wavenet-go/wavenet"
@@ -241,10 +240,7 @@ func writeEffectivePNG(path, source string, st *effectiveStats) error {
 	rowH := vg.Length(math.Max(7, math.Min(24, 300/float64(L))))
 	const width, headH, curveH = 760, 52, 250
 	heatH := rowH*vg.Length(L) + 70
-	img := vgimg.New(width, headH+heatH+curveH)
-	dc := draw.New(img)
-	dc.SetColor(color.White)
-	dc.Fill(dc.Rectangle.Path())
+	img, dc := whiteCanvas(width, headH+heatH+curveH)
 	blues, err := brewer.GetPalette(brewer.TypeSequential, "Blues", 9)
 	if err != nil {
 		return err
@@ -341,10 +337,7 @@ func writeEffectivePNG(path, source string, st *effectiveStats) error {
 	kl := keyLine(curveHead)
 	drawKey(kl, kl.Min.X, curveKey)
 	curve.Draw(curveC)
-	return writeOutput(context.Background(), path, func(w io.Writer) error {
-		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
-		return err
-	})
+	return writeCanvasPNG(context.Background(), path, img)
 }
 
 // logBinned returns the mean of xy's y over bins of 1/perDecade of a decade

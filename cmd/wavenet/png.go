@@ -78,10 +78,7 @@ func writeStackPNG(path string, cfg wavenet.Config) error {
 		w += 480
 		h = vg.Length(math.Max(float64(h), 380))
 	}
-	img := vgimg.New(w, h)
-	dc := draw.New(img)
-	dc.SetColor(color.White)
-	dc.Fill(dc.Rectangle.Path())
+	img, dc := whiteCanvas(w, h)
 
 	left := draw.Crop(dc, 0, -(w - diagramW), 0, 0)
 	drawDiagram(left, cfg, shown, cols, spacing, title)
@@ -93,10 +90,7 @@ func writeStackPNG(path string, cfg wavenet.Config) error {
 		}
 		p.Draw(right)
 	}
-	return writeOutput(context.Background(), path, func(w io.Writer) error {
-		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
-		return err
-	})
+	return writeCanvasPNG(context.Background(), path, img)
 }
 
 // drawDiagram draws the first `shown` layers of cfg as rows of nodes, in the
@@ -539,15 +533,9 @@ func writeWavePNG(path string, x []float32, rate, prime int, title string) error
 	if err != nil {
 		return err
 	}
-	img := vgimg.New(waveW, waveH)
-	dc := draw.New(img)
-	dc.SetColor(color.White)
-	dc.Fill(dc.Rectangle.Path())
+	img, dc := whiteCanvas(waveW, waveH)
 	f.draw(dc)
-	return writeOutput(context.Background(), path, func(w io.Writer) error {
-		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
-		return err
-	})
+	return writeCanvasPNG(context.Background(), path, img)
 }
 
 // envelope returns the outline of xy's minimum and maximum over buckets of
@@ -688,13 +676,28 @@ func writeLossPNG(w io.Writer, rows []train.LogRow) error {
 	if err != nil {
 		return err
 	}
-	img := vgimg.New(lossW, lossH)
-	dc := draw.New(img)
-	dc.SetColor(color.White)
-	dc.Fill(dc.Rectangle.Path())
+	img, dc := whiteCanvas(lossW, lossH)
 	f.draw(dc)
 	_, err = vgimg.PngCanvas{Canvas: img}.WriteTo(w)
 	return err
+}
+
+// whiteCanvas returns a w×h image (in points, vgimg's 96 dpi) filled with
+// white, and the canvas that draws on it.
+func whiteCanvas(w, h vg.Length) (*vgimg.Canvas, draw.Canvas) {
+	img := vgimg.New(w, h)
+	dc := draw.New(img)
+	dc.SetColor(color.White)
+	dc.Fill(dc.Rectangle.Path())
+	return img, dc
+}
+
+// writeCanvasPNG writes img as a PNG file at path, atomically (writeOutput).
+func writeCanvasPNG(ctx context.Context, path string, img *vgimg.Canvas) error {
+	return writeOutput(ctx, path, func(w io.Writer) error {
+		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
+		return err
+	})
 }
 
 // logTicks marks a log axis (bits per sample, Hz): at 1 to 9 times each

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"image/color"
-	"io"
 	"math"
 	"path/filepath"
 
@@ -13,7 +12,6 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/wavenet-go/wavenet-go/audio"
 )
@@ -170,13 +168,7 @@ func writeComparePNG(ctx context.Context, path string, r compareResult, ref, gen
 	if err != nil {
 		return err
 	}
-	img := vgimg.New(compareW, compareH)
-	dc := draw.New(img)
-	dc.SetColor(color.White)
-	dc.Fill(dc.Rectangle.Path())
+	img, dc := whiteCanvas(compareW, compareH)
 	f.draw(dc)
-	return writeOutput(ctx, path, func(w io.Writer) error {
-		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
-		return err
-	})
+	return writeCanvasPNG(ctx, path, img)
 }

@@ -7,7 +7,6 @@ import (
 	"image"
 	"image/color"
 	draw2 "image/draw"
-	"io"
 	"math"
 	"runtime"
 	"time"
@@ -17,7 +16,6 @@ import (
 	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/wavenet-go/wavenet-go/audio"
 	"github.com/wavenet-go/wavenet-go/wavenet"
@@ -450,10 +448,7 @@ func (m melImage) Plot(c draw.Canvas, p *plot.Plot) {
 // colour scale, to a PNG file at path, written atomically.
 func writeMelPNG(path, titleA, titleB string, a []float32, fa int, b []float32, fb int, bands int, hopSec float64) error {
 	const width, panelH = 760, 300
-	img := vgimg.New(width, 2*panelH)
-	dc := draw.New(img)
-	dc.SetColor(color.White)
-	dc.Fill(dc.Rectangle.Path())
+	img, dc := whiteCanvas(width, 2*panelH)
 	colours := moreland.ExtendedBlackBody().Palette(32).Colors()
 	span := float64(max(fa, fb)) * hopSec
 	for i, p := range []struct {
@@ -473,8 +468,5 @@ func writeMelPNG(path, titleA, titleB string, a []float32, fa int, b []float32, 
 		c.Min.Y, c.Max.Y = vg.Length(1-i)*panelH, vg.Length(2-i)*panelH
 		pl.Draw(draw.Crop(c, 4, -12, 4, -4))
 	}
-	return writeOutput(context.Background(), path, func(w io.Writer) error {
-		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
-		return err
-	})
+	return writeCanvasPNG(context.Background(), path, img)
 }

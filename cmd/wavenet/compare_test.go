@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -410,12 +409,7 @@ func TestComparePNG(t *testing.T) {
 	if code != exitOK || withPNG != plain {
 		t.Fatalf("compare --png: exit %d, stderr %q; its text differs from compare's:\n%s\n%s", code, stderr, withPNG, plain)
 	}
-	f, err := os.Open(pic)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := png.Decode(f)
-	f.Close()
+	img, err := decodePNGFile(pic)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
-	"image/png"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -381,14 +380,8 @@ func TestVocode(t *testing.T) {
 	if code, _, stderr := runCmd(t, "vocode", "--model", model, clip, "-o", out, "-q", "--png", pic); code != exitOK {
 		t.Fatalf("vocode --png: exit %d, %q", code, stderr)
 	}
-	if f, err := os.Open(pic); err != nil {
-		t.Error(err)
-	} else {
-		img, err := png.Decode(f)
-		f.Close()
-		if err != nil || img.Bounds().Dx() < 500 {
-			t.Errorf("the picture: %v", err)
-		}
+	if img, err := decodePNGFile(pic); err != nil || img.Bounds().Dx() < 500 {
+		t.Errorf("the picture: %v", err)
 	}
 	// One input, JSON: the distances against a recomputation.
 	code, stdout, _ = runCmd(t, "vocode", "--model", model, clip, "-o", out, "--seed", "2", "--json", "-q")

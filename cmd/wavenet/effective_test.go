@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"image/png"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -177,12 +175,7 @@ func TestInspectEffectiveTableAndPNG(t *testing.T) {
 	if len(rows) > 0 {
 		t.Errorf("table lacks rows %v:\n%s", rows, stdout)
 	}
-	f, err := os.Open(pic)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
+	img, err := decodePNGFile(pic)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"image/png"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -162,13 +161,8 @@ func TestGenerateStdoutStreamsPrime(t *testing.T) {
 	if code, stdout, stderr := runCmd(t, "generate", "--model", model, "-o", filepath.Join(dir, "quiet.wav"), "--samples", "200", "-q"); code != exitOK || stdout != "" || stderr != "" {
 		t.Errorf("-q: exit %d, stdout %q, stderr %q; want silence", code, stdout, stderr)
 	}
-	if f, err := os.Open(pic); err != nil {
-		t.Error(err)
-	} else {
-		if _, err := png.Decode(f); err != nil {
-			t.Errorf("--png: %v", err)
-		}
-		f.Close()
+	if _, err := decodePNGFile(pic); err != nil {
+		t.Errorf("--png: %v", err)
 	}
 	var first []float32
 	for i, name := range []string{"take-0.wav", "take-1.wav", "take-2.wav"} {

@@ -2,9 +2,7 @@ package main
 
 import (
 	"encoding/json"
-	"image/png"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -170,12 +168,7 @@ func TestInspectPNG(t *testing.T) {
 		if code != exitOK {
 			t.Fatalf("%q: exit %d, %s", args, code, stderr)
 		}
-		f, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		img, err := png.Decode(f)
-		f.Close()
+		img, err := decodePNGFile(path)
 		if err != nil {
 			t.Fatalf("%q: %v", args, err)
 		}

@@ -678,8 +678,7 @@ func writeLossPNG(w io.Writer, rows []train.LogRow) error {
 	}
 	img, dc := whiteCanvas(lossW, lossH)
 	f.draw(dc)
-	_, err = vgimg.PngCanvas{Canvas: img}.WriteTo(w)
-	return err
+	return encodePNG(w, img)
 }
 
 // whiteCanvas returns a w×h image (in points, vgimg's 96 dpi) filled with
@@ -694,10 +693,13 @@ func whiteCanvas(w, h vg.Length) (*vgimg.Canvas, draw.Canvas) {
 
 // writeCanvasPNG writes img as a PNG file at path, atomically (writeOutput).
 func writeCanvasPNG(ctx context.Context, path string, img *vgimg.Canvas) error {
-	return writeOutput(ctx, path, func(w io.Writer) error {
-		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
-		return err
-	})
+	return writeOutput(ctx, path, func(w io.Writer) error { return encodePNG(w, img) })
+}
+
+// encodePNG writes img to w as a PNG.
+func encodePNG(w io.Writer, img *vgimg.Canvas) error {
+	_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
+	return err
 }
 
 // logTicks marks a log axis (bits per sample, Hz): at 1 to 9 times each

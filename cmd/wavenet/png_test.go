@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"image"
 	"image/png"
 	"math"
 	"os"
@@ -187,6 +188,16 @@ func TestWaveFigurePrime(t *testing.T) {
 
 // TestWavePNG: the picture decodes at the size it is drawn, for a clip of
 // one sample too.
+// decodePNGFile reads and decodes the PNG file at path.
+func decodePNGFile(path string) (image.Image, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return png.Decode(f)
+}
+
 func TestWavePNG(t *testing.T) {
 	dir := t.TempDir()
 	for _, n := range []int{1, 20000} {
@@ -194,12 +205,7 @@ func TestWavePNG(t *testing.T) {
 		if err := writeWavePNG(path, toneWave(n, 16000, 440), 16000, n/2, "test"); err != nil {
 			t.Fatal(err)
 		}
-		fh, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		img, err := png.Decode(fh)
-		fh.Close()
+		img, err := decodePNGFile(path)
 		if err != nil {
 			t.Fatalf("%d samples: %v", n, err)
 		}

@@ -186,8 +186,6 @@ func TestWaveFigurePrime(t *testing.T) {
 	}
 }
 
-// TestWavePNG: the picture decodes at the size it is drawn, for a clip of
-// one sample too.
 // decodePNGFile reads and decodes the PNG file at path.
 func decodePNGFile(path string) (image.Image, error) {
 	f, err := os.Open(path)
@@ -198,6 +196,8 @@ func decodePNGFile(path string) (image.Image, error) {
 	return png.Decode(f)
 }
 
+// TestWavePNG: the picture decodes at the size it is drawn, for a clip of
+// one sample too.
 func TestWavePNG(t *testing.T) {
 	dir := t.TempDir()
 	for _, n := range []int{1, 20000} {

@@ -649,7 +649,7 @@ func newLossFigure(rows []train.LogRow) (*lossFigure, error) {
 		}
 		dot.Shape, dot.Color, dot.Radius = draw.CircleGlyph{}, rgb(colBest), vg.Points(3.5)
 		p.Add(bl, vl, dot)
-		f.key = append(f.key, keyMark{colVal, "validation (held-out tail)"},
+		f.key = append(f.key, keyMark{colVal, "validation (held-out part)"},
 			keyMark{colBest, fmt.Sprintf("lowest validation: %.3f bits at step %d", b.Y, int(b.X))})
 	}
 	f.plot = p

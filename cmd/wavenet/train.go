@@ -31,6 +31,7 @@ type trainFlags struct {
 	lr                  float64
 	halfLife            int
 	clipNorm, val       float64
+	valParts            int // --val-parts
 	noPad               bool
 	inputNoise          float64 // --input-noise
 	inputNoiseWidth     int     // --input-noise-width
@@ -78,8 +79,11 @@ when generating or evaluating from the start) and the end of its training
 part (scoring fewer samples), so that every sample is scored equally often,
 the opening included; --no-pad-starts draws only chunks that lie wholly
 inside the training part, context included, which seldom trains the opening.
-The last --val of each clip is held out for the validation loss. With several
-clips, each is drawn from in proportion to its length.
+A fraction --val of each clip is held out for the validation loss: its tail,
+or with --val-parts N, the last --val of each of N equal sections of it, so
+that the loss is of the whole clip and not only of its end, which in a
+decaying note is its quietest part. With several clips, each is drawn from
+in proportion to its length.
 
 --classes trains one model on several classes of sound (voices, instruments),
 chosen by name when generating: a file's class is the name of its folder
@@ -182,7 +186,8 @@ intact. A run that would need more memory than the machine has available
 	f.Float64Var(&o.lr, "lr", train.DefaultLR, "Adam learning rate")
 	f.IntVar(&o.halfLife, "lr-half-life", 0, "halve the learning rate every this many steps (0 = constant)")
 	f.Float64Var(&o.clipNorm, "clip-norm", train.DefaultClipNorm, "clip the gradient to this global norm")
-	f.Float64Var(&o.val, "val", train.DefaultValFraction, "fraction of each clip, at its end, held out for validation (negative = none)")
+	f.Float64Var(&o.val, "val", train.DefaultValFraction, "fraction of each clip held out for validation (negative = none)")
+	f.IntVar(&o.valParts, "val-parts", train.DefaultValParts, "stretches the held-out fraction is spread over: the last --val of each of this many equal sections of a clip (1 = its tail)")
 	f.Float64Var(&o.inputNoise, "input-noise", train.DefaultInputNoise, "fraction of each training chunk's input codes moved by ±1 … ±--input-noise-width codes, the targets left clean: the model learns to recover from its own slips and memorises a short clip more slowly (0 = none)")
 	f.IntVar(&o.inputNoiseWidth, "input-noise-width", train.DefaultInputNoiseWidth, "largest move of a noised input code, in codes")
 	f.Float64Var(&o.preEmphasis, "pre-emphasis", train.DefaultPreEmphasis, "α of the pre-emphasis x[t] − α·x[t−1] the clips get before μ-law coding, recorded in the model so that generate de-emphasises what it makes: the model's errors then fall where the sound is loud, not as hiss above it (0 = none)")
@@ -227,13 +232,15 @@ func (o *trainFlags) validate(f *pflag.FlagSet) (train.Hyper, error) {
 		return train.Hyper{}, usagef("--patience %d: want 0 (never) or more validations", o.patience)
 	case o.keep != keepLast && o.keep != keepBest:
 		return train.Hyper{}, usagef("--keep %q: want %s or %s", o.keep, keepLast, keepBest)
+	case o.valParts < 1:
+		return train.Hyper{}, usagef("--val-parts %d: want 1 (the tail) … %d", o.valParts, train.MaxValParts)
 	}
 	val := o.val
 	if val == 0 {
 		val = -1 // none; zero means "the default" to train.Run
 	}
 	h := train.Hyper{Batch: o.batch, Chunk: o.chunk, LR: o.lr, LRHalfLife: o.halfLife, ClipNorm: o.clipNorm,
-		ValFraction: val, NoPadStarts: o.noPad, Seed: o.seed}
+		ValFraction: val, ValParts: o.valParts, NoPadStarts: o.noPad, Seed: o.seed}
 	h.InputNoise, h.InputNoiseWidth = o.inputNoise, o.inputNoiseWidth
 	if o.inputNoise == 0 {
 		h.InputNoise, h.InputNoiseWidth = -1, 0 // none; zero means "the default" to train.Run
@@ -258,7 +265,7 @@ func (o *trainFlags) validate(f *pflag.FlagSet) (train.Hyper, error) {
 	var he *train.HyperError
 	if err := h.Validate(); errors.As(err, &he) {
 		flag := map[string]string{"batch": "batch", "chunk": "chunk", "lr": "lr", "lr_half_life": "lr-half-life",
-			"clip_norm": "clip-norm", "val_fraction": "val", "input_noise": "input-noise", "input_noise_width": "input-noise-width", "pre_emphasis": "pre-emphasis",
+			"clip_norm": "clip-norm", "val_fraction": "val", "val_parts": "val-parts", "input_noise": "input-noise", "input_noise_width": "input-noise-width", "pre_emphasis": "pre-emphasis",
 			"gain_augment_db": "gain-augment"}[he.Field]
 		return train.Hyper{}, usagef("--%s %v: want %s", flag, he.Value, he.Want)
 	} else if err != nil {
@@ -277,6 +284,7 @@ func (o *trainFlags) validate(f *pflag.FlagSet) (train.Hyper, error) {
 		keep("lr-half-life", func() { h.LRHalfLife = 0 })
 		keep("clip-norm", func() { h.ClipNorm = 0 })
 		keep("val", func() { h.ValFraction = 0 })
+		keep("val-parts", func() { h.ValParts = 0 })
 		keep("no-pad-starts", func() { h.NoPadStarts = false })
 		keep("seed", func() { h.Seed = 0 })
 		keep("input-noise", func() { h.InputNoise = 0 })

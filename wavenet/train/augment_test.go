@@ -23,7 +23,7 @@ func TestAttenuate(t *testing.T) {
 	for i := range sound {
 		sound[i] = float32(0.9 * math.Sin(float64(i)*0.05) * math.Exp(-float64(i)/300))
 	}
-	clip := Clip{Name: "c", Codes: audio.MuLawEncode(nil, sound, q), Split: n, Sound: sound}
+	clip := Clip{Name: "c", Codes: audio.MuLawEncode(nil, sound, q), Sound: sound}
 	d, err := NewData([]Clip{clip}, 64, 100, true, q/2)
 	if err != nil {
 		t.Fatal(err)

@@ -12,14 +12,18 @@ import (
 )
 
 // Clip is one training clip as μ-law codes, with what it is conditioned
-// on. Codes[:Split] is the training part; the codes from Split on are held
-// out, and the validation loss is the loss of predicting each of them from
-// everything before it. Each chunk drawn from a clip carries the clip's
-// class and frames (see Chunk.Cond).
+// on. The codes in Held are held out, and the validation loss is the loss
+// of predicting each of them from everything before it; the rest is the
+// training part. A training chunk scores training codes only, though its
+// context may reach back into a held-out stretch before them. Each chunk
+// drawn from a clip carries the clip's class and frames (see Chunk.Cond).
 type Clip struct {
 	Name  string  // where it came from, for messages and the model's metadata
 	Codes []int32 // μ-law classes in [0, Q)
-	Split int     // first held-out position; len(Codes) when nothing is held out (Run sets it)
+	// Held are the held-out stretches of Codes, in order, apart and
+	// non-empty; none when nothing is held out (Run sets them from
+	// Hyper.ValFraction and Hyper.ValParts).
+	Held []Span
 	// Sound is what Codes code, a sample per code in [−1, 1] (after any
 	// pre-emphasis): Hyper.GainAugment codes it afresh at a lower level
 	// and needs it; without gain augmentation it may be nil.
@@ -33,6 +37,57 @@ type Clip struct {
 	// describes samples [j·H, (j+1)·H); nil for a model without local
 	// conditioning.
 	Frames []float32
+}
+
+// Span is the clip positions From … To−1.
+type Span struct{ From, To int }
+
+// Tail is the held-out part of a clip of n codes whose last held codes are
+// held out: one span, none when held ≤ 0.
+func Tail(n, held int) []Span {
+	if held <= 0 {
+		return nil
+	}
+	return []Span{{n - held, n}}
+}
+
+// HeldOut is the number of held-out codes.
+func (c *Clip) HeldOut() int {
+	n := 0
+	for _, h := range c.Held {
+		n += h.To - h.From
+	}
+	return n
+}
+
+// training is the training part: the stretches between the held-out ones,
+// in order, empty ones left out.
+func (c *Clip) training() []Span {
+	var out []Span
+	from := 0
+	for _, h := range c.Held {
+		if h.From > from {
+			out = append(out, Span{from, h.From})
+		}
+		from = h.To
+	}
+	if len(c.Codes) > from {
+		out = append(out, Span{from, len(c.Codes)})
+	}
+	return out
+}
+
+// checkHeld refuses held-out stretches that are out of order, empty,
+// overlapping or outside the clip.
+func (c *Clip) checkHeld() error {
+	from := 0
+	for _, h := range c.Held {
+		if h.From < from || h.To <= h.From || h.To > len(c.Codes) {
+			return fmt.Errorf("train: %s: held-out stretches %v do not lie in order, apart and non-empty, in the clip's %d samples", c.Name, c.Held, len(c.Codes))
+		}
+		from = h.To
+	}
+	return nil
 }
 
 // cond is the conditioning of the clip's sequence that starts at clip
@@ -49,14 +104,15 @@ func (c *Clip) cond(offset int) wavenet.Cond {
 //
 // Every clip is drawn from in proportion to its length: the expected
 // number of samples a draw scores from a clip is proportional to the
-// samples of its training part that can be scored (Split − 1), so that a
-// short clip (say, the only one of its class) is trained on as much per
-// sample as a long one. With Pad this holds by drawing uniformly over all
-// chunk starts of all clips, since every position is then scored by
-// exactly T starts. Without it, the full chunks of a clip number Split −
-// RF − T + 1, fewer in proportion for a short clip, so a clip is picked
-// first, with probability proportional to Split − 1, and a start within
-// it uniformly; a clip too short for a full chunk gets none.
+// samples of its training part that can be scored (all but the clip's
+// first, which has nothing before it), so that a short clip (say, the only
+// one of its class) is trained on as much per sample as a long one. With
+// Pad this holds by drawing uniformly over all chunk starts of all clips,
+// since every position is then scored by exactly T starts. Without it, the
+// full chunks of a training stretch of n samples number n − RF − T + 1 or
+// so, fewer in proportion for a short clip, so a clip is picked first, with
+// probability proportional to its scorable samples, and a start within it
+// uniformly; a stretch too short for a full chunk gets none.
 type Data struct {
 	Clips  []Clip
 	RF     int   // receptive field, samples
@@ -69,13 +125,18 @@ type Data struct {
 	// them, though their held-out part still counts for validation.
 	Short []int
 
-	starts []int // number of chunk starts per clip
-	total  int   // Σ starts
-	// Without Pad: per clip, the weight of picking it (Split − 1 if it has
-	// a start, else 0), and their sum.
+	starts []int       // number of chunk starts per clip
+	parts  [][]stretch // per clip, its training stretches that have a start
+	total  int         // Σ starts
+	// Without Pad: per clip, the weight of picking it (its scorable
+	// samples if it has a start, else 0), and their sum.
 	weights []int
 	weight  int
 }
+
+// stretch is a training stretch whose chunks score positions a … b−1,
+// with its n chunk starts lo … lo+n−1.
+type stretch struct{ a, b, lo, n int }
 
 // Chunk is one batch item: RF−1+T input codes, and for each input position
 // the code its logits are scored against, or −1 where the position is only
@@ -100,23 +161,33 @@ func NewData(clips []Clip, rf, t int, pad bool, filler int32) (*Data, error) {
 		return nil, fmt.Errorf("train: receptive field %d and chunk %d must be positive", rf, t)
 	}
 	d := &Data{Clips: clips, RF: rf, T: t, Pad: pad, Filler: filler}
-	for _, c := range clips {
-		if c.Split < 0 || c.Split > len(c.Codes) {
-			return nil, fmt.Errorf("train: %s: split %d outside the clip's %d samples", c.Name, c.Split, len(c.Codes))
+	for i := range clips {
+		c := &clips[i]
+		if err := c.checkHeld(); err != nil {
+			return nil, err
 		}
-		n := 0
-		if c.Split >= d.MinTrain() {
-			lo, hi := d.startRange(c)
-			n = hi - lo + 1
-		} else {
-			d.Short = append(d.Short, len(d.starts))
+		var parts []stretch
+		n, w := 0, 0
+		for _, sp := range c.training() {
+			st := stretch{a: max(sp.From, 1), b: sp.To}
+			if st.a >= st.b {
+				continue
+			}
+			lo, hi := d.startRange(st.a, st.b)
+			st.lo, st.n = lo, hi-lo+1
+			if st.n < 1 {
+				continue
+			}
+			parts = append(parts, st)
+			n += st.n
+			w += st.b - st.a
+		}
+		if n == 0 {
+			d.Short = append(d.Short, i)
 		}
 		d.starts = append(d.starts, n)
+		d.parts = append(d.parts, parts)
 		d.total += n
-		w := 0
-		if n > 0 {
-			w = c.Split - 1
-		}
 		d.weights = append(d.weights, w)
 		d.weight += w
 	}
@@ -127,9 +198,10 @@ func NewData(clips []Clip, rf, t int, pad bool, filler int32) (*Data, error) {
 	return d, nil
 }
 
-// MinTrain is the fewest samples a clip's training part needs to give a
-// chunk: 2 (one to predict from, one to score) with Pad, else a receptive
-// field and a chunk, RF + T.
+// MinTrain is the fewest samples a training stretch that opens a clip
+// needs to give a chunk: 2 (one to predict from, one to score) with Pad,
+// else a receptive field and a chunk, RF + T. (A later stretch has the
+// held-out codes before it as context, and needs T without Pad.)
 func (d *Data) MinTrain() int {
 	if d.Pad {
 		return 2
@@ -141,33 +213,38 @@ func (d *Data) MinTrain() int {
 // drawn from it).
 func (d *Data) Starts(i int) int { return d.starts[i] }
 
+// longest is the longest training stretch of any clip, in samples.
 func (d *Data) longest() int {
 	m := 0
-	for _, c := range d.Clips {
-		m = max(m, c.Split)
+	for i := range d.Clips {
+		for _, sp := range d.Clips[i].training() {
+			m = max(m, sp.To-sp.From)
+		}
 	}
 	return m
 }
 
-// startRange returns the first and last chunk start s of a clip. Chunk s
-// scores the codes at positions s+RF … s+RF+T−1 that lie in 1 … Split−1,
-// each seen after the RF−1 codes before it, or after the clip's start (and
-// the silence before it) when the chunk starts before the clip.
+// startRange returns the first and last chunk start s of a training
+// stretch whose positions a … b−1 are scored (a ≥ 1). Chunk s scores the
+// codes at positions s+RF … s+RF+T−1 that lie in a … b−1, each seen after
+// the RF−1 codes before it, or after the clip's start (and the silence
+// before it) when the chunk starts before the clip.
 //
-// Without Pad, s runs over 0 … Split−RF−T: full chunks with full context,
-// as in the PyTorch reference. There, position p ≥ RF is scored by
-// min(p−RF+1, T) of the starts, so the clip's opening, the very part that
-// generation primed with the clip's first receptive field continues, is
-// seldom trained. With Pad, s runs over 2−RF−T … Split−1−RF: chunks may
-// start before the clip (zero context there, exactly as at generation and
-// evaluation time) or run past the training part, scoring fewer than T
-// positions, so that every position 1 … Split−1 is scored by exactly T
-// starts: the opening is learnt as often as the rest.
-func (d *Data) startRange(c Clip) (lo, hi int) {
+// Without Pad, s runs over max(0, a−RF) … b−RF−T: full chunks with full
+// context, as in the PyTorch reference. There, in the stretch that opens
+// the clip (a = 1), position p ≥ RF is scored by min(p−RF+1, T) of the
+// starts, so the clip's opening, the very part that generation primed with
+// the clip's first receptive field continues, is seldom trained. With Pad,
+// s runs over a+1−RF−T … b−1−RF: chunks may start before the clip (zero
+// context there, exactly as at generation and evaluation time) or run past
+// the stretch, scoring fewer than T positions, so that every position
+// a … b−1 is scored by exactly T starts: the opening is learnt as often as
+// the rest.
+func (d *Data) startRange(a, b int) (lo, hi int) {
 	if d.Pad {
-		return 2 - d.RF - d.T, c.Split - 1 - d.RF
+		return a + 1 - d.RF - d.T, b - 1 - d.RF
 	}
-	return 0, c.Split - d.RF - d.T
+	return max(0, a-d.RF), b - d.RF - d.T
 }
 
 // Sample fills ch (allocating its slices on first use) with a random
@@ -200,10 +277,15 @@ func (d *Data) chunkAt(ch *Chunk, k int) {
 
 // startAt fills ch with the k-th chunk start of clip ci.
 func (d *Data) startAt(ch *Chunk, ci, k int) {
-	c := &d.Clips[ci]
-	lo, _ := d.startRange(*c)
-	s := lo + k
-	d.fill(ch, c, s, max(1, s+d.RF), min(c.Split-1, s+d.RF+d.T-1))
+	parts := d.parts[ci]
+	j := 0
+	for k >= parts[j].n {
+		k -= parts[j].n
+		j++
+	}
+	st := parts[j]
+	s := st.lo + k
+	d.fill(ch, &d.Clips[ci], s, max(st.a, s+d.RF), min(st.b-1, s+d.RF+d.T-1))
 	ch.clip = ci
 }
 
@@ -243,19 +325,22 @@ func (d *Data) Validation() []Chunk {
 	var out []Chunk
 	for i := range d.Clips {
 		c := &d.Clips[i]
-		for p := max(c.Split, 1); p < len(c.Codes); p += d.T {
-			var ch Chunk
-			d.fill(&ch, c, p-d.RF, p, min(p+d.T, len(c.Codes))-1)
-			out = append(out, ch)
+		for _, h := range c.Held {
+			for p := max(h.From, 1); p < h.To; p += d.T {
+				var ch Chunk
+				d.fill(&ch, c, p-d.RF, p, min(p+d.T, h.To)-1)
+				out = append(out, ch)
+			}
 		}
 	}
 	return out
 }
 
-// Fingerprint is a hash of the clips' codes and splits, and of their
-// classes and frames where they have them, recorded in a checkpoint so that
-// resuming on other data is refused. (A clip of class 0 without frames
-// hashes as before conditioning existed.)
+// Fingerprint is a hash of the clips' codes and held-out stretches, and of
+// their classes and frames where they have them, recorded in a checkpoint
+// so that resuming on other data is refused. (A clip of class 0 without
+// frames whose held-out part is a tail hashes as before conditioning and
+// Hyper.ValParts existed.)
 func Fingerprint(clips []Clip) string {
 	h := sha256.New()
 	var b [8]byte
@@ -265,7 +350,20 @@ func Fingerprint(clips []Clip) string {
 	}
 	for _, c := range clips {
 		put(uint64(len(c.Codes)))
-		put(uint64(c.Split))
+		switch n := len(c.Codes); {
+		case len(c.Held) == 0:
+			put(uint64(n))
+		case len(c.Held) == 1 && c.Held[0].To == n:
+			put(uint64(c.Held[0].From))
+		default:
+			put(uint64(n))
+			h.Write([]byte("held"))
+			put(uint64(len(c.Held)))
+			for _, s := range c.Held {
+				put(uint64(s.From))
+				put(uint64(s.To))
+			}
+		}
 		buf := make([]byte, 4*len(c.Codes))
 		for i, x := range c.Codes {
 			binary.LittleEndian.PutUint32(buf[4*i:], uint32(x))

@@ -33,7 +33,7 @@ type Footprint struct {
 func (f Footprint) Total() int64 { return f.Params + f.Workspaces + f.Chunks + f.Clips }
 
 // NewFootprint estimates what Run allocates for a model of cfg trained with
-// h on threads goroutines over clips, whose Split is set (resume: the
+// h on threads goroutines over clips, whose Held is set (resume: the
 // checkpoint's arrays are held too).
 func NewFootprint(cfg wavenet.Config, h Hyper, threads int, clips []Clip, resume bool) Footprint {
 	P := int64(wavenet.ParamCount(cfg))
@@ -47,8 +47,10 @@ func NewFootprint(cfg wavenet.Config, h Hyper, threads int, clips []Clip, resume
 	f.Workspaces = int64(workers) * (wavenet.WorkspaceBytes(cfg, 1, t) + 4*int64(t)*int64(cfg.QuantizationChannels))
 	longest := 0
 	for _, c := range clips {
-		if held := len(c.Codes) - max(c.Split, 1); held > 0 {
-			f.valChunks += (held + h.Chunk - 1) / h.Chunk
+		for _, s := range c.Held {
+			if held := s.To - max(s.From, 1); held > 0 {
+				f.valChunks += (held + h.Chunk - 1) / h.Chunk
+			}
 		}
 		f.Clips += 4 * int64(len(c.Codes)+len(c.Sound)+len(c.Frames)) // Sound only with gain augmentation (splitClips)
 		longest = max(longest, len(c.Codes))

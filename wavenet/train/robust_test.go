@@ -82,6 +82,8 @@ func TestHyperValidate(t *testing.T) {
 		{func(h *Hyper) { h.ValFraction = 1 }, "val_fraction"},
 		{func(h *Hyper) { h.ValFraction = nan }, "val_fraction"},
 		{func(h *Hyper) { h.ValFraction = -inf }, "val_fraction"},
+		{func(h *Hyper) { h.ValParts = -1 }, "val_parts"},
+		{func(h *Hyper) { h.ValParts = MaxValParts + 1 }, "val_parts"},
 		{func(h *Hyper) { h.InputNoise = -inf }, "input_noise"},
 		{func(h *Hyper) { h.InputNoise = 1.5 }, "input_noise"},
 		{func(h *Hyper) { h.InputNoise = nan }, "input_noise"},
@@ -181,7 +183,7 @@ func TestMemoryLimit(t *testing.T) {
 		t.Fatalf("Run: %v, want a MemoryError", err)
 	}
 
-	clips, err := splitClips([]Clip{clip}, cfg, DefaultValFraction, false)
+	clips, err := splitClips([]Clip{clip}, cfg, DefaultValFraction, 1, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +211,7 @@ func TestFootprintCountsFrames(t *testing.T) {
 	clip := toneClip("clip", 20000, 5)
 	cfg := *testOptions(new(memStore), clip).Config
 	h := Hyper{Batch: 4, Chunk: 500, ValFraction: DefaultValFraction}
-	clips, err := splitClips([]Clip{clip}, cfg, h.ValFraction, false)
+	clips, err := splitClips([]Clip{clip}, cfg, h.ValFraction, 1, false)
 	if err != nil {
 		t.Fatal(err)
 	}

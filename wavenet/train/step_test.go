@@ -26,7 +26,7 @@ func randomClip(rng *rand.Rand, n, q int, name string) Clip {
 		x = min(q-1, max(0, x+rng.IntN(3)-1))
 		c.Codes[i] = int32(x)
 	}
-	c.Split = n * 9 / 10
+	c.Held = Tail(n, n-n*9/10)
 	return c
 }
 

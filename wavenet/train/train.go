@@ -2,7 +2,8 @@
 // of the clips in batches, the cross-entropy of the next code, its gradient
 // through the whole model, Adam with bias correction, gradient clipping by
 // global norm and optional learning-rate decay, on every core. It keeps a
-// validation loss on a held-out tail of each clip and a log, and makes
+// validation loss on a held-out part of each clip (its tail, or stretches
+// spread over it) and a log, and makes
 // checkpoints from which a run resumes exactly.
 //
 // The package reads and writes no files and draws nothing. The caller gives
@@ -48,9 +49,15 @@ type Hyper struct {
 	LR          float64 `json:"lr"`           // Adam's learning rate (default 1e-3)
 	LRHalfLife  int     `json:"lr_half_life"` // steps over which the rate halves; 0 = constant
 	ClipNorm    float64 `json:"clip_norm"`    // global gradient-norm bound (default 1)
-	ValFraction float64 `json:"val_fraction"` // held-out tail of each clip (default 0.1; negative = none)
+	ValFraction float64 `json:"val_fraction"` // held-out fraction of each clip (default 0.1; negative = none)
 	NoPadStarts bool    `json:"no_pad_starts"`
 	Seed        uint64  `json:"seed"`
+	// ValParts is the number of stretches the held-out fraction of a clip
+	// is spread over: the clip is cut into ValParts equal sections and the
+	// last ValFraction of each is held out, so that 1 holds out the clip's
+	// tail. 0 is the default, DefaultValParts, for a new run; a checkpoint
+	// from before the setting existed has 0 and resumes with 1, its tail.
+	ValParts int `json:"val_parts,omitempty"`
 	// InputNoise is the fraction of each training chunk's input codes
 	// moved to a neighbouring code, ±1 … ±InputNoiseWidth (uniform,
 	// clamped to the code range), the targets left as they are: the model
@@ -93,6 +100,7 @@ const (
 	DefaultLR          = 1e-3
 	DefaultClipNorm    = 1
 	DefaultValFraction = 0.1
+	DefaultValParts    = 1
 	// DefaultInputNoise and DefaultInputNoiseWidth: half the input codes
 	// moved by up to 4 codes. Measured on sound-icons clips (README,
 	// "What to expect"): the validation loss climbs about a tenth as
@@ -130,7 +138,7 @@ type Conditioning struct {
 // Options configure Run.
 type Options struct {
 	// Clips are the training data. Run works on a copy, in which it sets
-	// each clip's Split from Hyper.ValFraction: the held-out tail.
+	// each clip's Held from Hyper.ValFraction and Hyper.ValParts.
 	Clips  []Clip
 	Config *wavenet.Config // a new run's model (required); on resume nil or the checkpoint's
 	Hyper  Hyper
@@ -365,7 +373,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		return Result{}, fmt.Errorf("train: %w", &HyperError{"gain_augment_db", r.hyper.GainAugment,
 			"none (0 or less) for a model conditioned on local frames: they describe the clip's own loudness"})
 	}
-	clips, err := splitClips(opts.Clips, cfg, r.hyper.ValFraction, r.hyper.GainAugment > 0)
+	clips, err := splitClips(opts.Clips, cfg, r.hyper.ValFraction, r.hyper.ValParts, r.hyper.GainAugment > 0)
 	if err != nil {
 		return Result{}, err
 	}
@@ -391,8 +399,12 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	if opts.OnWarn != nil {
 		for _, i := range r.data.Short {
 			c := clips[i]
-			opts.OnWarn(fmt.Errorf("%s: %d samples to train on (of %d; %d held out), fewer than the %d a chunk needs: no chunk is drawn from it",
-				c.Name, c.Split, len(c.Codes), len(c.Codes)-c.Split, r.data.MinTrain()))
+			stretches := ","
+			if n := len(c.training()); n > 1 {
+				stretches = fmt.Sprintf(" in %d stretches, each", n)
+			}
+			opts.OnWarn(fmt.Errorf("%s: %d samples to train on (of %d; %d held out)%s fewer than the %d a chunk needs: no chunk is drawn from it",
+				c.Name, len(c.Codes)-c.HeldOut(), len(c.Codes), c.HeldOut(), stretches, r.data.MinTrain()))
 		}
 	}
 	if err := r.checkClassChunks(); err != nil {
@@ -434,11 +446,13 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	return r.loop(ctx, clips)
 }
 
-// splitClips copies clips, each with its held-out tail marked: the last
-// valFraction of it, none when valFraction ≤ 0, and its Sound kept if sound
-// (gain augmentation), else dropped. It refuses codes outside the model's Q
-// classes, and with sound, a clip whose Sound does not match its Codes.
-func splitClips(clips []Clip, cfg wavenet.Config, valFraction float64, sound bool) ([]Clip, error) {
+// splitClips copies clips, each with its held-out stretches marked: cut
+// into parts equal sections, the last valFraction of each (rounded to a
+// sample), none when valFraction ≤ 0, so that one part holds out the tail;
+// and its Sound kept if sound (gain augmentation), else dropped. It refuses
+// codes outside the model's Q classes, and with sound, a clip whose Sound
+// does not match its Codes.
+func splitClips(clips []Clip, cfg wavenet.Config, valFraction float64, parts int, sound bool) ([]Clip, error) {
 	if len(clips) == 0 {
 		return nil, errors.New("train: no clips to train on")
 	}
@@ -450,11 +464,14 @@ func splitClips(clips []Clip, cfg wavenet.Config, valFraction float64, sound boo
 				return nil, fmt.Errorf("train: %s: code %d at sample %d is outside the model's %d classes", c.Name, x, j, q)
 			}
 		}
-		held := 0
-		if valFraction > 0 {
-			held = int(math.Round(float64(len(c.Codes)) * valFraction))
+		c.Held = nil
+		n := len(c.Codes)
+		for k := 0; k < parts && valFraction > 0; k++ {
+			from, to := k*n/parts, (k+1)*n/parts
+			if held := int(math.Round(float64(to-from) * valFraction)); held > 0 {
+				c.Held = append(c.Held, Span{to - held, to})
+			}
 		}
-		c.Split = len(c.Codes) - held
 		switch {
 		case !sound:
 			c.Sound = nil // not needed: not held
@@ -587,7 +604,7 @@ func totalSamples(clips []Clip) int {
 func heldOut(clips []Clip) int {
 	n := 0
 	for _, c := range clips {
-		n += len(c.Codes) - c.Split
+		n += c.HeldOut()
 	}
 	return n
 }
@@ -628,6 +645,7 @@ func mergeHyper(h Hyper, seedSet bool, ck *Checkpoint) (Hyper, error) {
 		diff("lr half-life", h.LRHalfLife != 0, h.LRHalfLife, c.LRHalfLife)
 		diff("clip norm", h.ClipNorm != 0, h.ClipNorm, c.ClipNorm)
 		diff("validation fraction", h.ValFraction != 0, h.ValFraction, c.ValFraction)
+		diff("validation parts", h.ValParts != 0, h.ValParts, max(1, c.ValParts))
 		diff("no-pad-starts", h.NoPadStarts, h.NoPadStarts, c.NoPadStarts)
 		diff("seed", seedSet, h.Seed, c.Seed)
 		diff("input noise", h.InputNoise != 0, h.InputNoise, c.InputNoise)
@@ -640,6 +658,7 @@ func mergeHyper(h Hyper, seedSet bool, ck *Checkpoint) (Hyper, error) {
 		if err := c.Validate(); err != nil {
 			return Hyper{}, fmt.Errorf("train: resume: %s: %w (a damaged checkpoint?)", ck.name, err)
 		}
+		c.ValParts = max(1, c.ValParts) // from before the setting: the tail
 		return c, nil
 	}
 	if h.Batch == 0 {
@@ -656,6 +675,9 @@ func mergeHyper(h Hyper, seedSet bool, ck *Checkpoint) (Hyper, error) {
 	}
 	if h.ValFraction == 0 {
 		h.ValFraction = DefaultValFraction
+	}
+	if h.ValParts == 0 {
+		h.ValParts = DefaultValParts
 	}
 	if h.InputNoise == 0 {
 		h.InputNoise = DefaultInputNoise
@@ -674,8 +696,9 @@ func mergeHyper(h Hyper, seedSet bool, ck *Checkpoint) (Hyper, error) {
 
 // Limits of Hyper's fields (see Validate).
 const (
-	MaxBatch = 4096
-	MaxChunk = 1 << 22
+	MaxBatch    = 4096
+	MaxChunk    = 1 << 22
+	MaxValParts = 64
 )
 
 // HyperError is a Hyper field outside its range.
@@ -708,6 +731,8 @@ func (h Hyper) Validate() error {
 		return &HyperError{"clip_norm", h.ClipNorm, "a finite norm above 0"}
 	case !(h.ValFraction < 1) || !finite(h.ValFraction):
 		return &HyperError{"val_fraction", h.ValFraction, "below 1 (0 or less holds nothing out)"}
+	case h.ValParts < 0 || h.ValParts > MaxValParts:
+		return &HyperError{"val_parts", h.ValParts, fmt.Sprintf("1 … %d (0: the default, or a checkpoint's tail)", MaxValParts)}
 	case !(h.InputNoise <= 1) || !finite(h.InputNoise):
 		return &HyperError{"input_noise", h.InputNoise, "a fraction up to 1 (0 or less: none)"}
 	case h.InputNoise > 0 && (h.InputNoiseWidth < 1 || h.InputNoiseWidth > MaxInputNoiseWidth):
@@ -1027,7 +1052,7 @@ func (r *run) training(clipBits float64) (json.RawMessage, error) {
 		}
 	}
 	for _, c := range r.data.Clips {
-		dm := dataMeta{File: c.Name, Samples: len(c.Codes), HeldOut: len(c.Codes) - c.Split}
+		dm := dataMeta{File: c.Name, Samples: len(c.Codes), HeldOut: c.HeldOut()}
 		if len(cond.Classes) > 0 {
 			dm.Class = cond.Classes[c.Class]
 		}

@@ -722,3 +722,44 @@ func TestInputNoiseResume(t *testing.T) {
 	}
 	resumeTo24(t, clip, ck, &b, a.model, Hyper{InputNoise: 0.5}, "input noise 0.5")
 }
+
+// TestValPartsResume: holding out stretches spread over the clip trains
+// other weights than holding out its tail, the plan counts the same
+// held-out codes, the checkpoint keeps the setting and resuming with
+// another is refused; a checkpoint from before the setting (val_parts 0)
+// resumes as the tail it held out.
+func TestValPartsResume(t *testing.T) {
+	clip := toneClip("clip", 3000, 1)
+	spread := func(st *memStore) Options {
+		o := testOptions(st, clip)
+		o.Hyper.ValParts = 3
+		return o
+	}
+	var tail, a, b, c memStore
+	var plans [2]Plan
+	for i, r := range []struct {
+		st   *memStore
+		opts Options
+	}{{&tail, testOptions(&tail, clip)}, {&a, spread(&a)}} {
+		r.opts.OnStart = func(p Plan) { plans[i] = p }
+		if _, err := Run(context.Background(), r.opts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if bytes.Equal(tail.model, a.model) {
+		t.Error("holding out three stretches trained the same model as holding out the tail")
+	}
+	if plans[0].Hyper.ValParts != DefaultValParts || plans[1].Hyper.ValParts != 3 || plans[0].HeldOut != 300 || plans[1].HeldOut != 300 {
+		t.Errorf("plans: %d parts holding out %d, %d parts holding out %d; want %d and 3 parts, 300 each",
+			plans[0].Hyper.ValParts, plans[0].HeldOut, plans[1].Hyper.ValParts, plans[1].HeldOut, DefaultValParts)
+	}
+	ck := interruptedAt(t, spread(&b), &b, 12)
+	if ck.Hyper().ValParts != 3 {
+		t.Errorf("checkpoint's validation parts %d, want 3", ck.Hyper().ValParts)
+	}
+	resumeTo24(t, clip, ck, &b, a.model, Hyper{ValParts: 2}, "validation parts 2")
+
+	old := interruptedAt(t, testOptions(&c, clip), &c, 12)
+	old.st.Hyper.ValParts = 0 // as written before the setting existed
+	resumeTo24(t, clip, old, &c, tail.model, Hyper{ValParts: 2}, "validation parts 2 (the checkpoint has 1)")
+}

@@ -242,3 +242,52 @@ func (rs *resampler) apply(c, x []float32, k0 int) float32 {
 func dot(a, b []float32) float32 {
 	return blas32.Dot(blas32.Vector{N: len(a), Inc: 1, Data: a}, blas32.Vector{N: len(a), Inc: 1, Data: b})
 }
+
+// Stretch fills dst with x read at the positions start + i·step, in samples
+// of x (i = 0 … len(dst)−1): x played step times as fast from position
+// start, x taken as zero outside its bounds. Each value is Resample's filter
+// (a Kaiser-windowed sinc, unit gain at DC) centred on its position, its
+// cutoff the lower of x's Nyquist rate and that of the output (x's divided
+// by step), its taps read from a table of the filter at phaseRes points per
+// zero crossing, linearly interpolated. The sums are kept in float64 in one
+// order without fused multiply-adds, so that the result is the same on
+// every machine. Stretch panics unless step > 0.
+func Stretch(dst, x []float32, start, step float64) {
+	if !(step > 0) {
+		panic(fmt.Sprintf("audio: Stretch by %v", step))
+	}
+	table := prototypeTable()
+	scale := min(1, 1/step) // the cutoff relative to x's Nyquist rate
+	half := int(math.Floor(zeroCrossings / scale))
+	for i := range dst {
+		pos := start + float64(i)*step
+		base := math.Floor(pos)
+		frac := pos - base
+		k0 := int(base) - half // the x index of the first tap
+		var sum, acc float64
+		for j := range 2*half + 2 {
+			v := math.Abs(frac-float64(j-half)) * scale * phaseRes
+			r := int(v)
+			if r >= len(table)-1 {
+				continue
+			}
+			tap := table[r] + float64((v-float64(r))*(table[r+1]-table[r]))
+			sum += tap
+			if k := k0 + j; k >= 0 && k < len(x) {
+				acc += float64(tap * float64(x[k]))
+			}
+		}
+		dst[i] = float32(acc / sum)
+	}
+}
+
+// prototypeTable is the prototype at v = r/phaseRes zero crossings, r = 0 …
+// zeroCrossings·phaseRes (the last 0), for Stretch.
+var prototypeTable = sync.OnceValue(func() []float64 {
+	t := make([]float64, zeroCrossings*phaseRes+1)
+	i0beta := besselI0(kaiserBeta)
+	for r := range t {
+		t[r] = prototype(float64(r)/phaseRes, i0beta)
+	}
+	return t
+})

@@ -207,3 +207,61 @@ func BenchmarkResample(b *testing.B) {
 		})
 	}
 }
+
+// TestStretch: a tone read at step r is the tone at r times its frequency,
+// starting where asked; a constant passes with unit gain; at a step that
+// matches a rational resampling, Stretch agrees with Resample; a tone above
+// the output's Nyquist rate is filtered out.
+func TestStretch(t *testing.T) {
+	const rate, f = 16000, 440.0
+	x := tone(f, rate, 8000, 0.5)
+	for _, r := range []float64{0.97, 1, 1.0123, 1.5} {
+		start := 1234.25
+		y := make([]float32, 3000)
+		Stretch(y, x, start, r)
+		for i := 100; i < len(y)-100; i++ {
+			want := 0.5 * math.Sin(2*math.Pi*f*(start+float64(i)*r)/rate)
+			if math.Abs(float64(y[i])-want) > 1e-3 {
+				t.Fatalf("step %v: y[%d] = %v, want %v", r, i, y[i], want)
+			}
+		}
+	}
+	dc := make([]float32, 2000)
+	for i := range dc {
+		dc[i] = 0.25
+	}
+	y := make([]float32, 500)
+	Stretch(y, dc, 300.5, 1.7)
+	for i, v := range y {
+		if math.Abs(float64(v)-0.25) > 1e-6 {
+			t.Fatalf("DC: y[%d] = %v", i, v)
+		}
+	}
+	// 16000 -> 15000 Hz is a step of 16/15 from position 0.
+	noise := make([]float32, 3000)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range noise {
+		noise[i] = float32(rng.Float64() - 0.5)
+	}
+	want := Resample(noise, 16000, 15000)
+	y = make([]float32, len(want))
+	Stretch(y, noise, 0, 16.0/15)
+	for i := range y {
+		if math.Abs(float64(y[i]-want[i])) > 1e-5 {
+			t.Fatalf("against Resample: y[%d] = %v, want %v", i, y[i], want[i])
+		}
+	}
+	// 7 kHz read at step 1.5 would be 10.5 kHz, above 8 kHz: filtered out.
+	hi := tone(7000, rate, 8000, 0.5)
+	y = make([]float32, 4000)
+	Stretch(y, hi, 0, 1.5)
+	if a := amplitude(y, 10500-rate, rate, 200, 3800); a > 1e-3 {
+		t.Errorf("7 kHz at step 1.5: %v left at its alias", a)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("Stretch by 0 did not panic")
+		}
+	}()
+	Stretch(y, x, 0, 0)
+}

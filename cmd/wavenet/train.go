@@ -37,6 +37,7 @@ type trainFlags struct {
 	inputNoiseWidth     int     // --input-noise-width
 	preEmphasis         float64 // --pre-emphasis
 	gainAugment         float64 // --gain-augment, dB
+	pitchAugment        float64 // --pitch-augment, cents
 	seed                uint64
 	resume, force       bool
 	quiet               bool
@@ -192,6 +193,7 @@ intact. A run that would need more memory than the machine has available
 	f.IntVar(&o.inputNoiseWidth, "input-noise-width", train.DefaultInputNoiseWidth, "largest move of a noised input code, in codes")
 	f.Float64Var(&o.preEmphasis, "pre-emphasis", train.DefaultPreEmphasis, "α of the pre-emphasis x[t] − α·x[t−1] the clips get before μ-law coding, recorded in the model so that generate de-emphasises what it makes: the model's errors then fall where the sound is loud, not as hiss above it (0 = none)")
 	f.Float64Var(&o.gainAugment, "gain-augment", 0, "largest attenuation in dB of a training chunk: each is made quieter by a gain drawn from 0 … −this dB, so that the model learns the sound at the levels it decays through (0 = none; not with --local, whose frames describe the clip's loudness)")
+	f.Float64Var(&o.pitchAugment, "pitch-augment", 0, "largest pitch change in cents of a training chunk: each is played at a speed that moves its pitch by an amount drawn from −this … this cents, so that the model learns to carry on a waveform of any period near the clip's rather than the clip's own samples (0 = none; not with --local)")
 	f.BoolVar(&o.noPad, "no-pad-starts", false, "draw only chunks that lie wholly inside the training part, context included (the opening is then seldom trained)")
 	f.Uint64Var(&o.seed, "seed", 0, "seed of the initial weights and of the chunk draws")
 	f.BoolVar(&o.resume, "resume", false, "continue the run whose checkpoint is beside -o (settings not given are the checkpoint's)")
@@ -262,11 +264,21 @@ func (o *trainFlags) validate(f *pflag.FlagSet) (train.Hyper, error) {
 	if o.gainAugment == 0 && o.resume {
 		h.GainAugment = -1 // none, said; zero means "the checkpoint's" on resume
 	}
+	switch {
+	case !(o.pitchAugment >= 0 && o.pitchAugment <= train.MaxPitchAugment):
+		return train.Hyper{}, usagef("--pitch-augment %v: want 0 (none) … %d cents", o.pitchAugment, train.MaxPitchAugment)
+	case o.local != "" && o.pitchAugment > 0:
+		return train.Hyper{}, usagef("--pitch-augment %v with --local %s: the frames describe the clip's own timing and pitch, which a chunk played at another speed would not have", o.pitchAugment, o.local)
+	}
+	h.PitchAugment = o.pitchAugment
+	if o.pitchAugment == 0 && o.resume {
+		h.PitchAugment = -1 // none, said; zero means "the checkpoint's" on resume
+	}
 	var he *train.HyperError
 	if err := h.Validate(); errors.As(err, &he) {
 		flag := map[string]string{"batch": "batch", "chunk": "chunk", "lr": "lr", "lr_half_life": "lr-half-life",
 			"clip_norm": "clip-norm", "val_fraction": "val", "val_parts": "val-parts", "input_noise": "input-noise", "input_noise_width": "input-noise-width", "pre_emphasis": "pre-emphasis",
-			"gain_augment_db": "gain-augment"}[he.Field]
+			"gain_augment_db": "gain-augment", "pitch_augment_cents": "pitch-augment"}[he.Field]
 		return train.Hyper{}, usagef("--%s %v: want %s", flag, he.Value, he.Want)
 	} else if err != nil {
 		return train.Hyper{}, usagef("%v", err)
@@ -291,6 +303,7 @@ func (o *trainFlags) validate(f *pflag.FlagSet) (train.Hyper, error) {
 		keep("input-noise-width", func() { h.InputNoiseWidth = 0 })
 		keep("pre-emphasis", func() { h.PreEmphasis = 0 })
 		keep("gain-augment", func() { h.GainAugment = 0 })
+		keep("pitch-augment", func() { h.PitchAugment = 0 })
 	}
 	return h, nil
 }
@@ -513,12 +526,13 @@ func runTrain(cmd *cobra.Command, o *trainFlags, inputs []string) error {
 	// The clips' codes are those of the sound pre-emphasised as the run's
 	// settings say: the flag's (or the default) on a new run, the
 	// checkpoint's on resume (none for one from before the setting).
-	// Their sound is kept only for gain augmentation, which codes it afresh.
-	emphasis, gain := opts.Hyper.EffectivePreEmphasis(), opts.Hyper.GainAugment
+	// Their sound is kept only for pitch and gain augmentation, which code
+	// it afresh.
+	emphasis, sound := opts.Hyper.EffectivePreEmphasis(), opts.Hyper.NeedsSound()
 	if o.resume {
-		emphasis, gain = opts.Resume.Hyper().EffectivePreEmphasis(), opts.Resume.Hyper().GainAugment
+		emphasis, sound = opts.Resume.Hyper().EffectivePreEmphasis(), opts.Resume.Hyper().NeedsSound()
 	}
-	if opts.Clips, err = readClips(files, walked, cfg, opts.Cond, o.classes, emphasis, gain > 0, stderr, o.quiet, lim); err != nil {
+	if opts.Clips, err = readClips(files, walked, cfg, opts.Cond, o.classes, emphasis, sound, stderr, o.quiet, lim); err != nil {
 		return err
 	}
 	opts.MemoryLimit = lim.bytes

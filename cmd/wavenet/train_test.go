@@ -90,6 +90,8 @@ func TestTrainUsage(t *testing.T) {
 		{[]string{"train", "-o", out, "--preset", "small", "--config", "c.json", clip}, exitUsage, "pick one"},
 		{[]string{"train", "-o", out, "--steps", "-1", clip}, exitUsage, "--steps -1: want 0"},
 		{[]string{"train", "-o", out, "--val-parts", "0", clip}, exitUsage, "--val-parts 0: want 1 (the tail)"},
+		{[]string{"train", "-o", out, "--pitch-augment", "-5", clip}, exitUsage, "--pitch-augment -5: want 0 (none) … 1200 cents"},
+		{[]string{"train", "-o", out, "--pitch-augment", "50", "--local", "mel", clip}, exitUsage, "--pitch-augment 50 with --local mel"},
 		{[]string{"train", "-o", out, "--val-parts", "65", clip}, exitUsage, "--val-parts 65: want 1 … 64"},
 		{[]string{"train", "-o", out, "--steps", "1", filepath.Join(dir, "missing.wav")}, exitError, "missing.wav"},
 		{[]string{"train", "-o", out, "--steps", "1", "--chunk", "5000", "--no-pad-starts", clip}, exitError, "--chunk"},

@@ -3,6 +3,7 @@ package train
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -28,9 +29,9 @@ func TestAttenuate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var g gainCoder
+	g := recoder{q: q, filler: q / 2}
 	rng := rand.New(rand.NewPCG(3, 4))
-	twin := rand.New(rand.NewPCG(3, 4)) // makes the draws attenuate makes
+	twin := rand.New(rand.NewPCG(3, 4)) // makes the draws recode makes
 	lo, hi := math.Inf(1), math.Inf(-1)
 	overhangs := 0
 	for draw := range 300 {
@@ -39,9 +40,9 @@ func TestAttenuate(t *testing.T) {
 		twin.IntN(d.total) // Sample's draw
 		in, targets := slices.Clone(ch.Inputs), slices.Clone(ch.Targets)
 		gain := math.Pow(10, -maxDB*twin.Float64()/20)
-		g.attenuate(&ch, sound, maxDB, q, rng)
+		g.recode(&ch, &clip, 0, maxDB, rng)
 		if rng.Uint64() != twin.Uint64() {
-			t.Fatal("attenuate took other than one draw")
+			t.Fatal("recode took other than one draw")
 		}
 		lo, hi = min(lo, gain), max(hi, gain)
 		o := ch.Cond.Offset
@@ -77,66 +78,181 @@ func TestAttenuate(t *testing.T) {
 	var ch Chunk
 	d.Sample(&ch, rng)
 	in, targets := slices.Clone(ch.Inputs), slices.Clone(ch.Targets)
-	g.attenuate(&ch, sound, 0, q, rng)
+	g.recode(&ch, &clip, 0, 0, rng)
 	if !slices.Equal(ch.Inputs, in) || !slices.Equal(ch.Targets, targets) {
 		t.Error("attenuating by 0 dB changed the chunk")
 	}
 }
 
-// TestGainAugmentResume: a run with attenuated chunks gives other weights
-// than one without, the same bytes twice and when interrupted and resumed;
-// a new run that does not ask has none; a model conditioned on local
-// frames refuses it; a resume with another setting is refused.
+// TestStretchChunk: a chunk played at another speed has as input p the μ-law
+// code of the clip's sound read at o + p·speed (audio.Stretch), and as
+// target p the code read at o + (p+1)·speed, scored only where the
+// original chunk scored and that position is a training one (here, with
+// held-out stretches on both sides of training ones), its Count theirs;
+// past the clip's end, the filler; one draw a chunk, the speeds filling
+// 2^(±cents/1200). A chunk a speed change would leave with nothing to score
+// keeps the clip's speed.
+func TestStretchChunk(t *testing.T) {
+	const q, cents, n = 256, 50, 900
+	sound := make([]float32, n)
+	for i := range sound {
+		sound[i] = float32(0.8 * math.Sin(float64(i)*0.07) * math.Exp(-float64(i)/500))
+	}
+	clip := Clip{Name: "c", Codes: audio.MuLawEncode(nil, sound, q), Sound: sound, Held: []Span{{300, 340}, {600, 640}, {860, 900}}}
+	d, err := NewData([]Clip{clip}, 64, 100, true, q/2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := recoder{q: q, filler: q / 2}
+	rng := rand.New(rand.NewPCG(5, 6))
+	twin := rand.New(rand.NewPCG(5, 6))
+	lo, hi := math.Inf(1), math.Inf(-1)
+	at := func(pos, speed float64) int32 {
+		var v [1]float32
+		audio.Stretch(v[:], sound, pos, speed)
+		return audio.MuLawEncode(nil, v[:], q)[0]
+	}
+	dropped, fallbacks := 0, 0
+	for draw := range 150 {
+		var ch Chunk
+		d.Sample(&ch, rng)
+		twin.IntN(d.total)
+		in, targets := slices.Clone(ch.Inputs), slices.Clone(ch.Targets)
+		speed := math.Exp2(cents * (2*twin.Float64() - 1) / 1200)
+		g.recode(&ch, &clip, cents, 0, rng)
+		if rng.Uint64() != twin.Uint64() {
+			t.Fatal("recode took other than one draw")
+		}
+		lo, hi = min(lo, speed), max(hi, speed)
+		o := ch.Cond.Offset
+		kept := false // a target is left to score at this speed
+		for p, tg := range targets {
+			pos := float64(o) + float64(p+1)*speed
+			kept = kept || tg >= 0 && pos <= n-1 && clip.trains(int(math.Floor(pos))) && clip.trains(int(math.Ceil(pos)))
+		}
+		if !kept {
+			fallbacks++
+			if !slices.Equal(ch.Targets, targets) || !slices.Equal(ch.Inputs, in) {
+				t.Fatalf("draw %d, speed %.4f: nothing left to score, and the chunk was changed", draw, speed)
+			}
+			continue
+		}
+		count := 0
+		for p := range ch.Inputs {
+			pos := float64(o) + float64(p)*speed
+			want := int32(q / 2)
+			if pos <= n-1 {
+				want = at(pos, speed)
+			}
+			if ch.Inputs[p] != want {
+				t.Fatalf("draw %d, speed %.4f: input %d (clip position %.2f) is %d, want %d", draw, speed, p, pos, ch.Inputs[p], want)
+			}
+			pos += speed // target p's
+			trains := clip.trains(int(math.Floor(pos))) && clip.trains(int(math.Ceil(pos)))
+			switch {
+			case ch.Targets[p] < 0:
+				if targets[p] >= 0 && trains && pos <= n-1 {
+					t.Fatalf("draw %d, speed %.4f: target %d (clip position %.2f, a training one) is not scored", draw, speed, p, pos)
+				}
+				if targets[p] >= 0 {
+					dropped++
+				}
+			case targets[p] < 0 || !trains:
+				t.Fatalf("draw %d, speed %.4f: target %d (clip position %.2f) is scored, was %d", draw, speed, p, pos, targets[p])
+			case ch.Targets[p] != at(pos, speed):
+				t.Fatalf("draw %d, speed %.4f: target %d (clip position %.2f) is %d, want %d", draw, speed, p, pos, ch.Targets[p], at(pos, speed))
+			default:
+				count++
+			}
+		}
+		if ch.Count != count || count == 0 {
+			t.Fatalf("draw %d: Count %d, %d targets scored", draw, ch.Count, count)
+		}
+	}
+	if dropped == 0 || fallbacks == 0 || fallbacks > 30 {
+		t.Errorf("%d targets dropped, %d chunks kept the clip's speed: want some of each, and most chunks stretched", dropped, fallbacks)
+	}
+	if want := math.Exp2(cents / 1200.0); lo > 1/want*1.001 || hi < want/1.001 || lo < 1/want || hi > want {
+		t.Errorf("speeds drawn from %.5f to %.5f, want about %.5f … %.5f", lo, hi, 1/want, want)
+	}
+	// The chunk that scores only position 299, the last before a held-out
+	// stretch: faster, it would score held-out codes only.
+	var ch Chunk
+	d.fill(&ch, &clip, 299-64, 299, 299)
+	orig := ch
+	orig.Inputs, orig.Targets = slices.Clone(ch.Inputs), slices.Clone(ch.Targets)
+	if g.stretch(&ch, &clip, 1.01, 1) || !slices.Equal(ch.Inputs, orig.Inputs) || !slices.Equal(ch.Targets, orig.Targets) || ch.Count != 1 {
+		t.Error("a speed change that leaves nothing to score changed the chunk")
+	}
+}
+
+// TestGainAugmentResume and TestPitchAugmentResume: a run with attenuated
+// (or stretched) chunks gives other weights than one without, the same
+// bytes twice and when interrupted and resumed; a new run that does not ask
+// has none; a clip without its sound and a model conditioned on local
+// frames refuse it; a resume with another setting is refused.
 func TestGainAugmentResume(t *testing.T) {
+	testAugmentResume(t, "gain augmentation", 9, 6, func(h *Hyper) *float64 { return &h.GainAugment })
+}
+
+func TestPitchAugmentResume(t *testing.T) {
+	testAugmentResume(t, "pitch augmentation", 50, 30, func(h *Hyper) *float64 { return &h.PitchAugment })
+}
+
+// testAugmentResume is their test of the setting field gives: name in
+// messages, given and then other on resume.
+func testAugmentResume(t *testing.T, name string, given, other float64, field func(*Hyper) *float64) {
 	clip := toneClip("clip", 3000, 1)
 	// Without its sound the clip cannot be coded afresh.
 	var none memStore
 	o := testOptions(&none, clip)
-	o.Hyper.GainAugment = 9
+	*field(&o.Hyper) = given
 	if _, err := Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "0 samples of sound for 3000 codes") {
-		t.Errorf("gain augmentation of a clip without its sound: %v", err)
+		t.Errorf("%s of a clip without its sound: %v", name, err)
 	}
 	clip.Sound = audio.MuLawDecode(nil, clip.Codes, 256)
-	loud := func(st *memStore) Options {
+	aug := func(st *memStore) Options {
 		o := testOptions(st, clip)
-		o.Hyper.GainAugment = 9
+		*field(&o.Hyper) = given
 		return o
 	}
 	var plain, a, a2, b memStore
 	for _, r := range []struct {
 		st   *memStore
 		opts Options
-	}{{&plain, testOptions(&plain, clip)}, {&a, loud(&a)}, {&a2, loud(&a2)}} {
+	}{{&plain, testOptions(&plain, clip)}, {&a, aug(&a)}, {&a2, aug(&a2)}} {
 		if _, err := Run(context.Background(), r.opts); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if bytes.Equal(plain.model, a.model) {
-		t.Error("gain augmentation left the trained model unchanged")
+		t.Errorf("%s left the trained model unchanged", name)
 	}
 	if !bytes.Equal(a.model, a2.model) {
-		t.Error("two runs with gain augmentation differ")
+		t.Errorf("two runs with %s differ", name)
 	}
 	var d memStore
 	def := testOptions(&d, clip)
-	def.Hyper.GainAugment, def.Steps = 0, 1
+	*field(&def.Hyper), def.Steps = 0, 1
 	var plan Plan
 	def.OnStart = func(p Plan) { plan = p }
 	if _, err := Run(context.Background(), def); err != nil {
 		t.Fatal(err)
 	}
-	if plan.Hyper.GainAugment > 0 {
-		t.Errorf("default gain augmentation %v dB, want none", plan.Hyper.GainAugment)
+	if v := *field(&plan.Hyper); v > 0 {
+		t.Errorf("default %s %v, want none", name, v)
 	}
 
-	ck := interruptedAt(t, loud(&b), &b, 12)
-	if h := ck.Hyper(); h.GainAugment != 9 {
-		t.Errorf("checkpoint's gain augmentation %v, want 9", h.GainAugment)
+	ck := interruptedAt(t, aug(&b), &b, 12)
+	if h := ck.Hyper(); *field(&h) != given {
+		t.Errorf("checkpoint's %s %v, want %v", name, *field(&h), given)
 	}
-	resumeTo24(t, clip, ck, &b, a.model, Hyper{GainAugment: 6}, "gain augmentation 6")
+	var h Hyper
+	*field(&h) = other
+	resumeTo24(t, clip, ck, &b, a.model, h, fmt.Sprintf("%s %v", name, other))
 
 	// Local frames: refused when asked for.
-	local := func(gain float64) (Hyper, error) {
+	local := func(v float64) (Hyper, error) {
 		var st memStore
 		o := testOptions(&st, clip)
 		cfg := *o.Config
@@ -144,16 +260,16 @@ func TestGainAugmentResume(t *testing.T) {
 		o.Config = &cfg
 		o.Clips[0].Frames = make([]float32, 2*30)
 		o.Cond = Conditioning{Local: "test"}
-		o.Hyper.GainAugment, o.Steps = gain, 1
+		*field(&o.Hyper), o.Steps = v, 1
 		var p Plan
 		o.OnStart = func(pl Plan) { p = pl }
 		_, err := Run(context.Background(), o)
 		return p.Hyper, err
 	}
-	if h, err := local(0); err != nil || h.GainAugment > 0 {
-		t.Errorf("local frames, gain augmentation not given: %v dB, %v; want none, trained", h.GainAugment, err)
+	if h, err := local(0); err != nil || *field(&h) > 0 {
+		t.Errorf("local frames, %s not given: %v, %v; want none, trained", name, *field(&h), err)
 	}
-	if _, err := local(6); err == nil || !strings.Contains(err.Error(), "local frames") {
-		t.Errorf("local frames with gain augmentation 6 dB: %v, want it refused", err)
+	if _, err := local(given); err == nil || !strings.Contains(err.Error(), "local frames") {
+		t.Errorf("local frames with %s %v: %v, want it refused", name, given, err)
 	}
 }

@@ -25,8 +25,9 @@ type Clip struct {
 	// Hyper.ValFraction and Hyper.ValParts).
 	Held []Span
 	// Sound is what Codes code, a sample per code in [−1, 1] (after any
-	// pre-emphasis): Hyper.GainAugment codes it afresh at a lower level
-	// and needs it; without gain augmentation it may be nil.
+	// pre-emphasis): Hyper.PitchAugment and Hyper.GainAugment code it
+	// afresh at another speed and a lower level and need it; without them
+	// it may be nil (Hyper.NeedsSound).
 	Sound []float32
 
 	// Class is the clip's global class id in [0, N); 0 for a model without

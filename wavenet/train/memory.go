@@ -52,7 +52,7 @@ func NewFootprint(cfg wavenet.Config, h Hyper, threads int, clips []Clip, resume
 				f.valChunks += (held + h.Chunk - 1) / h.Chunk
 			}
 		}
-		f.Clips += 4 * int64(len(c.Codes)+len(c.Sound)+len(c.Frames)) // Sound only with gain augmentation (splitClips)
+		f.Clips += 4 * int64(len(c.Codes)+len(c.Sound)+len(c.Frames)) // Sound only with pitch or gain augmentation (splitClips)
 		longest = max(longest, len(c.Codes))
 	}
 	f.Chunks = 8 * int64(t) * int64(h.Batch+f.valChunks)

@@ -84,6 +84,8 @@ func TestHyperValidate(t *testing.T) {
 		{func(h *Hyper) { h.ValFraction = -inf }, "val_fraction"},
 		{func(h *Hyper) { h.ValParts = -1 }, "val_parts"},
 		{func(h *Hyper) { h.ValParts = MaxValParts + 1 }, "val_parts"},
+		{func(h *Hyper) { h.PitchAugment = MaxPitchAugment + 1 }, "pitch_augment_cents"},
+		{func(h *Hyper) { h.PitchAugment = math.NaN() }, "pitch_augment_cents"},
 		{func(h *Hyper) { h.InputNoise = -inf }, "input_noise"},
 		{func(h *Hyper) { h.InputNoise = 1.5 }, "input_noise"},
 		{func(h *Hyper) { h.InputNoise = nan }, "input_noise"},

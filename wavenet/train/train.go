@@ -87,7 +87,25 @@ type Hyper struct {
 	// model conditioned on local frames refuses it: they describe the
 	// clip's own loudness.
 	GainAugment float64 `json:"gain_augment_db,omitempty"`
+	// PitchAugment is the largest pitch change, in cents, of a training
+	// chunk: each chunk, inputs and targets alike, is coded afresh from its
+	// clip's Sound played at a speed 2^(x/1200), x drawn uniformly from
+	// [−PitchAugment, PitchAugment] (band-limited, audio.Stretch), so that
+	// the model learns to carry on a waveform of any period near the clip's
+	// instead of the clip's own samples; every clip then needs its Sound.
+	// Validation is never changed. 0 or negative: none. A model conditioned
+	// on local frames refuses it: they describe the clip's own timing.
+	PitchAugment float64 `json:"pitch_augment_cents,omitempty"`
 }
+
+// recodes says whether training chunks are coded afresh from the clips'
+// sound (pitch or gain augmentation), which every clip's Sound is then
+// needed for.
+func (h Hyper) recodes() bool { return h.PitchAugment > 0 || h.GainAugment > 0 }
+
+// NeedsSound says whether a run with h needs each clip's Sound besides its
+// Codes: with pitch or gain augmentation.
+func (h Hyper) NeedsSound() bool { return h.recodes() }
 
 // EffectivePreEmphasis is the α that h's codes are made with: h.PreEmphasis
 // once Run has filled in the defaults, 0 for none.
@@ -307,7 +325,7 @@ type run struct {
 	pcg      *rand.PCG
 	rng      *rand.Rand
 	data     *Data
-	gain     gainCoder // attenuates training chunks (Hyper.GainAugment)
+	recoder  recoder // codes training chunks afresh (Hyper.PitchAugment, Hyper.GainAugment)
 	val      []Chunk
 	tr       *trainer
 	hyper    Hyper
@@ -373,7 +391,11 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		return Result{}, fmt.Errorf("train: %w", &HyperError{"gain_augment_db", r.hyper.GainAugment,
 			"none (0 or less) for a model conditioned on local frames: they describe the clip's own loudness"})
 	}
-	clips, err := splitClips(opts.Clips, cfg, r.hyper.ValFraction, r.hyper.ValParts, r.hyper.GainAugment > 0)
+	if cfg.LocalChannels > 0 && r.hyper.PitchAugment > 0 {
+		return Result{}, fmt.Errorf("train: %w", &HyperError{"pitch_augment_cents", r.hyper.PitchAugment,
+			"none (0 or less) for a model conditioned on local frames: they describe the clip's own timing and pitch"})
+	}
+	clips, err := splitClips(opts.Clips, cfg, r.hyper.ValFraction, r.hyper.ValParts, r.hyper.recodes())
 	if err != nil {
 		return Result{}, err
 	}
@@ -396,6 +418,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	if r.data, err = NewData(clips, rf, T, !r.hyper.NoPadStarts, int32(cfg.QuantizationChannels/2)); err != nil {
 		return Result{}, err
 	}
+	r.recoder = recoder{q: cfg.QuantizationChannels, filler: r.data.Filler}
 	if opts.OnWarn != nil {
 		for _, i := range r.data.Short {
 			c := clips[i]
@@ -476,7 +499,7 @@ func splitClips(clips []Clip, cfg wavenet.Config, valFraction float64, parts int
 		case !sound:
 			c.Sound = nil // not needed: not held
 		case len(c.Sound) != len(c.Codes):
-			return nil, fmt.Errorf("train: %s: gain augmentation codes the clip's sound afresh, and it has %d samples of sound for %d codes", c.Name, len(c.Sound), len(c.Codes))
+			return nil, fmt.Errorf("train: %s: pitch and gain augmentation code the clip's sound afresh, and it has %d samples of sound for %d codes", c.Name, len(c.Sound), len(c.Codes))
 		}
 		out[i] = c
 	}
@@ -652,6 +675,7 @@ func mergeHyper(h Hyper, seedSet bool, ck *Checkpoint) (Hyper, error) {
 		diff("input noise width", h.InputNoiseWidth != 0, h.InputNoiseWidth, c.InputNoiseWidth)
 		diff("pre-emphasis", h.PreEmphasis != 0, h.PreEmphasis, c.PreEmphasis)
 		diff("gain augmentation", h.GainAugment != 0, max(0, h.GainAugment), max(0, c.GainAugment))
+		diff("pitch augmentation", h.PitchAugment != 0, max(0, h.PitchAugment), max(0, c.PitchAugment))
 		if len(diffs) > 0 {
 			return Hyper{}, fmt.Errorf("train: resume: %s; resume with the same settings or start a new run", strings.Join(diffs, ", "))
 		}
@@ -741,6 +765,8 @@ func (h Hyper) Validate() error {
 		return &HyperError{"pre_emphasis", h.PreEmphasis, "a coefficient below 1 (0 or less: none)"}
 	case !(h.GainAugment <= MaxGainAugment) || !finite(h.GainAugment):
 		return &HyperError{"gain_augment_db", h.GainAugment, fmt.Sprintf("at most %d dB (0 or less: none)", MaxGainAugment)}
+	case !(h.PitchAugment <= MaxPitchAugment) || !finite(h.PitchAugment):
+		return &HyperError{"pitch_augment_cents", h.PitchAugment, fmt.Sprintf("at most %d cents (0 or less: none)", MaxPitchAugment)}
 	}
 	return nil
 }
@@ -811,8 +837,8 @@ func (r *run) loop(ctx context.Context, clips []Clip) (Result, error) {
 		t0 := time.Now()
 		for i := range batch {
 			r.data.Sample(&batch[i], r.rng)
-			if r.hyper.GainAugment > 0 {
-				r.gain.attenuate(&batch[i], r.data.Clips[batch[i].clip].Sound, r.hyper.GainAugment, r.m.Config.QuantizationChannels, r.rng)
+			if r.hyper.recodes() {
+				r.recoder.recode(&batch[i], &r.data.Clips[batch[i].clip], r.hyper.PitchAugment, r.hyper.GainAugment, r.rng)
 			}
 			if r.hyper.InputNoise > 0 {
 				jitter(batch[i].Inputs, r.hyper.InputNoise, r.hyper.InputNoiseWidth, r.m.Config.QuantizationChannels, r.rng)

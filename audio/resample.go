@@ -248,8 +248,8 @@ func dot(a, b []float32) float32 {
 // start, x taken as zero outside its bounds. Each value is Resample's filter
 // (a Kaiser-windowed sinc, unit gain at DC) centred on its position, its
 // cutoff the lower of x's Nyquist rate and that of the output (x's divided
-// by step), its taps read from a table of the filter at phaseRes points per
-// zero crossing, linearly interpolated. The sums are kept in float64 in one
+// by step), its taps read from a table of the filter at 1024 points per zero
+// crossing, linearly interpolated. The sums are kept in float64 in one
 // order without fused multiply-adds, so that the result is the same on
 // every machine. Stretch panics unless step > 0.
 func Stretch(dst, x []float32, start, step float64) {

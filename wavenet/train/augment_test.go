@@ -189,7 +189,7 @@ func TestStretchChunk(t *testing.T) {
 // TestGainAugmentResume and TestPitchAugmentResume: a run with attenuated
 // (or stretched) chunks gives other weights than one without, the same
 // bytes twice and when interrupted and resumed; a new run that does not ask
-// has none; a clip without its sound and a model conditioned on local
+// has the default (no gain augmentation, DefaultPitchAugment); a clip without its sound and a model conditioned on local
 // frames refuse it; a resume with another setting is refused.
 func TestGainAugmentResume(t *testing.T) {
 	testAugmentResume(t, "gain augmentation", 9, 6, func(h *Hyper) *float64 { return &h.GainAugment })
@@ -239,8 +239,8 @@ func testAugmentResume(t *testing.T, name string, given, other float64, field fu
 	if _, err := Run(context.Background(), def); err != nil {
 		t.Fatal(err)
 	}
-	if v := *field(&plan.Hyper); v > 0 {
-		t.Errorf("default %s %v, want none", name, v)
+	if v, want := *field(&plan.Hyper), *field(&Hyper{PitchAugment: DefaultPitchAugment}); v != want {
+		t.Errorf("default %s %v, want %v", name, v, want)
 	}
 
 	ck := interruptedAt(t, aug(&b), &b, 12)

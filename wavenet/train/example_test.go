@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/wavenet-go/wavenet-go/audio"
 	"github.com/wavenet-go/wavenet-go/wavenet"
 	"github.com/wavenet-go/wavenet-go/wavenet/train"
 )
@@ -14,16 +15,19 @@ import (
 // checkpoint and the model in memory, then resume from the checkpoint to
 // step 12. A program that trains on WAV files reads and μ-law encodes them
 // first (package audio), and writes what Save and SaveBest get to files.
+// The clip carries its sound as well as its codes: the default pitch
+// augmentation plays it at other speeds and codes it afresh.
 func Example() {
-	codes := make([]int32, 2000)
-	for i := range codes { // a slow triangle wave over the 256 classes
-		codes[i] = int32(128 + (i%200-100)/2)
+	sound := make([]float32, 2000)
+	for i := range sound { // a slow sawtooth
+		sound[i] = float32(i%200-100) / 200
 	}
+	codes := audio.MuLawEncode(nil, sound, 256)
 	cfg := wavenet.Config{SampleRate: 16000, QuantizationChannels: 256, InputWidth: 2, FilterWidth: 2,
 		Dilations: []int{1, 2, 4}, ResidualChannels: 4, GateChannels: 4, SkipChannels: 8, EndChannels: 8}
 	var ckpt, model bytes.Buffer
 	opts := train.Options{
-		Clips:  []train.Clip{{Name: "triangle", Codes: codes}},
+		Clips:  []train.Clip{{Name: "sawtooth", Codes: codes, Sound: sound}},
 		Config: &cfg,
 		Hyper:  train.Hyper{Batch: 2, Chunk: 100, Seed: 1},
 		Steps:  8,

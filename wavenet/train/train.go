@@ -63,8 +63,9 @@ type Hyper struct {
 	// clamped to the code range), the targets left as they are: the model
 	// learns to continue a waveform from a slightly wrong past, as it must
 	// when it hears its own draws, and memorises a short clip more slowly.
-	// Negative: none (0 is the default, DefaultInputNoise; a checkpoint
-	// from before the setting existed has 0 and resumes without noise).
+	// Negative: none (0 is the default, DefaultInputNoise, none since pitch
+	// augmentation became the default; a checkpoint from before the
+	// setting existed has 0 and resumes without noise).
 	// Validation is never noised.
 	InputNoise      float64 `json:"input_noise,omitempty"`
 	InputNoiseWidth int     `json:"input_noise_width,omitempty"` // in codes; 0: DefaultInputNoiseWidth
@@ -93,8 +94,10 @@ type Hyper struct {
 	// [−PitchAugment, PitchAugment] (band-limited, audio.Stretch), so that
 	// the model learns to carry on a waveform of any period near the clip's
 	// instead of the clip's own samples; every clip then needs its Sound.
-	// Validation is never changed. 0 or negative: none. A model conditioned
-	// on local frames refuses it: they describe the clip's own timing.
+	// Validation is never changed. Negative: none (0 is the default,
+	// DefaultPitchAugment, for a new run without local frames, none for one
+	// with them, which refuses it: they describe the clip's own timing; a
+	// checkpoint from before the setting existed has 0 and resumes without).
 	PitchAugment float64 `json:"pitch_augment_cents,omitempty"`
 }
 
@@ -104,8 +107,15 @@ type Hyper struct {
 func (h Hyper) recodes() bool { return h.PitchAugment > 0 || h.GainAugment > 0 }
 
 // NeedsSound says whether a run with h needs each clip's Sound besides its
-// Codes: with pitch or gain augmentation.
+// Codes: with pitch or gain augmentation. h is a run's settings with the
+// defaults filled in: a checkpoint's, or what Defaults gives.
 func (h Hyper) NeedsSound() bool { return h.recodes() }
+
+// Defaults returns h with its zero fields set as a new run of a model of
+// cfg sets them, or the error Run would give for h.
+func Defaults(h Hyper, cfg wavenet.Config) (Hyper, error) {
+	return mergeHyper(h, true, cfg.LocalChannels > 0, nil)
+}
 
 // EffectivePreEmphasis is the α that h's codes are made with: h.PreEmphasis
 // once Run has filled in the defaults, 0 for none.
@@ -119,13 +129,17 @@ const (
 	DefaultClipNorm    = 1
 	DefaultValFraction = 0.1
 	DefaultValParts    = 1
-	// DefaultInputNoise and DefaultInputNoiseWidth: half the input codes
-	// moved by up to 4 codes. Measured on sound-icons clips (README,
-	// "What to expect"): the validation loss climbs about a tenth as
-	// fast, and generated takes decay like the clip instead of turning
-	// to noise with clicks.
-	DefaultInputNoise      = 0.5
+	// DefaultInputNoise: none (negative), since pitch augmentation keeps a
+	// short clip from being memorised: with both, the takes are noisier
+	// (README, "What to expect": guitar-12's spectral correlation 0.75
+	// with half the input codes moved, 0.83 without). DefaultInputNoiseWidth
+	// is the width when noise is asked for: up to 4 codes.
+	DefaultInputNoise      = -1
 	DefaultInputNoiseWidth = 4
+	// DefaultPitchAugment: ±35 cents (±2 %). Measured on sound-icons clips
+	// (README, "What to expect"): the lowest validation loss comes ~1500
+	// steps later and ~1 bit lower, and the takes hold the clip's note.
+	DefaultPitchAugment = 35
 	// DefaultPreEmphasis: LPCNet's α. Measured on sound-icons clips
 	// (README, "What to expect"): the takes of piano-3 and guitar-12 keep
 	// the note with the clip's spectrum (log-spectrum correlation 0.80–0.89
@@ -384,7 +398,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if r.hyper, err = mergeHyper(opts.Hyper, opts.SeedSet, ck); err != nil {
+	if r.hyper, err = mergeHyper(opts.Hyper, opts.SeedSet, cfg.LocalChannels > 0, ck); err != nil {
 		return Result{}, err
 	}
 	if cfg.LocalChannels > 0 && r.hyper.GainAugment > 0 {
@@ -652,8 +666,9 @@ func (r *run) config(ck *Checkpoint) (wavenet.Config, error) {
 }
 
 // mergeHyper fills the zero fields of h with the checkpoint's (on resume)
-// or the defaults, and refuses a set field that contradicts the checkpoint.
-func mergeHyper(h Hyper, seedSet bool, ck *Checkpoint) (Hyper, error) {
+// or the defaults (those of a model conditioned on local frames if local),
+// and refuses a set field that contradicts the checkpoint.
+func mergeHyper(h Hyper, seedSet, local bool, ck *Checkpoint) (Hyper, error) {
 	if ck != nil {
 		c := ck.st.Hyper
 		var diffs []string
@@ -711,6 +726,12 @@ func mergeHyper(h Hyper, seedSet bool, ck *Checkpoint) (Hyper, error) {
 	}
 	if h.PreEmphasis == 0 {
 		h.PreEmphasis = DefaultPreEmphasis
+	}
+	if h.PitchAugment == 0 {
+		h.PitchAugment = DefaultPitchAugment
+		if local {
+			h.PitchAugment = -1
+		}
 	}
 	if err := h.Validate(); err != nil {
 		return Hyper{}, fmt.Errorf("train: %w", err)

@@ -42,7 +42,7 @@ func testOptions(st *memStore, clips ...Clip) Options {
 	}
 	return Options{
 		Clips: clips, Config: &cfg,
-		Hyper:    Hyper{Batch: 3, Chunk: 40, LR: 3e-3, LRHalfLife: 30, Seed: 5, InputNoise: -1, GainAugment: -1}, // the tests of noise and gain set them
+		Hyper:    Hyper{Batch: 3, Chunk: 40, LR: 3e-3, LRHalfLife: 30, Seed: 5, InputNoise: -1, GainAugment: -1, PitchAugment: -1}, // the tests of noise, gain and pitch set them
 		SeedSet:  true,
 		Steps:    24,
 		Threads:  2,
@@ -710,8 +710,8 @@ func TestInputNoiseResume(t *testing.T) {
 	if _, err := Run(context.Background(), def); err != nil {
 		t.Fatal(err)
 	}
-	if h := plan.Hyper; h.InputNoise != DefaultInputNoise || h.InputNoiseWidth != DefaultInputNoiseWidth {
-		t.Errorf("default input noise %v, width %d; want %v, %d", h.InputNoise, h.InputNoiseWidth, DefaultInputNoise, DefaultInputNoiseWidth)
+	if h := plan.Hyper; h.InputNoise != DefaultInputNoise || h.InputNoiseWidth != 0 || DefaultInputNoise > 0 {
+		t.Errorf("default input noise %v, width %d; want none (%v)", h.InputNoise, h.InputNoiseWidth, DefaultInputNoise)
 	}
 	if !bytes.Equal(a.model, a2.model) {
 		t.Error("two runs with input noise differ")

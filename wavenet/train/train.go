@@ -101,15 +101,11 @@ type Hyper struct {
 	PitchAugment float64 `json:"pitch_augment_cents,omitempty"`
 }
 
-// recodes says whether training chunks are coded afresh from the clips'
-// sound (pitch or gain augmentation), which every clip's Sound is then
-// needed for.
-func (h Hyper) recodes() bool { return h.PitchAugment > 0 || h.GainAugment > 0 }
-
-// NeedsSound says whether a run with h needs each clip's Sound besides its
-// Codes: with pitch or gain augmentation. h is a run's settings with the
-// defaults filled in: a checkpoint's, or what Defaults gives.
-func (h Hyper) NeedsSound() bool { return h.recodes() }
+// NeedsSound says whether a run with h codes its training chunks afresh
+// from the clips' sound (pitch or gain augmentation), and so needs each
+// clip's Sound besides its Codes. h is a run's settings with the defaults
+// filled in: a checkpoint's, or what Defaults gives.
+func (h Hyper) NeedsSound() bool { return h.PitchAugment > 0 || h.GainAugment > 0 }
 
 // Defaults returns h with its zero fields set as a new run of a model of
 // cfg sets them, or the error Run would give for h.
@@ -410,7 +406,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		return Result{}, fmt.Errorf("train: %w", &HyperError{"pitch_augment_cents", r.hyper.PitchAugment,
 			"none (0 or less) for a model conditioned on local frames: they describe the clip's own timing and pitch"})
 	}
-	clips, err := splitClips(opts.Clips, cfg, r.hyper.ValFraction, r.hyper.ValParts, r.hyper.recodes())
+	clips, err := splitClips(opts.Clips, cfg, r.hyper.ValFraction, r.hyper.ValParts, r.hyper.NeedsSound())
 	if err != nil {
 		return Result{}, err
 	}
@@ -859,7 +855,7 @@ func (r *run) loop(ctx context.Context, clips []Clip) (Result, error) {
 		t0 := time.Now()
 		for i := range batch {
 			r.data.Sample(&batch[i], r.rng)
-			if r.hyper.recodes() {
+			if r.hyper.NeedsSound() {
 				r.recoder.recode(&batch[i], &r.data.Clips[batch[i].clip], r.hyper.PitchAugment, r.hyper.GainAugment, r.rng)
 			}
 			if r.hyper.InputNoise > 0 {

@@ -51,16 +51,8 @@ func (g *recoder) recode(ch *Chunk, c *Clip, cents, maxDB float64, rng *rand.Ran
 	o := ch.Cond.Offset
 	n := min(len(ch.Inputs)+1, len(c.Sound)-o)
 	g.sound = grow(g.sound, n)
-	for i := range g.sound {
-		g.sound[i] = float32(float64(c.Sound[o+i]) * gain)
-	}
-	g.codes = audio.MuLawEncode(g.codes, g.sound, g.q)
-	copy(ch.Inputs, g.codes[:min(n, len(ch.Inputs))])
-	for p, t := range ch.Targets {
-		if t >= 0 {
-			ch.Targets[p] = g.codes[p+1]
-		}
-	}
+	copy(g.sound, c.Sound[o:o+n])
+	g.place(ch, gain, func(p int) bool { return ch.Targets[p] >= 0 })
 }
 
 // stretch is recode at a speed: it recodes ch and returns true, or, when no
@@ -70,36 +62,49 @@ func (g *recoder) stretch(ch *Chunk, c *Clip, speed, gain float64) bool {
 	o := ch.Cond.Offset
 	// The positions read, o + i·speed for i = 0 … n−1, that lie in the clip.
 	n := min(len(ch.Inputs)+1, int(math.Floor(float64(len(c.Sound)-1-o)/speed))+1)
-	count := 0
-	for p, t := range ch.Targets {
+	keep := func(p int) bool {
 		pos := float64(o) + float64(p+1)*speed
-		if t >= 0 && p+1 < n && c.trains(int(math.Floor(pos))) && c.trains(int(math.Ceil(pos))) {
-			count++
+		return ch.Targets[p] >= 0 && p+1 < n && c.trains(int(math.Floor(pos))) && c.trains(int(math.Ceil(pos)))
+	}
+	kept := false
+	for p := range ch.Targets {
+		if kept = keep(p); kept {
+			break
 		}
 	}
-	if count == 0 {
+	if !kept {
 		return false
 	}
 	g.sound = grow(g.sound, n)
 	audio.Stretch(g.sound, c.Sound, float64(o), speed)
-	for i := range g.sound {
-		g.sound[i] = float32(float64(g.sound[i]) * gain)
+	g.place(ch, gain, keep)
+	return true
+}
+
+// place makes ch the chunk whose sound is g.sound times gain (g.sound[i]
+// the sound of input i, and of target i−1; past its end the filler):
+// each input the μ-law code of its sample, each target kept by keep the
+// code of the sample after it, the others −1, Count theirs.
+func (g *recoder) place(ch *Chunk, gain float64, keep func(p int) bool) {
+	if gain != 1 {
+		for i := range g.sound {
+			g.sound[i] = float32(float64(g.sound[i]) * gain)
+		}
 	}
 	g.codes = audio.MuLawEncode(g.codes, g.sound, g.q)
-	k := copy(ch.Inputs, g.codes[:min(n, len(ch.Inputs))])
+	k := copy(ch.Inputs, g.codes)
 	for i := k; i < len(ch.Inputs); i++ {
 		ch.Inputs[i] = g.filler // as past the clip's end
 	}
-	for p, t := range ch.Targets {
-		pos := float64(o) + float64(p+1)*speed
-		if t >= 0 && p+1 < n && c.trains(int(math.Floor(pos))) && c.trains(int(math.Ceil(pos))) {
+	ch.Count = 0
+	for p := range ch.Targets {
+		if keep(p) {
 			ch.Targets[p] = g.codes[p+1]
+			ch.Count++
 		} else {
 			ch.Targets[p] = -1
 		}
 	}
-	ch.Count = count
-	return true
 }
 
 // trains says whether clip position p is one a training chunk may score:
